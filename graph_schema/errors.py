@@ -1,0 +1,61 @@
+"""Errors of the graph layer.
+
+::
+
+    GraphError
+    ├── GraphUnavailableError      Neo4j cannot be reached (wraps ServiceUnavailable, SessionExpired)
+    ├── MigrationError             a recorded migration differs from the code, or one failed
+    ├── ImportFileError            a file cannot be read at all (encoding, unknown format)
+    └── NotFoundError              an entity that a caller named does not exist
+
+Lower-level exceptions are translated at one boundary (:func:`translate`), re-raised ``from``
+the original.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+__all__ = [
+    "GraphError",
+    "GraphUnavailableError",
+    "MigrationError",
+    "ImportFileError",
+    "NotFoundError",
+    "translate",
+]
+
+
+class GraphError(Exception):
+    """Base of every error raised by ``graph_schema``."""
+
+
+class GraphUnavailableError(GraphError):
+    """Neo4j cannot be reached now; retry later."""
+
+
+class MigrationError(GraphError):
+    pass
+
+
+class ImportFileError(GraphError):
+    pass
+
+
+class NotFoundError(GraphError):
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} {key!r} not found")
+        self.kind = kind
+        self.key = key
+
+
+@contextlib.contextmanager
+def translate() -> Iterator[None]:
+    """Map the driver's connection failures to :class:`GraphUnavailableError`."""
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired) as exc:
+        raise GraphUnavailableError(str(exc) or type(exc).__name__) from exc
