@@ -230,7 +230,7 @@ def _row(record: Record, stem: str) -> dict[str, Any]:
     """The map one record becomes in ``$rows``: key, scalar props, reference fields."""
     refs = _REFS.get(stem, {})
     data = record.model_dump(mode="json")
-    props = {k: v for k, v in data.items() if k not in refs and v is not None and v != []}
+    props = {k: v for k, v in data.items() if k not in refs and v not in (None, [], "")}
     row: dict[str, Any] = {"key": record.key(), "props": props}
     row.update({name: data.get(name) for name in refs})
     if isinstance(record, ScientistRecord):

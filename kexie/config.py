@@ -1,8 +1,8 @@
-"""Settings, read from the environment, ``.env`` and the generated ``.kexie/local.env``.
+"""Settings, read from the environment and ``.env`` (environment wins).
 
-Precedence, highest first: environment variables, ``.env`` (yours), ``.kexie/local.env``
-(written by ``kexie neo4j start`` with the generated password of the local server).
-Lower layers never read settings; they receive values as arguments.
+With no ``NEO4J_URI`` the local server is used, and its generated password is read from its
+folder (``.kexie/neo4j/password``, git-ignored). Lower layers never read settings; they
+receive values as arguments.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings", "STATE_DIR", "LOCAL_ENV_FILE"]
+__all__ = ["Settings", "get_settings", "STATE_DIR"]
 
 STATE_DIR = Path(os.environ.get("KEXIE_STATE_DIR", ".kexie"))
-LOCAL_ENV_FILE = STATE_DIR / "local.env"
 
 #: The newest Neo4j on Java 21+, and the last line that runs on Java 17.
 NEO4J_VERSION_JAVA21 = "2026.08.1"
@@ -34,7 +33,7 @@ class Settings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(
-        env_file=(str(LOCAL_ENV_FILE), ".env"),
+        env_file=".env",
         env_ignore_empty=True,
         extra="ignore",
     )
@@ -73,6 +72,14 @@ class Settings(BaseSettings):
     @property
     def uses_local_server(self) -> bool:
         return not self.neo4j_uri
+
+    def password(self) -> str:
+        """``NEO4J_PASSWORD``, else the local server's generated password."""
+        given = self.neo4j_password.get_secret_value()
+        if given or not self.uses_local_server:
+            return given
+        path = self.local_dir / "password"
+        return path.read_text().strip() if path.is_file() else ""
 
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Settings:

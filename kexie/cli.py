@@ -1,0 +1,252 @@
+"""The ``kexie`` command line: the local Neo4j, migrations, import, demo data, statistics.
+
+Every command reads its configuration from the environment / ``.env`` (see ``kexie.config``)
+and prints a readable table, or JSON with ``--json``. Errors are one clear line on stderr and a
+non-zero exit code, never a traceback for an expected failure.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import neo4j
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph_schema import (
+    GraphError,
+    apply_migrations,
+    graph_stats,
+    import_path,
+    open_driver,
+    pending_migrations,
+)
+from kexie.config import Settings, get_settings
+from kexie.localserver import LocalNeo4j, LocalServerError
+
+logger = logging.getLogger(__name__)
+
+app = typer.Typer(
+    help="Kexie Match: expert teams, think-tank panels and consortia from a Neo4j graph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+neo4j_app = typer.Typer(help="Run the local Neo4j server (no Docker: jars from Maven Central).")
+db_app = typer.Typer(help="Schema migrations and maintenance of the graph.")
+demo_app = typer.Typer(help="Generate and load the demo graph of Chongqing.")
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+
+console = Console()
+err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def local_server(settings: Settings) -> LocalNeo4j:
+    return LocalNeo4j(
+        settings.local_dir,
+        port=settings.local_port,
+        jar_cache=settings.jar_cache,
+        version=settings.local_version,
+        heap=settings.local_heap,
+        pagecache=settings.local_pagecache,
+        java_home=settings.java_home,
+    )
+
+
+@contextmanager
+def connect(settings: Settings | None = None) -> Iterator[neo4j.Driver]:
+    """A driver for the configured Neo4j; a clear error when it is not reachable."""
+    settings = settings or get_settings()
+    driver = open_driver(settings.uri, settings.neo4j_user, settings.password())
+    try:
+        try:
+            driver.verify_connectivity()
+        except (neo4j.exceptions.ServiceUnavailable, OSError) as exc:
+            hint = " (start it with `kexie neo4j start`)" if settings.uses_local_server else ""
+            raise fail(f"Neo4j at {settings.uri} is not reachable{hint}: {exc}") from exc
+        except neo4j.exceptions.AuthError as exc:
+            raise fail(f"Neo4j at {settings.uri} rejected the credentials: {exc.message}") from exc
+        yield driver
+    except GraphError as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        driver.close()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+# -- neo4j --------------------------------------------------------------------------------
+@neo4j_app.command("start")
+def neo4j_start(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for Bolt to answer.")] = 180,
+) -> None:
+    """Start the local Neo4j (fetching its jars on first use) and wait until it answers."""
+    settings = get_settings()
+    if not settings.uses_local_server:
+        raise fail(f"NEO4J_URI is set ({settings.neo4j_uri}): that server is not managed here")
+    server = local_server(settings)
+    try:
+        with console.status("Starting Neo4j (the first start fetches ~150 MB of jars)…"):
+            server.start(timeout=timeout)
+    except LocalServerError as exc:
+        raise fail(str(exc)) from exc
+    st = server.status()
+    console.print(f"Neo4j {st.version} is running on {st.uri} (pid {st.pid}, data in {st.home})")
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j (cleanly; killed after 60 s)."""
+    server = local_server(get_settings())
+    console.print("Stopped." if server.stop() else "Neo4j was not running.")
+
+
+@neo4j_app.command("status")
+def neo4j_status(as_json: JsonOpt = False) -> None:
+    """Say whether the local Neo4j runs, where, and which version. Exit 3 when stopped."""
+    st = local_server(get_settings()).status()
+    if as_json:
+        print_json({"running": st.running, "pid": st.pid, "uri": st.uri, "version": st.version,
+                    "home": str(st.home)})
+    elif st.running:
+        console.print(f"running: Neo4j {st.version} on {st.uri} (pid {st.pid}, {st.home})")
+    else:
+        console.print(f"stopped ({st.home})")
+    if not st.running:
+        raise typer.Exit(3)
+
+
+# -- db -----------------------------------------------------------------------------------
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Create constraints and indexes: apply the migrations not yet recorded in the graph."""
+    settings = get_settings()
+    with connect(settings) as driver:
+        applied = apply_migrations(driver, database=settings.neo4j_database)
+    if not applied:
+        console.print("Schema is current: nothing to apply.")
+    for m in applied:
+        console.print(f"applied {m.version}: {m.name}")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """List pending migrations (exit 4 when some are pending)."""
+    settings = get_settings()
+    with connect(settings) as driver:
+        pending = pending_migrations(driver, database=settings.neo4j_database)
+    if not pending:
+        console.print("Schema is current.")
+        return
+    for m in pending:
+        console.print(f"pending {m.version}: {m.name}")
+    raise typer.Exit(4)
+
+
+# -- import -------------------------------------------------------------------------------
+@app.command("import")
+def import_cmd(
+    path: Annotated[Path, typer.Argument(help="A record file (scientists.jsonl, …) or a folder.")],
+    batch_size: Annotated[int, typer.Option(min=1, max=50_000, help="Records per transaction.")] = 1000,
+    dry_run: Annotated[bool, typer.Option(help="Validate and check references; write nothing.")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write the full report (with every reject) as JSON here.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import JSON Lines / CSV files; bad records are rejected with file, line, field and reason.
+
+    Exit code 0 when everything loaded, 2 when some records were rejected.
+    """
+    settings = get_settings()
+    with connect(settings) as driver, Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, disable=as_json or not err.is_terminal,
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_file(file: Path, total: int) -> None:
+            tasks[file.name] = progress.add_task(file.name, total=max(total, 0))
+
+        def on_progress(source: str, done: int) -> None:
+            progress.update(tasks[source], completed=done)
+
+        try:
+            result = import_path(
+                driver, path, database=settings.neo4j_database, batch_size=batch_size,
+                dry_run=dry_run, on_file=on_file, on_progress=on_progress,
+            )
+        except GraphError as exc:
+            raise fail(str(exc)) from exc
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        table = Table(title="Import" + (" (dry run: nothing written)" if dry_run else ""))
+        for col in ("file", "read", "loaded", "rejected", "nodes+", "rels+", "seconds"):
+            table.add_column(col, justify="left" if col == "file" else "right")
+        for f in result.files:
+            table.add_row(f.file, str(f.read), str(f.loaded), str(f.rejected),
+                          str(f.nodes_created), str(f.relationships_created), f"{f.seconds:.2f}")
+        console.print(table)
+        for w in result.warnings:
+            console.print(f"[yellow]warning:[/] {w}")
+        for r in result.rejects[:20]:
+            console.print(f"[red]rejected[/] {r}", highlight=False)
+        if len(result.rejects) > 20:
+            console.print(f"… and {len(result.rejects) - 20} more (use --report FILE)")
+        rate = result.created / result.seconds if result.seconds else 0.0
+        console.print(
+            f"loaded {result.loaded}, rejected {result.rejected}; created {result.created} "
+            f"nodes+relationships in {result.seconds:.1f}s ({rate:,.0f}/s)"
+        )
+    if result.rejects:
+        raise typer.Exit(2)
+
+
+# -- stats --------------------------------------------------------------------------------
+@app.command("stats")
+def stats(as_json: JsonOpt = False) -> None:
+    """Node count per label and relationship count per type."""
+    settings = get_settings()
+    with connect(settings) as driver:
+        st = graph_stats(driver, database=settings.neo4j_database)
+    if as_json:
+        print_json({"labels": st.labels, "relationships": st.relationships})
+        return
+    table = Table(title=f"Graph at {settings.uri}")
+    table.add_column("label / relationship type")
+    table.add_column("count", justify="right")
+    for label, n in st.labels.items():
+        table.add_row(f":{label}", f"{n:,}")
+    table.add_section()
+    for rel, n in st.relationships.items():
+        table.add_row(f"[:{rel}]", f"{n:,}")
+    console.print(table)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The Neo4j life cycle commands, against a real, separate server instance."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kexie.cli import app
+from kexie.config import get_settings
+from kexie.localserver import JavaNotFoundError, LocalNeo4j, PortInUseError, find_java
+
+runner = CliRunner()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture()
+def cli_env(tmp_path: Path, test_server: LocalNeo4j) -> Iterator[dict[str, str]]:
+    env = {
+        "KEXIE_NEO4J_PORT": str(_free_port()),
+        "KEXIE_NEO4J_DIR": str(tmp_path / "neo4j"),
+        "KEXIE_NEO4J_HEAP": "512m",
+        "KEXIE_NEO4J_PAGECACHE": "64m",
+        "KEXIE_JAR_CACHE": str(test_server.jar_cache),
+    }
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    get_settings.cache_clear()
+    yield env
+    runner.invoke(app, ["neo4j", "stop"])
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    get_settings.cache_clear()
+
+
+def test_start_status_stop_through_the_cli(cli_env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["neo4j", "status"])
+    assert result.exit_code == 3 and "stopped" in result.output
+
+    result = runner.invoke(app, ["neo4j", "start"])
+    assert result.exit_code == 0, result.output
+    assert f"127.0.0.1:{cli_env['KEXIE_NEO4J_PORT']}" in result.output
+
+    status = runner.invoke(app, ["neo4j", "status", "--json"])
+    assert status.exit_code == 0
+    data = json.loads(status.output)
+    assert data["running"] and data["pid"] and data["version"]
+
+    # Starting again is a no-op; the password was generated and kept in the instance folder.
+    assert runner.invoke(app, ["neo4j", "start"]).exit_code == 0
+    password_file = Path(cli_env["KEXIE_NEO4J_DIR"]) / "password"
+    assert len(password_file.read_text().strip()) >= 16
+
+    migrate = runner.invoke(app, ["db", "migrate"])
+    assert migrate.exit_code == 0 and "applied 1" in migrate.output
+    again = runner.invoke(app, ["db", "migrate"])
+    assert "nothing to apply" in again.output
+    stats = runner.invoke(app, ["stats", "--json"])
+    assert json.loads(stats.output)["labels"]["KexieMigration"] >= 3
+
+    stop = runner.invoke(app, ["neo4j", "stop"])
+    assert stop.exit_code == 0 and "Stopped" in stop.output
+    assert runner.invoke(app, ["neo4j", "status"]).exit_code == 3
+    # With the server gone, commands fail fast with a clear message, not a hang.
+    started = time.monotonic()
+    down = runner.invoke(app, ["stats"])
+    assert down.exit_code == 1 and "not reachable" in down.output
+    assert time.monotonic() - started < 30
+
+
+def test_port_taken_fails_fast_with_a_clear_message(tmp_path: Path, test_server: LocalNeo4j) -> None:
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        server = LocalNeo4j(tmp_path / "n", port=port, jar_cache=test_server.jar_cache)
+        started = time.monotonic()
+        with pytest.raises(PortInUseError, match=str(port)):
+            server.start()
+        assert time.monotonic() - started < 5
+
+
+def test_missing_java_is_explained() -> None:
+    with pytest.raises(JavaNotFoundError, match="Java 99 or newer"):
+        find_java(minimum=99)
+    java = find_java()
+    assert java.major >= 17 and java.executable.is_file()
