@@ -128,3 +128,7 @@ ORG_LABEL: Final[dict[str, str]] = {
     "university": Label.UNIVERSITY,
     "institute": Label.INSTITUTE,
 }
+
+#: Bookkeeping labels of the embedding job.
+EMBEDDING_STATE: Final = "KexieEmbeddingState"
+CORPUS_STATS: Final = "KexieCorpusStats"

@@ -36,6 +36,7 @@ from graph_schema.models import (
     Record,
     RecordKind,
     ScientistRecord,
+    text_hash,
 )
 
 __all__ = [
@@ -242,6 +243,7 @@ def _row(record: Record, stem: str) -> dict[str, Any]:
     elif isinstance(record, EvidenceRecord):
         props["lang"] = record.language
         props["text"] = record.text
+        props["text_hash"] = text_hash(record.text)
     return row
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "RECORD_KINDS",
     "scientist_key",
     "detect_lang",
+    "text_hash",
 ]
 
 MAX_TEXT: Final = 20_000
@@ -85,6 +86,11 @@ DisciplineCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern
 DisciplineList = Annotated[list[DisciplineCode], BeforeValidator(_split_list)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 OptYear = Annotated[Year | None, BeforeValidator(_blank_to_none)]
+
+
+def text_hash(text: str) -> str:
+    """A short stable hash of a text; embeddings are redone when it changes."""
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
 def detect_lang(text: str) -> Literal["zh", "en", "mixed"]:

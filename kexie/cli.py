@@ -1,6 +1,6 @@
 """The ``kexie`` command line: the local Neo4j, migrations, import, demo data, statistics.
 
-Every command reads its configuration from the environment / ``.env`` (see ``kexie.config``)
+Every command reads its configuration from the environment / ``.env`` (see ``api.config``)
 and prints a readable table, or JSON with ``--json``. Errors are one clear line on stderr and a
 non-zero exit code, never a traceback for an expected failure.
 """
@@ -29,7 +29,7 @@ from graph_schema import (
     open_driver,
     pending_migrations,
 )
-from kexie.config import Settings, get_settings
+from api.config import Settings, get_settings, model_languages
 from kexie.localserver import LocalNeo4j, LocalServerError
 
 logger = logging.getLogger(__name__)
@@ -240,6 +240,122 @@ def stats(as_json: JsonOpt = False) -> None:
     table.add_section()
     for rel, n in st.relationships.items():
         table.add_row(f"[:{rel}]", f"{n:,}")
+    console.print(table)
+
+
+# -- matching -----------------------------------------------------------------------------
+def make_embedder(settings: Settings) -> Any:
+    from matcher import EmbeddingError, SentenceTransformerEmbedder
+
+    try:
+        with console.status(f"Loading embedding model {settings.model}…"):
+            return SentenceTransformerEmbedder(
+                settings.model, backend=settings.backend, batch_size=settings.batch_size,
+                languages=model_languages(settings),
+            )
+    except EmbeddingError as exc:
+        raise fail(str(exc)) from exc
+
+
+@app.command("embed")
+def embed(
+    all_: Annotated[bool, typer.Option("--all", help="Re-embed everything, not only what changed.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Embed evidence that changed since the last run, rebuild profiles and vector indexes.
+
+    Switching MATCHER_MODEL re-embeds everything and rebuilds the indexes with the new
+    dimension; vectors of two models are never mixed.
+    """
+    from matcher import embed_graph
+
+    settings = get_settings()
+    embedder = make_embedder(settings)
+    with connect(settings) as driver, Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, disable=as_json or not err.is_terminal,
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total or None)
+            progress.update(tasks[stage], completed=done, total=total or None)
+
+        report = embed_graph(driver, embedder, database=settings.neo4j_database, full=all_, on_progress=on_progress)
+    data = {
+        "model": report.model, "dimension": report.dimension,
+        "evidence_embedded": report.evidence_embedded, "profiles_built": report.profiles_built,
+        "rebuilt_indexes": report.rebuilt_indexes, "seconds": round(report.seconds, 2),
+        "texts_per_second": round(report.texts_per_second, 1),
+    }
+    if as_json:
+        print_json(data)
+    else:
+        console.print(
+            f"{report.model} (dim {report.dimension}): embedded {report.evidence_embedded} evidence "
+            f"texts ({report.texts_per_second:.0f}/s), built {report.profiles_built} profiles"
+            f"{', rebuilt vector indexes' if report.rebuilt_indexes else ''} in {report.seconds:.1f}s"
+        )
+
+
+@app.command("experts")
+def experts(
+    text: Annotated[str, typer.Argument(help="What the expert must know (Chinese, English or both).")],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, max=500, help="How many to show.")] = 10,
+    candidate: Annotated[list[str] | None, typer.Option("--candidate", "-c", help="Score exactly these scientist ids (repeatable).")] = None,
+    discipline: Annotated[list[str] | None, typer.Option("--discipline", "-d", help="Discipline codes of the request.")] = None,
+    district: Annotated[list[str] | None, typer.Option(help="Only experts working in these districts.")] = None,
+    min_grade: Annotated[str | None, typer.Option(help="student_member, member, senior_member or fellow.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="Scientist ids to exclude (COI).")] = None,
+    conflict_with: Annotated[list[str] | None, typer.Option(help="Requester organisation ids: their staff and declared conflicts are excluded.")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+    as_json: JsonOpt = False,
+) -> None:
+    """Rank experts for a text, with the evidence and graph facts behind each score."""
+    from dataclasses import asdict
+
+    from matcher import ExpertMatcher, MatcherError
+
+    settings = get_settings()
+    embedder = make_embedder(settings) if mode != "lexical" else None
+    filters: dict[str, Any] = {}
+    if district:
+        filters["districts"] = district
+    if min_grade:
+        filters["min_grade"] = min_grade
+    if exclude:
+        filters["exclude_ids"] = exclude
+    if conflict_with:
+        filters["conflict_with"] = conflict_with
+    if mode not in ("hybrid", "dense", "lexical"):
+        raise fail("--mode must be hybrid, dense or lexical")
+    with connect(settings) as driver:
+        try:
+            results = ExpertMatcher(driver, embedder, database=settings.neo4j_database).rank_experts(
+                text, candidates=candidate, filters=filters, k=k, disciplines=discipline, mode=mode,  # type: ignore[arg-type]
+            )
+        except MatcherError as exc:
+            raise fail(str(exc)) from exc
+    if as_json:
+        print_json([asdict(r) for r in results])
+        return
+    table = Table(title=f"Experts for: {text[:60]}", show_lines=True)
+    for col in ("#", "expert", "score", "components", "why"):
+        table.add_column(col)
+    for i, r in enumerate(results, 1):
+        ex = r.explanation
+        inst = (ex.facts.get("institution") or {}).get("name") or "-"
+        who = f"{r.name} ({r.scientist_id})\n{ex.facts.get('title') or ''} · {inst}"
+        comps = "\n".join(f"{k} {v:.2f}×{ex.weights.get(k, 0):.2f}" for k, v in ex.components.items())
+        why = [f"• {e.title} ({e.year}) {e.score:.2f}" for e in ex.evidence[:2]]
+        if ex.matched_terms:
+            why.append("terms: " + " ".join(ex.matched_terms[:8]))
+        if ex.matched_disciplines:
+            why.append("disciplines: " + ", ".join(d["name"] for d in ex.matched_disciplines))
+        if ex.exclusions:
+            why.append("[red]not eligible: " + "; ".join(ex.exclusions) + "[/]")
+        table.add_row(str(i), who, f"{r.score:.3f}", comps, "\n".join(why))
     console.print(table)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import neo4j
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from kexie.config import NEO4J_VERSION_JAVA17, NEO4J_VERSION_JAVA21
+from api.config import NEO4J_VERSION_JAVA17, NEO4J_VERSION_JAVA21
 
 __all__ = [
     "LocalServerError",

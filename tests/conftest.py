@@ -16,7 +16,7 @@ import neo4j
 import pytest
 
 from graph_schema import apply_migrations, clear_graph, open_driver
-from kexie.config import get_settings
+from api.config import get_settings
 from kexie.localserver import LocalNeo4j
 
 TEST_PORT = int(os.environ.get("KEXIE_TEST_NEO4J_PORT", "7688"))

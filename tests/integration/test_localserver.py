@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kexie.cli import app
-from kexie.config import get_settings
+from api.config import get_settings
 from kexie.localserver import JavaNotFoundError, LocalNeo4j, PortInUseError, find_java
 
 runner = CliRunner()

@@ -93,3 +93,9 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (cached; tests call ``get_settings.cache_clear()``)."""
     return Settings()
+
+
+def model_languages(settings: Settings) -> frozenset[str] | None:
+    """``MATCHER_MODEL_LANGUAGES`` ("en,zh") as a set, or None to use the model's own."""
+    langs = frozenset(x.strip() for x in settings.model_languages.split(",") if x.strip())
+    return langs or None

@@ -1,0 +1,199 @@
+"""Read queries of expert retrieval: candidates from the vector and fulltext indexes, then the
+evidence and graph facts of each candidate, with its filters evaluated in the same query.
+
+Scores from the vector index and ``vector.similarity.cosine`` are Neo4j's (1 + cos) / 2; they
+are converted back to cosines here so callers see plain cosines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import neo4j
+
+from graph_schema.errors import translate
+from graph_schema.labels import Label as L
+from graph_schema.labels import Rel as R
+
+__all__ = [
+    "EvidenceHit",
+    "CandidateRow",
+    "vector_evidence_hits",
+    "fulltext_evidence_hits",
+    "vector_scientist_hits",
+    "candidate_rows",
+    "GRADE_RANK",
+]
+
+GRADE_RANK: Final = {"student_member": 1, "member": 2, "senior_member": 3, "fellow": 4}
+
+_VECTOR_EVIDENCE = f"""
+CALL db.index.vector.queryNodes('evidence_embedding', $k, $vec) YIELD node, score
+MATCH (node)<-[:{R.CONTRIBUTED}]-(s:{L.SCIENTIST})
+RETURN s.id AS sid, node.id AS eid, 2 * score - 1 AS cos,
+       [(node)-[:{R.IN_DISCIPLINE}]->(d:{L.DISCIPLINE}) | d.code] AS disciplines
+"""
+_VECTOR_SCIENTISTS = """
+CALL db.index.vector.queryNodes('scientist_embedding', $k, $vec) YIELD node, score
+RETURN node.id AS sid, 2 * score - 1 AS cos
+"""
+_FULLTEXT_EVIDENCE = f"""
+CALL db.index.fulltext.queryNodes('evidence_text', $q, {{limit: $k}}) YIELD node, score
+MATCH (node)<-[:{R.CONTRIBUTED}]-(s:{L.SCIENTIST})
+RETURN s.id AS sid, node.id AS eid, score,
+       [(node)-[:{R.IN_DISCIPLINE}]->(d:{L.DISCIPLINE}) | d.code] AS disciplines
+"""
+
+_CANDIDATES = f"""
+UNWIND $ids AS sid
+MATCH (s:{L.SCIENTIST} {{id: sid}})
+OPTIONAL MATCH (s)-[w:{R.WORKS_AT} {{current: true}}]->(o:{L.ORGANIZATION})
+OPTIONAL MATCH (o)-[:{R.LOCATED_IN}]->(od:{L.DISTRICT})
+OPTIONAL MATCH (s)-[:{R.LOCATED_IN}]->(sd:{L.DISTRICT})
+WITH s, collect(DISTINCT {{id: o.id, name: o.name, kind: o.kind, title: w.title,
+                           district: od.code}}) AS orgs, sd
+CALL (s) {{
+  OPTIONAL MATCH (s)-[m:{R.MEMBER_OF}]->(g:{L.SOCIETY})
+  RETURN collect(CASE WHEN g IS NULL THEN null ELSE
+    {{id: g.id, name: g.name, grade: m.grade, role: m.role}} END) AS societies
+}}
+CALL (s) {{
+  OPTIONAL MATCH (s)-[:{R.SPECIALIZES_IN}]->(d:{L.DISCIPLINE})
+  RETURN collect(d.code) AS disciplines
+}}
+CALL (s) {{
+  OPTIONAL MATCH (s)-[:{R.SERVED_ON}]->(t:{L.TEAM}) WHERE t.status IN ['proposed', 'confirmed']
+  RETURN count(t) AS active_teams
+}}
+CALL (s) {{
+  OPTIONAL MATCH (s)-[:{R.CONFLICT_WITH}]->(c)
+  RETURN collect(c.id) AS conflicts
+}}
+CALL (s) {{
+  OPTIONAL MATCH (s)-[c:{R.CONTRIBUTED}]->(e:{L.EVIDENCE})
+  WITH e ORDER BY e.year DESC LIMIT $max_evidence
+  RETURN collect(CASE WHEN e IS NULL THEN null ELSE {{
+    id: e.id, kind: e.kind, title: e.title, year: e.year, lang: e.lang, terms: e.terms,
+    cos: CASE WHEN $vec IS NULL OR e.embedding IS NULL OR e.embedding_model <> $fp THEN null
+              ELSE 2 * vector.similarity.cosine(e.embedding, $vec) - 1 END,
+    disciplines: [(e)-[:{R.IN_DISCIPLINE}]->(d:{L.DISCIPLINE}) | d.code]
+  }} END) AS evidence
+}}
+RETURN s.id AS id, s.name AS name, s.title AS title, s.birth_year AS birth_year,
+       s.talent_kinds AS talent_kinds, s.availability AS availability,
+       coalesce(s.max_active_teams, 3) AS max_active_teams, s.email AS email, s.phone AS phone,
+       s.orcid AS orcid, coalesce(sd.code, head([x IN orgs WHERE x.district IS NOT NULL | x.district])) AS district,
+       [x IN orgs WHERE x.id IS NOT NULL] AS organizations, societies, disciplines, active_teams,
+       conflicts, evidence
+"""
+
+
+@dataclass(frozen=True)
+class EvidenceHit:
+    scientist_id: str
+    evidence_id: str
+    score: float
+    disciplines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """A scientist with the evidence and graph facts retrieval scores and explains."""
+
+    id: str
+    name: str
+    title: str | None
+    birth_year: int | None
+    talent_kinds: list[str]
+    availability: str
+    max_active_teams: int
+    district: str | None
+    organizations: list[dict[str, Any]]
+    societies: list[dict[str, Any]]
+    disciplines: list[str]
+    active_teams: int
+    conflicts: list[str]
+    evidence: list[dict[str, Any]]
+    email: str | None = None
+    phone: str | None = None
+    orcid: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def best_grade(self) -> str | None:
+        grades = [s["grade"] for s in self.societies if s.get("grade")]
+        return max(grades, key=lambda g: GRADE_RANK.get(g, 0)) if grades else None
+
+
+def _read(driver: neo4j.Driver, query: str, database: str | None, **params: Any) -> list[neo4j.Record]:
+    with translate():
+        return driver.execute_query(
+            query, params, database_=database, routing_=neo4j.RoutingControl.READ
+        ).records
+
+
+def vector_evidence_hits(
+    driver: neo4j.Driver, vec: list[float], k: int, *, database: str | None = None
+) -> list[EvidenceHit]:
+    """Nearest evidence by the vector index (approximate), as (scientist, evidence, cosine)."""
+    rows = _read(driver, _VECTOR_EVIDENCE, database, k=k, vec=vec)
+    return [EvidenceHit(r["sid"], r["eid"], float(r["cos"]), tuple(r["disciplines"])) for r in rows]
+
+
+def vector_scientist_hits(
+    driver: neo4j.Driver, vec: list[float], k: int, *, database: str | None = None
+) -> list[tuple[str, float]]:
+    rows = _read(driver, _VECTOR_SCIENTISTS, database, k=k, vec=vec)
+    return [(r["sid"], float(r["cos"])) for r in rows]
+
+
+def fulltext_evidence_hits(
+    driver: neo4j.Driver, lucene_query: str, k: int, *, database: str | None = None
+) -> list[EvidenceHit]:
+    """Evidence by the CJK fulltext index (BM25). ``lucene_query`` must be built from escaped terms."""
+    if not lucene_query.strip():
+        return []
+    rows = _read(driver, _FULLTEXT_EVIDENCE, database, q=lucene_query, k=k)
+    return [EvidenceHit(r["sid"], r["eid"], float(r["score"]), tuple(r["disciplines"])) for r in rows]
+
+
+def candidate_rows(
+    driver: neo4j.Driver,
+    ids: list[str],
+    *,
+    vec: list[float] | None,
+    fingerprint: str,
+    max_evidence: int = 100,
+    database: str | None = None,
+) -> list[CandidateRow]:
+    """Evidence (with cosine to ``vec``) and graph facts of each scientist in ``ids`` that exists."""
+    if not ids:
+        return []
+    rows = _read(
+        driver, _CANDIDATES, database, ids=ids, vec=vec, fp=fingerprint, max_evidence=max_evidence
+    )
+    out = []
+    for r in rows:
+        d = r.data()
+        out.append(
+            CandidateRow(
+                id=d["id"], name=d["name"], title=d["title"], birth_year=d["birth_year"],
+                talent_kinds=d["talent_kinds"] or [], availability=d["availability"] or "available",
+                max_active_teams=int(d["max_active_teams"]), district=d["district"],
+                organizations=d["organizations"], societies=d["societies"],
+                disciplines=d["disciplines"], active_teams=int(d["active_teams"]),
+                conflicts=d["conflicts"], evidence=d["evidence"], email=d["email"],
+                phone=d["phone"], orcid=d["orcid"],
+            )
+        )
+    return out
+
+
+_DISCIPLINE_NAMES = f"UNWIND $codes AS c MATCH (d:{L.DISCIPLINE} {{code: c}}) RETURN d.code AS code, d.name AS name, d.name_en AS name_en"
+
+
+def discipline_names(driver: neo4j.Driver, codes: list[str], *, database: str | None = None) -> dict[str, str]:
+    if not codes:
+        return {}
+    return {r["code"]: r["name"] for r in _read(driver, _DISCIPLINE_NAMES, database, codes=codes)}

@@ -1,0 +1,188 @@
+"""The embedding job: embed what changed, build scientist profiles, keep the indexes right.
+
+Incremental by default: only evidence whose vector is missing, of another model, or made from
+an older text is embedded. A scientist's profile vector is the recency-weighted mean of their
+evidence vectors (no extra model call), redone when any of their evidence changed. When the
+configured model differs from the one the graph's vectors were made by, the old vectors and
+vector indexes are dropped first and everything is re-embedded: two models never mix.
+
+This module and :mod:`matcher.retrieval` are the matcher's only callers of ``graph_schema``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import neo4j
+import numpy as np
+
+from graph_schema import vectors as V
+from matcher.embedding import Embedder
+from matcher.text import document_frequencies, tokenize
+
+__all__ = ["EmbedReport", "embed_graph", "recency_weights"]
+
+logger = logging.getLogger(__name__)
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class EmbedReport:
+    model: str
+    dimension: int
+    evidence_embedded: int
+    profiles_built: int
+    rebuilt_indexes: bool
+    seconds: float
+    embed_seconds: float
+
+    @property
+    def texts_per_second(self) -> float:
+        return self.evidence_embedded / self.embed_seconds if self.embed_seconds else 0.0
+
+
+def recency_weights(years: list[int | None], *, half_life: float = 8.0, floor: float = 0.3) -> np.ndarray:
+    """Weight of each item by age: 1 this year, halving every ``half_life`` years, at least ``floor``."""
+    this_year = _dt.date.today().year
+    out = []
+    for y in years:
+        age = max(0, this_year - y) if y else half_life
+        out.append(max(floor, 0.5 ** (age / half_life)))
+    return np.asarray(out, dtype=np.float32)
+
+
+def embed_graph(
+    driver: neo4j.Driver,
+    embedder: Embedder,
+    *,
+    database: str | None = None,
+    full: bool = False,
+    page: int = 512,
+    on_progress: ProgressFn | None = None,
+) -> EmbedReport:
+    """Bring the graph's vectors up to date with ``embedder``.
+
+    Args:
+        full: re-embed everything, even what is current.
+        page: texts fetched and embedded per round trip.
+        on_progress: called with ``(stage, done, total)``.
+
+    Returns:
+        What was embedded, and the embedding throughput.
+    """
+    started = time.perf_counter()
+    fp = embedder.fingerprint()
+    state = V.read_state(driver, database=database)
+    dims = V.vector_index_dimensions(driver, database=database)
+    switching = state is not None and state.fingerprint != fp
+    rebuild = full or switching or any(d != embedder.dimension for d in dims.values())
+    if rebuild:
+        logger.info("Rebuilding vectors for %s (was %s)", fp, state.fingerprint if state else None)
+        V.drop_vector_indexes(driver, database=database)
+        V.remove_vectors_not_of(driver, fp if not full else "\x00none", database=database)
+
+    total = V.count_pending_evidence(driver, fp, database=database)
+    done = 0
+    embed_seconds = 0.0
+    after = ""
+    while True:
+        rows = V.pending_evidence(driver, fp, after=after, limit=page, database=database)
+        if not rows:
+            break
+        t0 = time.perf_counter()
+        vecs = embedder.embed_documents([r["text"] or "" for r in rows])
+        embed_seconds += time.perf_counter() - t0
+        V.write_evidence_vectors(
+            driver, fp,
+            [
+                {"id": r["id"], "vec": v.tolist(), "hash": r["hash"],
+                 "terms": sorted(set(tokenize(r["text"] or "")))}
+                for r, v in zip(rows, vecs, strict=True)
+            ],
+            database=database,
+        )
+        done += len(rows)
+        after = rows[-1]["id"]
+        if on_progress:
+            on_progress("evidence", done, total)
+
+    profiles = _build_profiles(driver, fp, embedder.dimension, database=database, on_progress=on_progress)
+    if rebuild or len(dims) < len(V.VECTOR_INDEXES):
+        V.create_vector_indexes(driver, embedder.dimension, database=database)
+    if done or profiles or rebuild or state is None:
+        mean, std = _background(driver, fp, database=database)
+        V.write_state(
+            driver,
+            V.EmbeddingState(fp, embedder.model_id, embedder.dimension, mean, std),
+            database=database,
+        )
+        _corpus_stats(driver, database=database)
+    return EmbedReport(
+        model=embedder.model_id, dimension=embedder.dimension, evidence_embedded=done,
+        profiles_built=profiles, rebuilt_indexes=rebuild, seconds=time.perf_counter() - started,
+        embed_seconds=embed_seconds,
+    )
+
+
+def _build_profiles(
+    driver: neo4j.Driver, fp: str, dim: int, *, database: str | None, on_progress: ProgressFn | None
+) -> int:
+    built = 0
+    after = ""
+    while True:
+        ids = V.scientists_needing_profiles(driver, fp, after=after, limit=1000, database=database)
+        if not ids:
+            break
+        vectors = V.evidence_vectors_of(driver, fp, ids, database=database)
+        rows = []
+        for sid in ids:
+            vecs, years = vectors.get(sid, ([], []))
+            if not vecs:
+                continue
+            m = np.asarray(vecs, dtype=np.float32)
+            w = recency_weights(years)
+            profile = (m * w[:, None]).sum(axis=0)
+            norm = float(np.linalg.norm(profile))
+            if norm > 0:
+                rows.append({"id": sid, "vec": (profile / norm).tolist()})
+        if rows:
+            V.write_profile_vectors(driver, fp, rows, database=database)
+        built += len(rows)
+        after = ids[-1]
+        if on_progress:
+            on_progress("profiles", built, built)
+    return built
+
+
+def _background(driver: neo4j.Driver, fp: str, *, database: str | None, sample: int = 2000) -> tuple[float, float]:
+    """Mean and spread of the cosine between unrelated evidence: the floor of 'no affinity'."""
+    rows = V.all_evidence_vectors(driver, fp, limit=sample, database=database)
+    if len(rows) < 10:
+        return 0.1, 0.1
+    m = np.asarray([v for _, v in rows], dtype=np.float32)
+    rng = np.random.default_rng(0)
+    i = rng.integers(0, len(m), size=4000)
+    j = rng.integers(0, len(m), size=4000)
+    keep = i != j
+    sims = np.einsum("ij,ij->i", m[i[keep]], m[j[keep]])
+    return float(sims.mean()), float(max(sims.std(), 0.02))
+
+
+def _corpus_stats(driver: neo4j.Driver, *, database: str | None) -> None:
+    def texts() -> object:
+        after = ""
+        while True:
+            rows = V.evidence_texts(driver, after=after, database=database)
+            if not rows:
+                return
+            yield from (t for _, t in rows)
+            after = rows[-1][0]
+
+    df, n = document_frequencies(texts())  # type: ignore[arg-type]
+    # Terms seen once carry little and bloat the stats; an unseen term gets the top IDF anyway.
+    V.write_corpus_stats(driver, n, {t: c for t, c in df.items() if c > 1}, database=database)

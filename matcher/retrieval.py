@@ -1,0 +1,380 @@
+"""Hybrid expert retrieval over the graph: ``rank_experts``.
+
+1. Candidates: the union of the evidence nearest to the query in the vector index, the
+   evidence the CJK fulltext index finds, and the nearest scientist profiles — or exactly the
+   ``candidates`` the caller brings.
+2. Facts: for each candidate, in one query, their evidence (cosine to the query computed in
+   the database), societies and grades, institution, district, disciplines, load, conflicts.
+3. Scores: absolute component affinities fused with language-aware weights
+   (:mod:`matcher.scoring`); filters decide eligibility; every result carries its explanation.
+
+Query disciplines, when the caller gives none, are inferred from the disciplines of the
+evidence the indexes find for the text — never from the candidate list, so a pair's score does
+not depend on what else is ranked.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import math
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import neo4j
+from pydantic import ValidationError
+
+from graph_schema import search as S
+from graph_schema import vectors as V
+from matcher.embedding import Embedder
+from matcher.errors import EmbeddingsStaleError, MatchValidationError
+from matcher.scoring import Calibration, FusionConfig, FusionWeights, fuse, score_candidate, weights_for
+from matcher.text import Lang, detect_lang, term_weights, tokenize
+from matcher.types import EvidenceExplanation, ExpertFilters, ExpertResult, Explanation, Mode
+
+__all__ = ["ExpertMatcher", "rank_experts"]
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT = 10_000
+MAX_CANDIDATES = 5_000
+_QUERY_TERMS = 32
+_GRADE_RANK = S.GRADE_RANK
+
+
+@dataclass
+class _Corpus:
+    n_docs: int
+    df: dict[str, int]
+    calibration: Calibration
+    fingerprint: str | None
+    loaded_at: float
+
+
+def _lucene(tokens: Iterable[str]) -> str:
+    """A Lucene OR-query of quoted terms (terms are letters/digits/CJK; quotes escaped anyway)."""
+    terms = []
+    for t in tokens:
+        clean = t.replace("\\", "").replace('"', "")
+        if clean:
+            terms.append(f'"{clean}"')
+    return " OR ".join(terms)
+
+
+class ExpertMatcher:
+    """Ranks scientists for a text. Holds the injected driver and embedder; stateless otherwise
+    (corpus statistics are cached for ``stats_ttl`` seconds).
+
+    Args:
+        driver: an open Neo4j driver.
+        embedder: the configured embedder (must match the graph's vectors).
+        database: Neo4j database name.
+        config: fusion weights.
+
+    Example::
+
+        m = ExpertMatcher(driver, SentenceTransformerEmbedder())
+        for r in m.rank_experts("动力电池热管理", k=5):
+            print(r.scientist_id, r.score, r.explanation.evidence[0].title)
+    """
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        embedder: Embedder | None,
+        *,
+        database: str | None = None,
+        config: FusionConfig | None = None,
+        stats_ttl: float = 60.0,
+        pool: int = 300,
+    ) -> None:
+        self.driver = driver
+        self.embedder = embedder
+        self.database = database
+        self.config = config or FusionConfig()
+        self.stats_ttl = stats_ttl
+        self.pool = pool
+        self._corpus: _Corpus | None = None
+
+    # -- corpus statistics -------------------------------------------------------------------
+    def corpus(self) -> _Corpus:
+        now = time.monotonic()
+        if self._corpus is None or now - self._corpus.loaded_at > self.stats_ttl:
+            n, df = V.read_corpus_stats(self.driver, database=self.database)
+            state = V.read_state(self.driver, database=self.database)
+            cal = Calibration(state.background_mean, state.background_std) if state else Calibration()
+            self._corpus = _Corpus(n, df, cal, state.fingerprint if state else None, now)
+        return self._corpus
+
+    def _query_vector(self, text: str, mode: Mode) -> list[float] | None:
+        if mode == "lexical" or self.embedder is None:
+            return None
+        corpus = self.corpus()
+        fp = self.embedder.fingerprint()
+        if corpus.fingerprint != fp:
+            raise EmbeddingsStaleError(
+                f"the graph's vectors were made by {corpus.fingerprint or 'no model'}, the configured "
+                f"model is {fp}: run `kexie embed`"
+            )
+        return [float(x) for x in self.embedder.embed_query(text)]
+
+    # -- public ------------------------------------------------------------------------------
+    def rank_experts(
+        self,
+        text: str,
+        *,
+        candidates: Sequence[str] | None = None,
+        filters: ExpertFilters | Mapping[str, Any] | None = None,
+        k: int = 10,
+        disciplines: Sequence[str] | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[ExpertResult]:
+        """Rank scientists by how well what they know fits ``text``, and say why.
+
+        Args:
+            text: a demand, topic or search, in Chinese, English or both.
+            candidates: score exactly these scientist ids and return every one of them (those
+                failing a filter come back with ``eligible=False`` and the reasons).
+            filters: who may be recommended (:class:`ExpertFilters` or a dict of its fields).
+            k: how many to return when searching (ignored with ``candidates``).
+            disciplines: discipline codes of the request; inferred from the text when omitted.
+            mode: ``hybrid`` (default), or ``dense`` / ``lexical`` alone (for evaluation).
+
+        Returns:
+            Results by descending ``score`` (absolute affinity in [0, 1]).
+
+        Raises:
+            MatchValidationError: bad arguments (empty text, unknown candidate ids, bad filters).
+            EmbeddingsStaleError: the graph's vectors were made by another model.
+        """
+        flt = self._validate(text, candidates, filters, k)
+        lang = detect_lang(text)
+        vec = self._query_vector(text, mode)
+        corpus = self.corpus()
+        tokens = tokenize(text)
+        weights_all = term_weights(tokens, corpus.df, max(corpus.n_docs, 1))
+        top_terms = sorted(weights_all, key=lambda t: -weights_all[t])[:_QUERY_TERMS]
+        qweights = {t: weights_all[t] for t in top_terms}
+
+        # Global hits: candidates for search, and the evidence that infers disciplines.
+        n_hits = max(200, 10 * k)
+        hits: list[S.EvidenceHit] = []
+        if vec is not None:
+            hits += S.vector_evidence_hits(self.driver, vec, n_hits, database=self.database)
+        ft_hits = (
+            S.fulltext_evidence_hits(self.driver, _lucene(self._lucene_words(text, top_terms)), n_hits, database=self.database)
+            if mode != "dense" else []
+        )
+        query_disciplines, inferred = set(disciplines or []), False
+        if not query_disciplines and mode == "hybrid":
+            query_disciplines = self._infer_disciplines(hits, ft_hits)
+            inferred = bool(query_disciplines)
+
+        if candidates is not None:
+            ids = list(dict.fromkeys(candidates))
+        else:
+            ids = self._pool(hits, ft_hits, vec)
+        rows = S.candidate_rows(
+            self.driver, ids, vec=vec,
+            fingerprint=self.embedder.fingerprint() if self.embedder else "", database=self.database,
+        )
+        if candidates is not None:
+            missing = sorted(set(ids) - {r.id for r in rows})
+            if missing:
+                raise MatchValidationError([{"loc": ["candidates"], "msg": f"unknown scientist ids: {', '.join(missing[:20])}"}])
+
+        weights = self._weights(mode, lang)
+        names = S.discipline_names(self.driver, sorted(query_disciplines), database=self.database)
+        results = [
+            self._result(row, qweights, query_disciplines, inferred, weights, corpus.calibration, flt, lang, names)
+            for row in rows
+        ]
+        results.sort(key=lambda r: (-r.score, r.scientist_id))
+        if candidates is not None:
+            return results
+        return [r for r in results if r.eligible][:k]
+
+    # -- steps -------------------------------------------------------------------------------
+    def _validate(
+        self, text: str, candidates: Sequence[str] | None, filters: ExpertFilters | Mapping[str, Any] | None, k: int
+    ) -> ExpertFilters:
+        errors: list[dict[str, Any]] = []
+        if not isinstance(text, str) or not text.strip():
+            errors.append({"loc": ["text"], "msg": "text must not be empty"})
+        elif len(text) > MAX_TEXT:
+            errors.append({"loc": ["text"], "msg": f"text longer than {MAX_TEXT} characters"})
+        if not 1 <= k <= 500:
+            errors.append({"loc": ["k"], "msg": "k must be between 1 and 500"})
+        if candidates is not None:
+            if isinstance(candidates, str) or not all(isinstance(c, str) and c for c in candidates):
+                errors.append({"loc": ["candidates"], "msg": "candidates must be a list of scientist ids"})
+            elif len(candidates) > MAX_CANDIDATES:
+                errors.append({"loc": ["candidates"], "msg": f"at most {MAX_CANDIDATES} candidates"})
+        flt = ExpertFilters()
+        if isinstance(filters, ExpertFilters):
+            flt = filters
+        elif filters is not None:
+            try:
+                flt = ExpertFilters.model_validate(dict(filters))
+            except ValidationError as exc:
+                errors.extend({"loc": ["filters", *e["loc"]], "msg": e["msg"]} for e in exc.errors(include_url=False))
+        if errors:
+            raise MatchValidationError(errors)
+        return flt
+
+    @staticmethod
+    def _lucene_words(text: str, top_terms: list[str]) -> list[str]:
+        # The fulltext index holds unstemmed words: use the text's own Latin words and the
+        # weightiest Chinese bigrams.
+        import re
+
+        latin = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]{1,}", text)]
+        cjk = [t for t in top_terms if not t.isascii()]
+        return list(dict.fromkeys(cjk + [w for w in latin if len(w) > 2]))[:_QUERY_TERMS]
+
+    @staticmethod
+    def _infer_disciplines(*hit_lists: list[S.EvidenceHit]) -> set[str]:
+        votes: Counter[str] = Counter()
+        for hits in hit_lists:
+            for rank, h in enumerate(hits[:30]):
+                for code in h.disciplines:
+                    votes[code] += 1.0 / (rank + 5)
+        if not votes:
+            return set()
+        best = votes.most_common(1)[0][1]
+        return {c for c, v in votes.most_common(2) if v >= 0.5 * best}
+
+    def _pool(self, hits: list[S.EvidenceHit], ft_hits: list[S.EvidenceHit], vec: list[float] | None) -> list[str]:
+        """Candidates for a search: interleave the hit lists so both paths contribute."""
+        order: list[str] = []
+        seen: set[str] = set()
+        lists: list[list[str]] = [[h.scientist_id for h in hits], [h.scientist_id for h in ft_hits]]
+        if vec is not None:
+            lists.append([sid for sid, _ in S.vector_scientist_hits(self.driver, vec, 100, database=self.database)])
+        for i in range(max((len(x) for x in lists), default=0)):
+            for lst in lists:
+                if i < len(lst) and lst[i] not in seen:
+                    seen.add(lst[i])
+                    order.append(lst[i])
+        return order[: self.pool]
+
+    def _weights(self, mode: Mode, lang: Lang) -> FusionWeights:
+        if mode == "dense":
+            return FusionWeights(dense=1.0, lexical=0.0, discipline=0.0, graph=0.0)
+        if mode == "lexical":
+            return FusionWeights(dense=0.0, lexical=1.0, discipline=0.0, graph=0.0)
+        langs = self.embedder.languages if self.embedder else frozenset()
+        return weights_for(self.config, lang, langs)
+
+    def _result(
+        self,
+        row: S.CandidateRow,
+        qweights: dict[str, float],
+        query_disciplines: set[str],
+        inferred: bool,
+        weights: FusionWeights,
+        calibration: Calibration,
+        flt: ExpertFilters,
+        lang: Lang,
+        names: dict[str, str],
+    ) -> ExpertResult:
+        sci_disc = set(row.disciplines)
+        for e in row.evidence:
+            sci_disc.update(e.get("disciplines") or [])
+        comps = score_candidate(
+            row.evidence, query_weights=qweights, query_disciplines=query_disciplines,
+            scientist_disciplines=sci_disc, best_grade=row.best_grade, calibration=calibration,
+            weights=weights, half_life=self.config.recency_half_life,
+        )
+        score, used = fuse(comps, weights)
+        org = row.organizations[0] if row.organizations else {}
+        facts = {
+            "title": row.title,
+            "institution": {k: org.get(k) for k in ("id", "name", "kind")} if org else None,
+            "district": row.district,
+            "societies": [{k: s.get(k) for k in ("id", "name", "grade", "role")} for s in row.societies],
+            "best_grade": row.best_grade,
+            "disciplines": sorted(row.disciplines),
+            "talent_kinds": row.talent_kinds,
+            "birth_year": row.birth_year,
+            "availability": row.availability,
+            "active_teams": row.active_teams,
+            "max_active_teams": row.max_active_teams,
+            "evidence_count": len(row.evidence),
+        }
+        exclusions = tuple(self._exclusions(row, flt))
+        explanation = Explanation(
+            components={k: round(v, 4) for k, v in comps.available().items()},
+            weights={k: round(v, 4) for k, v in used.items()},
+            evidence=tuple(
+                EvidenceExplanation(m.id, m.kind, m.title, m.year, round(m.score, 4),
+                                    None if m.dense is None else round(m.dense, 4), round(m.lexical, 4),
+                                    m.matched_terms)
+                for m in comps.evidence
+            ),
+            matched_terms=comps.matched_terms,
+            matched_disciplines=tuple({"code": c, "name": names.get(c, c)} for c in comps.matched_disciplines),
+            query_disciplines_inferred=inferred,
+            facts=facts,
+            exclusions=exclusions,
+            query_language=lang,
+        )
+        return ExpertResult(
+            scientist_id=row.id, name=row.name, score=round(score, 6), eligible=not exclusions,
+            explanation=explanation, contact={"email": row.email, "phone": row.phone, "orcid": row.orcid},
+        )
+
+    @staticmethod
+    def _exclusions(row: S.CandidateRow, flt: ExpertFilters) -> Iterable[str]:
+        org_ids = {o.get("id") for o in row.organizations}
+        org_districts = {o.get("district") for o in row.organizations} | {row.district}
+        if row.id in flt.exclude_ids:
+            yield "excluded by the request (conflict of interest)"
+        hit = set(flt.conflict_with) & (org_ids | set(row.conflicts) | {row.id})
+        if hit:
+            yield f"conflict of interest with {', '.join(sorted(hit))}"
+        if flt.districts and not (org_districts & set(flt.districts)):
+            yield f"works outside the districts {', '.join(flt.districts)}"
+        kinds = {o.get("kind") for o in row.organizations}
+        if flt.institution_kinds and not (kinds & set(flt.institution_kinds)):
+            yield f"institution kind not in {', '.join(flt.institution_kinds)}"
+        if flt.institutions and not (org_ids & set(flt.institutions)):
+            yield "institution not in the requested list"
+        if flt.min_grade and _GRADE_RANK.get(row.best_grade or "", 0) < _GRADE_RANK[flt.min_grade]:
+            yield f"grade {row.best_grade or 'none'} below {flt.min_grade}"
+        if flt.talent_kinds and not (set(row.talent_kinds) & set(flt.talent_kinds)):
+            yield f"none of the talent kinds {', '.join(flt.talent_kinds)}"
+        if flt.age_min is not None or flt.age_max is not None:
+            if row.birth_year is None:
+                yield "age unknown"
+            else:
+                age = _dt.date.today().year - row.birth_year
+                if flt.age_min is not None and age < flt.age_min:
+                    yield f"age {age} below {flt.age_min}"
+                if flt.age_max is not None and age > flt.age_max:
+                    yield f"age {age} above {flt.age_max}"
+        if row.availability not in flt.availability:
+            yield f"availability {row.availability}"
+        if flt.respect_load and row.active_teams >= row.max_active_teams:
+            yield f"already on {row.active_teams} active teams (limit {row.max_active_teams})"
+
+
+def rank_experts(
+    text: str,
+    *,
+    driver: neo4j.Driver,
+    embedder: Embedder | None,
+    candidates: Sequence[str] | None = None,
+    filters: ExpertFilters | Mapping[str, Any] | None = None,
+    k: int = 10,
+    disciplines: Sequence[str] | None = None,
+    mode: Mode = "hybrid",
+    database: str | None = None,
+) -> list[ExpertResult]:
+    """One-call form of :meth:`ExpertMatcher.rank_experts` (builds a matcher each call)."""
+    return ExpertMatcher(driver, embedder, database=database).rank_experts(
+        text, candidates=candidates, filters=filters, k=k, disciplines=disciplines, mode=mode
+    )

@@ -1,0 +1,238 @@
+"""Scoring a scientist against a text: component affinities and their fusion. Pure: no driver.
+
+Every component is an *absolute* affinity in [0, 1] that depends only on the (text, scientist)
+pair and fixed corpus statistics — never on the other candidates — so scores compare across
+queries (thresholds, quotas and batch assignment rely on this):
+
+- ``dense``: cosine of the query to the scientist's evidence vectors, calibrated against the
+  cosine of unrelated evidence pairs (measured by the embedding job), aggregated as
+  0.6 × best item + 0.4 × mean of the best three, items weighted by recency.
+- ``lexical``: IDF-weighted share of the query's terms (Chinese bigrams, English stems) present
+  in an evidence item; same aggregation, plus 20 % for the union of all their evidence.
+- ``discipline``: 1 when a scientist's discipline (declared or of their evidence) equals a
+  query discipline at level 2, 0.5 at level 1 only, else 0.
+- ``graph``: a prior from the graph — best society grade and recent activity.
+
+The fused score is the weighted mean of the available components. Weights depend on the query
+language: when the embedding model was not trained on the query's language (an English model
+on Chinese), the dense weight drops and the lexical path carries the ranking.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from matcher.text import Lang, coverage
+
+__all__ = [
+    "Calibration",
+    "FusionWeights",
+    "FusionConfig",
+    "EvidenceMatch",
+    "ComponentScores",
+    "score_candidate",
+    "fuse",
+    "weights_for",
+]
+
+Component = Literal["dense", "lexical", "discipline", "graph"]
+COMPONENTS: Final[tuple[Component, ...]] = ("dense", "lexical", "discipline", "graph")
+GRADE_PRIOR: Final = {"student_member": 0.25, "member": 0.5, "senior_member": 0.8, "fellow": 1.0}
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Cosine of unrelated texts for the current model (from the embedding job)."""
+
+    background_mean: float = 0.1
+    background_std: float = 0.1
+
+    def dense(self, cos: float) -> float:
+        lo = self.background_mean + self.background_std
+        hi = min(0.95, lo + 0.45)
+        return min(1.0, max(0.0, (cos - lo) / (hi - lo)))
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    dense: float = 0.45
+    lexical: float = 0.30
+    discipline: float = 0.15
+    graph: float = 0.10
+
+    def as_dict(self) -> dict[str, float]:
+        return {"dense": self.dense, "lexical": self.lexical, "discipline": self.discipline, "graph": self.graph}
+
+
+@dataclass(frozen=True)
+class FusionConfig:
+    """Weights per situation. ``covered``: the model knows the query's language; ``uncovered``:
+    it does not (an English model on Chinese), so dense is nearly silenced."""
+
+    covered: FusionWeights = FusionWeights()
+    uncovered: FusionWeights = FusionWeights(dense=0.0, lexical=0.70, discipline=0.20, graph=0.10)
+    mixed_dense_factor: float = 0.5
+    recency_half_life: float = 8.0
+
+
+def weights_for(config: FusionConfig, lang: Lang, model_languages: frozenset[str]) -> FusionWeights:
+    """The fusion weights for a query language and the model's languages."""
+    if lang == "mixed":
+        if {"zh", "en"} <= model_languages:
+            return config.covered
+        c, u = config.covered, config.uncovered
+        f = config.mixed_dense_factor
+        return FusionWeights(
+            dense=f * c.dense + (1 - f) * u.dense,
+            lexical=f * c.lexical + (1 - f) * u.lexical,
+            discipline=f * c.discipline + (1 - f) * u.discipline,
+            graph=f * c.graph + (1 - f) * u.graph,
+        )
+    return config.covered if lang in model_languages else config.uncovered
+
+
+@dataclass(frozen=True)
+class EvidenceMatch:
+    id: str
+    kind: str | None
+    title: str
+    year: int | None
+    dense: float | None
+    lexical: float
+    score: float
+    matched_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ComponentScores:
+    dense: float | None
+    lexical: float
+    discipline: float | None
+    graph: float
+    matched_terms: tuple[str, ...]
+    matched_disciplines: tuple[str, ...]
+    evidence: tuple[EvidenceMatch, ...] = field(default=())
+
+    def available(self) -> dict[str, float]:
+        out: dict[str, float] = {"lexical": self.lexical, "graph": self.graph}
+        if self.dense is not None:
+            out["dense"] = self.dense
+        if self.discipline is not None:
+            out["discipline"] = self.discipline
+        return out
+
+
+def _recency(year: int | None, half_life: float) -> float:
+    if not year:
+        return 0.85
+    age = max(0, _dt.date.today().year - int(year))
+    return 0.7 + 0.3 * 0.5 ** (age / half_life)
+
+
+def _aggregate(values: Sequence[float]) -> float:
+    if not values:
+        return 0.0
+    top = sorted(values, reverse=True)[:3]
+    return 0.6 * top[0] + 0.4 * (sum(top) / len(top))
+
+
+def discipline_affinity(query: set[str], scientist: set[str]) -> tuple[float, tuple[str, ...]]:
+    """1 for a shared level-2 code (or a query level-1 code the scientist works in), 0.5 when only
+    the level-1 parents meet, else 0; with the codes that matched."""
+    if not query:
+        return 0.0, ()
+    exact = sorted(query & scientist)
+    if exact:
+        return 1.0, tuple(exact)
+    sci_parents = {c[:3] for c in scientist}
+    level1_query = {q for q in query if len(q) == 3}
+    direct = sorted(level1_query & sci_parents)
+    if direct:
+        return 1.0, tuple(direct)
+    parents = sorted({q[:3] for q in query} & sci_parents)
+    return (0.5, tuple(parents)) if parents else (0.0, ())
+
+
+def graph_prior(best_grade: str | None, evidence_years: Sequence[int | None]) -> float:
+    this_year = _dt.date.today().year
+    recent = sum(1 for y in evidence_years if y and this_year - int(y) <= 5)
+    return 0.5 * GRADE_PRIOR.get(best_grade or "", 0.0) + 0.5 * min(1.0, recent / 5)
+
+
+def score_candidate(
+    evidence: Sequence[Mapping[str, Any]],
+    *,
+    query_weights: Mapping[str, float],
+    query_disciplines: set[str],
+    scientist_disciplines: set[str],
+    best_grade: str | None,
+    calibration: Calibration,
+    weights: FusionWeights,
+    half_life: float = 8.0,
+    top_evidence: int = 3,
+) -> ComponentScores:
+    """Component affinities of one scientist.
+
+    Args:
+        evidence: items with ``id, kind, title, year, cos`` (cosine or None) and ``terms``.
+        query_weights: IDF weight of each query term (see :func:`matcher.text.term_weights`).
+        query_disciplines: discipline codes of the request (may be empty).
+        scientist_disciplines: declared codes plus those of their evidence.
+        best_grade: the scientist's highest society grade.
+    """
+    items: list[EvidenceMatch] = []
+    dense_vals: list[float] = []
+    lex_vals: list[float] = []
+    union_terms: set[str] = set()
+    has_dense = False
+    for e in evidence:
+        terms = e.get("terms") or []
+        union_terms.update(terms)
+        lex, matched = coverage(query_weights, terms)
+        rec = _recency(e.get("year"), half_life)
+        cos = e.get("cos")
+        dense = calibration.dense(float(cos)) if cos is not None else None
+        if dense is not None:
+            has_dense = True
+            dense_vals.append(dense * rec)
+        lex_vals.append(lex * rec)
+        item_parts = {"lexical": lex}
+        if dense is not None:
+            item_parts["dense"] = dense
+        w = {"dense": weights.dense, "lexical": weights.lexical}
+        denom = sum(w[k] for k in item_parts) or 1.0
+        item_score = sum(w[k] * v for k, v in item_parts.items()) / denom
+        items.append(
+            EvidenceMatch(
+                id=str(e["id"]), kind=e.get("kind"), title=str(e.get("title") or ""),
+                year=e.get("year"), dense=dense, lexical=lex, score=item_score * rec,
+                matched_terms=tuple(matched[:8]),
+            )
+        )
+    union_lex, union_matched = coverage(query_weights, union_terms)
+    lexical = 0.8 * _aggregate(lex_vals) + 0.2 * union_lex
+    disc, matched_disc = discipline_affinity(query_disciplines, scientist_disciplines)
+    items.sort(key=lambda m: -m.score)
+    return ComponentScores(
+        dense=_aggregate(dense_vals) if has_dense else None,
+        lexical=min(1.0, lexical),
+        discipline=disc if query_disciplines else None,
+        graph=graph_prior(best_grade, [e.get("year") for e in evidence]),
+        matched_terms=tuple(union_matched[:12]),
+        matched_disciplines=matched_disc,
+        evidence=tuple(items[:top_evidence]),
+    )
+
+
+def fuse(components: ComponentScores, weights: FusionWeights) -> tuple[float, dict[str, float]]:
+    """Weighted mean of the available components; returns the score and the weights used."""
+    parts = components.available()
+    w = {k: v for k, v in weights.as_dict().items() if k in parts and v > 0}
+    total = sum(w.values())
+    if total <= 0:
+        return 0.0, {}
+    used = {k: v / total for k, v in w.items()}
+    return sum(used[k] * parts[k] for k in used), used

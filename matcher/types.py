@@ -1,0 +1,92 @@
+"""Values that cross the matcher's public surface (frozen dataclasses and pydantic inputs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from graph_schema.labels import Availability, Grade, OrgKind, TalentKind
+
+__all__ = ["ExpertFilters", "EvidenceExplanation", "Explanation", "ExpertResult"]
+
+
+class ExpertFilters(BaseModel):
+    """Who may be recommended. Every field is optional; empty means no restriction.
+
+    Example:
+        >>> ExpertFilters(districts=["500106"], min_grade="senior_member", age_max=40)
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    districts: list[str] = Field(default=[], description="District codes (GB/T 2260) where the expert works.")
+    institution_kinds: list[OrgKind] = Field(default=[], description="enterprise, university, institute")
+    institutions: list[str] = Field(default=[], description="Organisation ids.")
+    min_grade: Grade | None = Field(default=None, description="Lowest society grade accepted.")
+    talent_kinds: list[TalentKind] = Field(default=[], description="At least one of these talent kinds.")
+    age_min: int | None = Field(default=None, ge=16, le=100)
+    age_max: int | None = Field(default=None, ge=16, le=100)
+    availability: list[Availability] = Field(
+        default=["available", "limited"], description="Accepted availability states."
+    )
+    exclude_ids: list[str] = Field(default=[], description="Scientist ids never to propose (COI).")
+    conflict_with: list[str] = Field(
+        default=[],
+        description="Organisation or scientist ids of the requester: their staff and anyone who "
+        "declared a conflict with them are excluded.",
+    )
+    respect_load: bool = Field(default=False, description="Exclude experts already at their team limit.")
+
+    @model_validator(mode="after")
+    def _age_band(self) -> ExpertFilters:
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise ValueError("age_min is greater than age_max")
+        return self
+
+
+@dataclass(frozen=True)
+class EvidenceExplanation:
+    id: str
+    kind: str | None
+    title: str
+    year: int | None
+    score: float
+    dense: float | None
+    lexical: float
+    matched_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a scientist got their score."""
+
+    components: dict[str, float]
+    weights: dict[str, float]
+    evidence: tuple[EvidenceExplanation, ...]
+    matched_terms: tuple[str, ...]
+    matched_disciplines: tuple[dict[str, str], ...]
+    query_disciplines_inferred: bool
+    facts: dict[str, Any]
+    exclusions: tuple[str, ...] = ()
+    query_language: str = "zh"
+
+
+@dataclass(frozen=True)
+class ExpertResult:
+    """One ranked expert: ``score`` is an absolute affinity in [0, 1]."""
+
+    scientist_id: str
+    name: str
+    score: float
+    eligible: bool
+    explanation: Explanation
+    contact: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def components(self) -> dict[str, float]:
+        return self.explanation.components
+
+
+Mode = Literal["hybrid", "dense", "lexical"]
