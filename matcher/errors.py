@@ -1,0 +1,61 @@
+"""Errors of the matcher.
+
+::
+
+    MatcherError                    base of every error raised by ``matcher``
+    ├── InvalidProblemError         a problem object is malformed (shapes, ranges, unknown ids):
+    │                               a caller's bug, never a user's request → HTTP 500 / 400
+    ├── InfeasibleError             the request cannot be met as stated; carries ``reasons``
+    │                               (one line per culprit) and ``advice`` → HTTP 422
+    └── SolverError                 a solver failed for a reason other than infeasibility
+                                    (numerical trouble, time limit without any solution) → 500
+
+As in openreview-matcher, *infeasible* and *broken* are different errors: an
+:class:`InfeasibleError` is an answer ("no team covers skill X"), and the API turns it into a 422
+with the advice; anything else is a bug or an outage. Lower-level exceptions (scipy, numpy) are
+translated into :class:`SolverError` at the solver boundary, re-raised ``from`` the original.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MatcherError",
+    "InvalidProblemError",
+    "InfeasibleError",
+    "SolverError",
+]
+
+
+class MatcherError(Exception):
+    """Base of every error raised by ``matcher``."""
+
+
+class InvalidProblemError(MatcherError, ValueError):
+    """A problem object is malformed: wrong shape, value out of range, unknown id."""
+
+
+class InfeasibleError(MatcherError):
+    """The request cannot be met as stated.
+
+    Args:
+        reasons: One human-readable line per culprit, naming the skill, quota or constraint,
+            e.g. ``"skill '有限元仿真' is covered by no allowed candidate (…)"``.
+        advice: What the user can change, e.g. ``"lower k_min, or drop skill '有限元仿真'"``.
+
+    Example:
+        >>> err = InfeasibleError(["only 0 senior candidates allowed; need 1"], "lower min_senior")
+        >>> err.reasons
+        ['only 0 senior candidates allowed; need 1']
+    """
+
+    def __init__(self, reasons: list[str], advice: str = "") -> None:
+        self.reasons: list[str] = list(reasons)
+        self.advice: str = advice
+        message = "; ".join(self.reasons) or "infeasible"
+        if advice:
+            message = f"{message} (advice: {advice})"
+        super().__init__(message)
+
+
+class SolverError(MatcherError):
+    """A solver failed for a reason other than infeasibility (a bug or numerical trouble)."""
