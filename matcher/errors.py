@@ -2,13 +2,24 @@
 
 ::
 
-    MatcherError
-    ├── EmbeddingError            the model cannot be loaded or fails to encode
-    ├── EmbeddingsStaleError      vectors in the graph were made by another model: run `kexie embed`
-    ├── MatchValidationError      bad arguments to a public entry point (carries pydantic errors)
-    └── InfeasibleError           constraints cannot all hold; carries reasons and advice
+    MatcherError                    base of every error raised by ``matcher``
+    ├── InvalidProblemError         a problem object is malformed (shapes, ranges, unknown ids):
+    │                               a caller's bug, never a user's request → HTTP 500
+    ├── MatchValidationError        bad arguments to a public entry point (carries the errors,
+    │                               each naming its field) → HTTP 422
+    ├── InfeasibleError             the request cannot be met as stated; carries ``reasons``
+    │                               (one line per culprit) and ``advice`` → HTTP 422
+    ├── SolverError                 a solver failed for a reason other than infeasibility
+    │                               (numerical trouble, time limit without any solution) → 500
+    ├── EmbeddingError              the embedding model cannot be loaded or fails to encode → 503
+    └── EmbeddingsStaleError        the graph's vectors were made by another model; run
+                                    ``kexie embed`` → 503
 
-The API maps MatchValidationError and InfeasibleError to 422, EmbeddingsStaleError to 503.
+As in openreview-matcher, *infeasible* and *broken* are different errors: an
+:class:`InfeasibleError` is an answer ("no team covers skill X"), and the API turns it into a 422
+with the advice; anything else is a bug or an outage. Lower-level exceptions (scipy, numpy,
+sentence-transformers) are translated at the boundary that calls them, re-raised ``from`` the
+original.
 """
 
 from __future__ import annotations
@@ -17,10 +28,12 @@ from typing import Any
 
 __all__ = [
     "MatcherError",
-    "EmbeddingError",
-    "EmbeddingsStaleError",
+    "InvalidProblemError",
     "MatchValidationError",
     "InfeasibleError",
+    "SolverError",
+    "EmbeddingError",
+    "EmbeddingsStaleError",
 ]
 
 
@@ -28,24 +41,54 @@ class MatcherError(Exception):
     """Base of every error raised by ``matcher``."""
 
 
-class EmbeddingError(MatcherError):
-    pass
-
-
-class EmbeddingsStaleError(MatcherError):
-    pass
+class InvalidProblemError(MatcherError, ValueError):
+    """A problem object is malformed: wrong shape, value out of range, unknown id."""
 
 
 class MatchValidationError(MatcherError):
+    """Bad arguments to a public entry point; ``errors`` are ``{"loc": [...], "msg": ...}`` maps."""
+
     def __init__(self, errors: list[Any]) -> None:
-        super().__init__("; ".join(str(e.get("msg", e)) if isinstance(e, dict) else str(e) for e in errors))
+        super().__init__(
+            "; ".join(
+                (".".join(str(p) for p in e.get("loc", [])) + ": " if e.get("loc") else "") + str(e.get("msg", e))
+                if isinstance(e, dict) else str(e)
+                for e in errors
+            )
+        )
         self.errors = errors
 
 
 class InfeasibleError(MatcherError):
-    """The constraints cannot all be met: ``reasons`` say which and why, ``advice`` what to relax."""
+    """The request cannot be met as stated.
+
+    Args:
+        reasons: One human-readable line per culprit, naming the skill, quota or constraint,
+            e.g. ``"skill '有限元仿真' is covered by no allowed candidate (…)"``.
+        advice: What the user can change, e.g. ``"lower k_min, or drop skill '有限元仿真'"``.
+
+    Example:
+        >>> err = InfeasibleError(["only 0 senior candidates allowed; need 1"], "lower min_senior")
+        >>> err.reasons
+        ['only 0 senior candidates allowed; need 1']
+    """
 
     def __init__(self, reasons: list[str], advice: str = "") -> None:
-        super().__init__("; ".join(reasons) + (f". Advice: {advice}" if advice else ""))
-        self.reasons = reasons
-        self.advice = advice
+        self.reasons: list[str] = list(reasons)
+        self.advice: str = advice
+        message = "; ".join(self.reasons) or "infeasible"
+        if advice:
+            message = f"{message} (advice: {advice})"
+        super().__init__(message)
+
+
+class SolverError(MatcherError):
+    """A solver failed for a reason other than infeasibility (a bug or numerical trouble)."""
+
+
+class EmbeddingError(MatcherError):
+    """The embedding model cannot be loaded or failed to encode."""
+
+
+class EmbeddingsStaleError(MatcherError):
+    """The graph's vectors were made by another model than the configured one."""

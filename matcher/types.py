@@ -9,7 +9,26 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graph_schema.labels import Availability, Grade, OrgKind, TalentKind
 
-__all__ = ["ExpertFilters", "EvidenceExplanation", "Explanation", "ExpertResult"]
+__all__ = ["Check", "ExpertFilters", "EvidenceExplanation", "Explanation", "ExpertResult", "Mode"]
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one hard constraint on a proposed team, panel or consortium.
+
+    Args:
+        name: Stable machine name of the constraint, e.g. ``"skill_coverage"``, ``"quota:young"``.
+        holds: Whether the proposal satisfies it.
+        detail: One line a person can read, e.g. ``"3 of 4 skills covered; missing '焊接'"``.
+    """
+
+    name: str
+    holds: bool
+    detail: str
+
+    def __str__(self) -> str:
+        mark = "ok" if self.holds else "VIOLATED"
+        return f"[{mark}] {self.name}: {self.detail}"
 
 
 class ExpertFilters(BaseModel):

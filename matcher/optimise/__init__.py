@@ -1,0 +1,137 @@
+"""Pure formation algorithms: teams, panels, rotation lotteries, consortia, batch assignment.
+
+No database, no driver, no embeddings model: arrays and frozen dataclasses in, frozen
+dataclasses out (the encoder/solver split of openreview-matcher). Infeasible requests raise
+:class:`matcher.errors.InfeasibleError` with ``reasons`` and ``advice``; anything else is a bug.
+
+Modules (private, re-exported here):
+
+* ``_team``        — expert service teams: ``greedy``, ``exact``, ``rarest_first``, ``top_k``;
+  swaps via :func:`propose_replacements`.
+* ``_panel``       — think-tank panels under configurable :class:`Quota` s; quota diagnosis
+  and relaxation; diversity measures.
+* ``_rotation``    — randomised panel lotteries with capped selection probabilities.
+* ``_consortium``  — industry–university–research consortia of organisations.
+* ``_batch``       — many demands at once: global MILP vs one-by-one greedy.
+* ``_bench``       — random instances and solver comparisons for tables.
+* ``_milp``        — grouped-constraint model over ``scipy.optimize.milp`` and a deletion filter.
+"""
+
+from __future__ import annotations
+
+from matcher.optimise._batch import BatchProblem, BatchSolution, evaluate_batch, solve_batch
+from matcher.optimise._bench import (
+    compare_batch,
+    compare_panel_randomisation,
+    compare_solvers,
+    format_table,
+    random_batch_instances,
+    random_instances,
+    random_panel_instances,
+    summarise,
+)
+from matcher.optimise._consortium import (
+    ORG_KINDS,
+    ConsortiumProblem,
+    ConsortiumSolution,
+    Contribution,
+    Organisation,
+    evaluate_consortium,
+    solve_consortium,
+)
+from matcher.optimise._milp import MilpResult, Model, deletion_filter
+from matcher.optimise._panel import (
+    GRADES,
+    SECTORS,
+    PanelDiversity,
+    PanelProblem,
+    PanelSolution,
+    Quota,
+    build_panel_model,
+    check_panel,
+    default_panel_quotas,
+    diagnose_panel,
+    evaluate_panel,
+    panel_diversity,
+    solve_panel,
+)
+from matcher.optimise._rotation import PanelLottery, randomised_panels
+from matcher.optimise._team import (
+    SOLVER_MAP,
+    ExactSolver,
+    GreedySolver,
+    RarestFirstSolver,
+    Replacement,
+    TeamProblem,
+    TeamSolution,
+    TeamSolver,
+    TeamWeights,
+    TopKSolver,
+    check_team,
+    evaluate_team,
+    precheck_team,
+    propose_replacements,
+    solve_team,
+)
+
+__all__ = [
+    # teams
+    "TeamWeights",
+    "TeamProblem",
+    "TeamSolution",
+    "Replacement",
+    "TeamSolver",
+    "GreedySolver",
+    "ExactSolver",
+    "RarestFirstSolver",
+    "TopKSolver",
+    "SOLVER_MAP",
+    "solve_team",
+    "check_team",
+    "evaluate_team",
+    "precheck_team",
+    "propose_replacements",
+    # panels
+    "GRADES",
+    "SECTORS",
+    "Quota",
+    "PanelProblem",
+    "PanelSolution",
+    "PanelDiversity",
+    "default_panel_quotas",
+    "build_panel_model",
+    "diagnose_panel",
+    "solve_panel",
+    "check_panel",
+    "evaluate_panel",
+    "panel_diversity",
+    # rotation
+    "PanelLottery",
+    "randomised_panels",
+    # consortia
+    "ORG_KINDS",
+    "Organisation",
+    "ConsortiumProblem",
+    "Contribution",
+    "ConsortiumSolution",
+    "solve_consortium",
+    "evaluate_consortium",
+    # batch
+    "BatchProblem",
+    "BatchSolution",
+    "solve_batch",
+    "evaluate_batch",
+    # benchmark
+    "random_instances",
+    "random_panel_instances",
+    "random_batch_instances",
+    "compare_solvers",
+    "compare_panel_randomisation",
+    "compare_batch",
+    "summarise",
+    "format_table",
+    # MILP helpers
+    "Model",
+    "MilpResult",
+    "deletion_filter",
+]
