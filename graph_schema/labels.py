@@ -132,3 +132,4 @@ ORG_LABEL: Final[dict[str, str]] = {
 #: Bookkeeping labels of the embedding job.
 EMBEDDING_STATE: Final = "KexieEmbeddingState"
 CORPUS_STATS: Final = "KexieCorpusStats"
+IDEMPOTENCY: Final = "KexieIdempotency"

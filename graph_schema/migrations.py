@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import neo4j
 
 from graph_schema.errors import MigrationError, translate
-from graph_schema.labels import Label
+from graph_schema.labels import CORPUS_STATS, EMBEDDING_STATE, IDEMPOTENCY, Label
 
 __all__ = ["Migration", "MIGRATIONS", "apply_migrations", "pending_migrations", "AppliedMigration"]
 
@@ -99,6 +99,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE FULLTEXT INDEX organization_text IF NOT EXISTS "
             "FOR (n:Organization|Society|NationalSociety) ON EACH [n.name, n.name_en] "
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
+        ),
+    ),
+    Migration(
+        4,
+        "api bookkeeping",
+        (
+            _unique("idempotency_id", IDEMPOTENCY, "id"),
+            _unique("embedding_state_id", EMBEDDING_STATE, "id"),
+            _unique("corpus_stats_id", CORPUS_STATS, "id"),
         ),
     ),
 )

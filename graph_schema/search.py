@@ -197,3 +197,59 @@ def discipline_names(driver: neo4j.Driver, codes: list[str], *, database: str | 
     if not codes:
         return {}
     return {r["code"]: r["name"] for r in _read(driver, _DISCIPLINE_NAMES, database, codes=codes)}
+
+
+_PROFILE = f"""
+MATCH (s:{L.SCIENTIST} {{id: $id}})
+CALL (s) {{
+  OPTIONAL MATCH (s)-[c:{R.CONTRIBUTED}]->(e:{L.EVIDENCE})
+  WITH e ORDER BY e.year DESC LIMIT 50
+  RETURN collect(CASE WHEN e IS NULL THEN null ELSE
+    {{id: e.id, kind: e.kind, title: e.title, year: e.year, lang: e.lang, source: e.source}} END) AS evidence
+}}
+CALL (s) {{
+  OPTIONAL MATCH (s)-[:{R.CONTRIBUTED}]->(e:{L.EVIDENCE})<-[:{R.CONTRIBUTED}]-(o:{L.SCIENTIST})
+  WITH o, count(e) AS shared WHERE o IS NOT NULL
+  ORDER BY shared DESC LIMIT 20
+  RETURN collect({{id: o.id, name: o.name, shared_evidence: shared}}) AS coauthors
+}}
+CALL (s) {{
+  OPTIONAL MATCH (s)-[m:{R.MEMBER_OF}]->(g:{L.SOCIETY})
+  RETURN collect(CASE WHEN g IS NULL THEN null ELSE {{id: g.id, name: g.name, grade: m.grade, role: m.role}} END) AS societies
+}}
+CALL (s) {{
+  OPTIONAL MATCH (s)-[w:{R.WORKS_AT}]->(o:{L.ORGANIZATION})
+  RETURN collect(CASE WHEN o IS NULL THEN null ELSE {{id: o.id, name: o.name, kind: o.kind, title: w.title, current: w.current}} END) AS affiliations
+}}
+CALL (s) {{
+  OPTIONAL MATCH (s)-[:{R.SPECIALIZES_IN}]->(d:{L.DISCIPLINE})
+  RETURN collect(CASE WHEN d IS NULL THEN null ELSE {{code: d.code, name: d.name}} END) AS disciplines
+}}
+CALL (s) {{
+  OPTIONAL MATCH (s)-[:{R.LOCATED_IN}]->(d:{L.DISTRICT})
+  RETURN d.code AS district
+}}
+RETURN s {{.id, .name, .name_en, .gender, .birth_year, .title, .talent_kinds, .availability,
+          .max_active_teams, .orcid, .email, .phone, .bio}} AS scientist,
+       evidence, coauthors, societies, affiliations, disciplines, district
+"""
+
+_LIST_SCIENTISTS = f"""
+MATCH (s:{L.SCIENTIST})
+WHERE s.id > $after AND ($name IS NULL OR s.name CONTAINS $name OR s.name_en CONTAINS $name)
+RETURN s.id AS id, s.name AS name, s.title AS title
+ORDER BY s.id LIMIT $limit
+"""
+
+
+def expert_profile(driver: neo4j.Driver, scientist_id: str, *, database: str | None = None) -> dict[str, Any] | None:
+    """A scientist with evidence (newest 50), co-authors, societies, affiliations and disciplines."""
+    rows = _read(driver, _PROFILE, database, id=scientist_id)
+    return rows[0].data() if rows else None
+
+
+def list_scientists(
+    driver: neo4j.Driver, *, after: str = "", limit: int = 50, name: str | None = None, database: str | None = None
+) -> list[dict[str, Any]]:
+    """Scientists ordered by id, after ``after`` (keyset pagination)."""
+    return [r.data() for r in _read(driver, _LIST_SCIENTISTS, database, after=after, limit=limit, name=name)]

@@ -45,8 +45,8 @@ class ExpertFilters(BaseModel):
     institutions: list[str] = Field(default=[], description="Organisation ids.")
     min_grade: Grade | None = Field(default=None, description="Lowest society grade accepted.")
     talent_kinds: list[TalentKind] = Field(default=[], description="At least one of these talent kinds.")
-    age_min: int | None = Field(default=None, ge=16, le=100)
-    age_max: int | None = Field(default=None, ge=16, le=100)
+    age_min: int | None = Field(default=None, ge=16, le=100, description="Youngest age accepted (years, from birth year).")
+    age_max: int | None = Field(default=None, ge=16, le=100, description="Oldest age accepted, e.g. 40 for young scientists.")
     availability: list[Availability] = Field(
         default=["available", "limited"], description="Accepted availability states."
     )

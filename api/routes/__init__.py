@@ -1,0 +1,14 @@
+"""All routers, collected in one place."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes import experts, health, sync
+
+__all__ = ["api_router"]
+
+api_router = APIRouter()
+api_router.include_router(health.router)
+api_router.include_router(experts.router)
+api_router.include_router(sync.router)

@@ -1,0 +1,147 @@
+"""The FastAPI application: ``create_app()``.
+
+The driver is opened and the embedding model loaded in the lifespan (the model in a background
+thread, so ``/healthz`` answers at once and ``/readyz`` says "loading" until it is ready). The
+app holds no other state: API keys, idempotency records and corpus statistics live in the
+graph, so any number of workers can serve behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import neo4j
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
+
+from api.config import Settings, get_settings, model_languages
+from api.deps import RateLimiter, _KeyCache
+from api.errors import PROBLEMS, install_handlers, problem
+from api.routes import api_router
+from graph_schema import open_driver
+from matcher.embedding import Embedder
+from matcher.retrieval import ExpertMatcher
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """
+Kexie Match (科协匹配) recommends expert service teams (专家服务队) for enterprises' consulting
+demands, think-tank panels (智库专家组) for government topics and cross-disciplinary consortia,
+from a Neo4j graph of scientists, societies, enterprises, universities and districts.
+
+Every recommendation carries its explanation: the evidence that matched, the skills covered,
+the ties in the graph and the constraints that shaped it.
+
+**Auth**: send an API key as `X-API-Key: kx_…` (or `Authorization: Bearer kx_…`). Scopes:
+`read`, `write`, `contact` (scientists' personal contact data), `admin`.
+**Errors** are RFC 9457 `application/problem+json` with a stable `type`.
+"""
+
+
+def _limit_for(path: str, settings_limit: int) -> int:
+    return settings_limit * 20 if path.startswith("/v1/sync") else settings_limit
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    driver: neo4j.Driver | None = None,
+    embedder: Embedder | None = None,
+    load_model: bool = True,
+    rate_limit_per_minute: int = 600,
+    max_body_bytes: int = 1_000_000,
+) -> FastAPI:
+    """Build the app.
+
+    Args:
+        settings: configuration (default: from the environment).
+        driver: an open driver to use (default: one opened from settings, closed on shutdown).
+        embedder: a loaded embedder (default: the configured model, loaded in the background).
+        load_model: load the model when none is given (False serves lexical-only: for tests).
+        rate_limit_per_minute: default per-key limit (a key may carry its own).
+        max_body_bytes: request size limit (the sync endpoint allows 20×).
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = driver is None
+        app.state.driver = driver or open_driver(settings.uri, settings.neo4j_user, settings.password())
+        app.state.matcher = None
+        if embedder is not None:
+            app.state.matcher = ExpertMatcher(app.state.driver, embedder, database=settings.neo4j_database)
+        elif load_model:
+            threading.Thread(target=_load_model, args=(app, settings), daemon=True).start()
+        else:
+            app.state.matcher = ExpertMatcher(app.state.driver, None, database=settings.neo4j_database)
+        try:
+            yield
+        finally:
+            if own:
+                app.state.driver.close()
+
+    app = FastAPI(
+        title="Kexie Match API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "experts", "description": "Search, rank and read experts."},
+            {"name": "sync", "description": "Bulk upsert from the Science China platform."},
+            {"name": "health", "description": "Liveness and readiness."},
+        ],
+    )
+    app.state.rate_limiter = RateLimiter(rate_limit_per_minute)
+    app.state.key_cache = _KeyCache()
+    install_handlers(app)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        limit = _limit_for(request.url.path, max_body_bytes)
+        length = request.headers.get("content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > limit
+            except ValueError:
+                return problem("http-error", "Content-Length is not a number")
+            if too_big:
+                return problem("payload-too-large", f"body of {length} bytes exceeds {limit} bytes")
+        elif request.method in ("POST", "PUT", "PATCH"):
+            body = await request.body()
+            if len(body) > limit:
+                return problem("payload-too-large", f"body exceeds {limit} bytes")
+        return await call_next(request)
+
+    app.include_router(api_router)
+
+    @app.get("/problems/{slug}", include_in_schema=False)
+    def problem_doc(slug: str) -> HTMLResponse:
+        if slug not in PROBLEMS:
+            return HTMLResponse("unknown problem type", status_code=404)
+        status, title, meaning = PROBLEMS[slug]
+        return HTMLResponse(f"<h1>{title}</h1><p>HTTP {status}</p><p>{meaning}</p>")
+
+    return app
+
+
+def _load_model(app: FastAPI, settings: Settings) -> None:
+    from matcher.embedding import SentenceTransformerEmbedder
+
+    try:
+        emb = SentenceTransformerEmbedder(
+            settings.model, backend=settings.backend, batch_size=settings.batch_size,
+            languages=model_languages(settings),
+        )
+    except Exception:
+        logger.exception("Could not load the embedding model %s", settings.model)
+        return
+    app.state.matcher = ExpertMatcher(app.state.driver, emb, database=settings.neo4j_database)
+    logger.info("Model %s ready", emb.model_id)
+
+
