@@ -148,7 +148,7 @@ class GenerationSummary:
     out_dir: Path
     truth_dir: Path
     seed: int
-    scale: int
+    scale: float
     counts: Mapping[str, int]
     seconds: float
     paths: Mapping[str, Path]
@@ -247,7 +247,7 @@ def _orcid(idx: int, seed: int) -> str:
 
 
 class _Generator:
-    def __init__(self, out_dir: Path, truth_dir: Path, seed: int, scale: int) -> None:
+    def __init__(self, out_dir: Path, truth_dir: Path, seed: int, scale: float) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
         self.scale = scale
@@ -383,7 +383,7 @@ class _Generator:
     # -- enterprises ------------------------------------------------------------------------
     def enterprises_(self) -> None:
         rng = self.rng
-        n = BASE_ENTERPRISES * self.scale
+        n = max(20, round(BASE_ENTERPRISES * self.scale))
         shares = [ind.share for ind in INDUSTRIES]
         all_d = list(DISTRICTS)
         all_w = [TIER_WEIGHT[d.tier] for d in DISTRICTS]
@@ -434,7 +434,7 @@ class _Generator:
     # -- scientists, lab by lab ------------------------------------------------------------
     def scientists(self) -> None:
         rng = self.rng
-        target = BASE_SCIENTISTS * self.scale
+        target = max(200, round(BASE_SCIENTISTS * self.scale))
         academic = list(self.orgs)
         academic_w = [inst.weight for inst in UNIVERSITIES + INSTITUTES]
         while self.n_scientists < target:
@@ -1063,7 +1063,7 @@ class _Generator:
 
     def _random_conflicts(self) -> None:
         rng = self.rng
-        for _ in range(20 * self.scale):
+        for _ in range(max(2, round(20 * self.scale))):
             sid = f"sci-{rng.randint(1, self.n_scientists):06d}"
             if rng.random() < 0.6:
                 target = rng.choice(self.enterprises).id
@@ -1084,7 +1084,7 @@ class _Generator:
 
 
 def generate(
-    out_dir: Path, *, seed: int = 42, scale: int = 1, truth_dir: Path | None = None
+    out_dir: Path, *, seed: int = 42, scale: float = 1, truth_dir: Path | None = None
 ) -> GenerationSummary:
     """Write the demo graph as JSON Lines files, and its ground truth beside them.
 
@@ -1092,7 +1092,8 @@ def generate(
         out_dir: the import folder; one ``<stem>.jsonl`` per record kind is (over)written.
         seed: the seed of the one ``random.Random`` everything is drawn from.
         scale: 1 gives about 5,000 scientists, 500 enterprises and 25,000 evidence records;
-            ``scale=n`` gives n times as many (reference data stays the same).
+            ``scale=n`` gives n times as many (reference data stays the same); fractions
+            (at least 0.1) give small graphs for tests.
         truth_dir: where ``ground_truth.jsonl`` and ``queries.jsonl`` go; default
             ``<out_dir>/../ground_truth``. It must not be ``out_dir`` (the importer would
             reject the files, and the answers must stay out of the graph).
@@ -1101,15 +1102,15 @@ def generate(
         A :class:`GenerationSummary` with counts per stem, seconds and paths.
 
     Raises:
-        ValueError: for ``scale < 1`` or a ``truth_dir`` equal to ``out_dir``.
+        ValueError: for ``scale < 0.1`` or a ``truth_dir`` equal to ``out_dir``.
 
     Example:
         >>> summary = generate(Path("data/demo"), seed=7)  # doctest: +SKIP
         >>> summary.counts["scientists"]  # doctest: +SKIP
         5000
     """
-    if scale < 1:
-        raise ValueError("scale must be at least 1")
+    if scale < 0.1:
+        raise ValueError("scale must be at least 0.1")
     out_dir = Path(out_dir)
     truth = Path(truth_dir) if truth_dir is not None else out_dir.parent / "ground_truth"
     if truth.resolve() == out_dir.resolve():
