@@ -361,6 +361,34 @@ def experts(
     console.print(table)
 
 
+@app.command("eval")
+def eval_cmd(
+    truth: Annotated[Path, typer.Option(help="Ground-truth folder (queries.jsonl, ground_truth.jsonl).")] = Path(".kexie/demo/ground_truth"),
+    data: Annotated[Path, typer.Option(help="The demo import folder (texts of demands and topics).")] = Path(".kexie/demo/data"),
+    modes: Annotated[str, typer.Option(help="Comma-separated: dense, lexical, hybrid.")] = "dense,lexical,hybrid",
+    limit: Annotated[int | None, typer.Option(min=1, help="Evaluate only the first N judgements.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Also write the table (Markdown) and JSON next to this path.")] = None,
+) -> None:
+    """Retrieval quality vs the generator's ground truth: nDCG@10, MRR, recall@50 by mode and language."""
+    from matcher import ExpertMatcher
+    from matcher.evaluation import evaluate, format_markdown, load_judgements, rows_to_json
+
+    if not truth.is_dir():
+        raise fail(f"no ground truth at {truth}: run `kexie demo load` first")
+    judgements = load_judgements(truth, data)[:limit]
+    settings = get_settings()
+    embedder = make_embedder(settings)
+    with connect(settings) as driver:
+        matcher = ExpertMatcher(driver, embedder, database=settings.neo4j_database)
+        rows = evaluate(matcher, judgements, [m.strip() for m in modes.split(",") if m.strip()])  # type: ignore[misc]
+    table = format_markdown(rows, f"Expert retrieval, {embedder.model_id}, {len(judgements)} judgements")
+    console.print(table, highlight=False)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.with_suffix(".md").write_text(table, encoding="utf-8")
+        out.with_suffix(".json").write_text(json.dumps(rows_to_json(rows), indent=2), encoding="utf-8")
+
+
 # -- demo ---------------------------------------------------------------------------------
 DEMO_DIR = Path(".kexie/demo")
 

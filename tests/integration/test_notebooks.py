@@ -1,0 +1,58 @@
+"""Every notebook in notebooks/ runs top to bottom against the test Neo4j holding a small
+demo graph (scale 0.2, embedded with the real model)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+import neo4j
+import pytest
+from nbclient import NotebookClient
+
+from api.config import get_settings
+from graph_schema import clear_graph, import_path
+from kexie.demo import generate
+from kexie.localserver import LocalNeo4j
+from matcher import embed_graph
+from matcher.embedding import SentenceTransformerEmbedder
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def demo_graph(
+    driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    demo = tmp_path_factory.mktemp("demo")
+    generate(demo / "data", seed=7, scale=0.2)
+    clear_graph(driver)
+    report = import_path(driver, demo / "data", batch_size=2000)
+    assert report.ok, report.rejects[:5]
+    embed_graph(driver, embedder)
+    yield demo
+
+
+def test_there_are_notebooks() -> None:
+    assert NOTEBOOKS, "notebooks/ holds no notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs_top_to_bottom(
+    path: Path, demo_graph: Path, test_server: LocalNeo4j, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEO4J_URI", test_server.uri)
+    monkeypatch.setenv("NEO4J_USER", "neo4j")
+    monkeypatch.setenv("NEO4J_PASSWORD", test_server.password())
+    monkeypatch.setenv("KEXIE_DEMO_DIR", str(demo_graph))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    get_settings.cache_clear()
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    get_settings.cache_clear()
