@@ -499,3 +499,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+from kexie import cli_analytics  # noqa: E402
+cli_analytics.register(app)
