@@ -161,3 +161,16 @@ def test_neo4j_down_gives_503_quickly(embedder) -> None:
         ready = c.get("/readyz")
         assert ready.status_code == 503 and "unreachable" in ready.json()["checks"]["neo4j"]
     dead.close()
+
+
+def test_analytics_endpoints(client: TestClient, keys: dict[str, str]) -> None:
+    d = client.get("/v1/analytics/districts", params={"target": 1}, headers=auth(keys["read"]))
+    assert d.status_code == 200, d.text
+    report = d.json()["report"]
+    assert d.json()["kind"] == "districts" and report
+    p = client.get("/v1/analytics/presence", params={"liaison_threshold": 1, "branch_threshold": 2}, headers=auth(keys["read"]))
+    assert p.status_code == 200, p.text
+    c = client.get("/v1/analytics/counterparts", headers=auth(keys["read"]))
+    assert c.status_code == 200, c.text
+    _is_problem(client.get("/v1/analytics/districts", params={"target": 0}, headers=auth(keys["read"])), 422, "validation-error")
+    _is_problem(client.get("/v1/analytics/districts"), 401, "unauthorized")
