@@ -101,6 +101,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
         ),
     ),
+    Migration(
+        4,
+        "formation lookups (status, request, creation time)",
+        (
+            _index("team_status", L.TEAM, "status"),
+            _index("team_demand", L.TEAM, "demand_id"),
+            _index("team_created_at", L.TEAM, "created_at"),
+            _index("panel_status", L.PANEL, "status"),
+            _index("panel_topic", L.PANEL, "topic_id"),
+            _index("panel_created_at", L.PANEL, "created_at"),
+            _index("consortium_status", L.CONSORTIUM, "status"),
+        ),
+    ),
 )
 
 _READ_APPLIED = (
