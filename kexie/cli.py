@@ -366,3 +366,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+from kexie import cli_formation  # noqa: E402
+
+cli_formation.register(app)
