@@ -24,6 +24,9 @@ __all__ = [
     "AVAILABILITIES",
     "Availability",
     "SENIOR_GRADES",
+    "FORMATION_STATUSES",
+    "FormationStatus",
+    "ACTIVE_STATUSES",
 ]
 
 
@@ -71,7 +74,7 @@ class Rel:
     POSTED: Final = "POSTED"  # Enterprise -> Demand
     NEEDS: Final = "NEEDS"  # Demand -> Discipline
     CONCERNS: Final = "CONCERNS"  # Topic -> Discipline
-    SERVED_ON: Final = "SERVED_ON"  # Scientist -> Team | Panel {role}
+    SERVED_ON: Final = "SERVED_ON"  # Scientist -> Team | Panel {role, skills, accepted, rating, comment}
     FOR_DEMAND: Final = "FOR_DEMAND"  # Team -> Demand
     FOR_TOPIC: Final = "FOR_TOPIC"  # Panel -> Topic
     PART_OF: Final = "PART_OF"  # Organization | Society | NationalSociety -> Consortium {role}
@@ -112,6 +115,11 @@ ORG_KINDS: Final[tuple[OrgKind, ...]] = ("enterprise", "university", "institute"
 
 PresenceKind = Literal["branch", "liaison_office"]
 PRESENCE_KINDS: Final[tuple[PresenceKind, ...]] = ("branch", "liaison_office")
+
+FormationStatus = Literal["proposed", "confirmed", "declined"]
+FORMATION_STATUSES: Final[tuple[FormationStatus, ...]] = ("proposed", "confirmed", "declined")
+#: Statuses that occupy an expert (count towards load and exposure).
+ACTIVE_STATUSES: Final[tuple[str, ...]] = ("proposed", "confirmed")
 
 Availability = Literal["available", "limited", "unavailable"]
 AVAILABILITIES: Final[tuple[Availability, ...]] = ("available", "limited", "unavailable")

@@ -110,6 +110,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             _unique("corpus_stats_id", CORPUS_STATS, "id"),
         ),
     ),
+    Migration(
+        5,
+        "formation lookups (status, request, creation time)",
+        (
+            _index("team_status", L.TEAM, "status"),
+            _index("team_demand", L.TEAM, "demand_id"),
+            _index("team_created_at", L.TEAM, "created_at"),
+            _index("panel_status", L.PANEL, "status"),
+            _index("panel_topic", L.PANEL, "topic_id"),
+            _index("panel_created_at", L.PANEL, "created_at"),
+            _index("consortium_status", L.CONSORTIUM, "status"),
+        ),
+    ),
 )
 
 _READ_APPLIED = (

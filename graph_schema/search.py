@@ -67,6 +67,12 @@ CALL (s) {{
   RETURN count(t) AS active_teams
 }}
 CALL (s) {{
+  OPTIONAL MATCH (s)-[f:{R.SERVED_ON}]->()
+  RETURN {{n_rated: count(f.rating), mean_rating: avg(f.rating),
+          n_accepted: sum(CASE WHEN f.accepted = true THEN 1 ELSE 0 END),
+          n_declined: sum(CASE WHEN f.accepted = false THEN 1 ELSE 0 END)}} AS feedback
+}}
+CALL (s) {{
   OPTIONAL MATCH (s)-[:{R.CONFLICT_WITH}]->(c)
   RETURN collect(c.id) AS conflicts
 }}
@@ -85,7 +91,7 @@ RETURN s.id AS id, s.name AS name, s.title AS title, s.birth_year AS birth_year,
        coalesce(s.max_active_teams, 3) AS max_active_teams, s.email AS email, s.phone AS phone,
        s.orcid AS orcid, coalesce(sd.code, head([x IN orgs WHERE x.district IS NOT NULL | x.district])) AS district,
        [x IN orgs WHERE x.id IS NOT NULL] AS organizations, societies, disciplines, active_teams,
-       conflicts, evidence
+       conflicts, evidence, feedback
 """
 
 
@@ -119,6 +125,8 @@ class CandidateRow:
     phone: str | None = None
     orcid: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Staff feedback over all teams/panels: n_rated, mean_rating, n_accepted, n_declined.
+    feedback: dict[str, Any] = field(default_factory=dict)
 
     @property
     def best_grade(self) -> str | None:
@@ -184,7 +192,7 @@ def candidate_rows(
                 organizations=d["organizations"], societies=d["societies"],
                 disciplines=d["disciplines"], active_teams=int(d["active_teams"]),
                 conflicts=d["conflicts"], evidence=d["evidence"], email=d["email"],
-                phone=d["phone"], orcid=d["orcid"],
+                phone=d["phone"], orcid=d["orcid"], feedback=d.get("feedback") or {},
             )
         )
     return out

@@ -492,6 +492,13 @@ def serve(
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
+# Command groups that live in their own modules (they import helpers from this one).
+from kexie import cli_analytics, cli_formation  # noqa: E402
+
+cli_analytics.register(app)
+cli_formation.register(app)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app()
@@ -500,5 +507,3 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 
-from kexie import cli_analytics  # noqa: E402
-cli_analytics.register(app)

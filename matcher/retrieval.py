@@ -287,7 +287,7 @@ class ExpertMatcher:
         comps = score_candidate(
             row.evidence, query_weights=qweights, query_disciplines=query_disciplines,
             scientist_disciplines=sci_disc, best_grade=row.best_grade, calibration=calibration,
-            weights=weights, half_life=self.config.recency_half_life,
+            weights=weights, half_life=self.config.recency_half_life, feedback=row.feedback,
         )
         score, used = fuse(comps, weights)
         org = row.organizations[0] if row.organizations else {}
@@ -304,6 +304,7 @@ class ExpertMatcher:
             "active_teams": row.active_teams,
             "max_active_teams": row.max_active_teams,
             "evidence_count": len(row.evidence),
+            "feedback": dict(row.feedback),
         }
         exclusions = tuple(self._exclusions(row, flt))
         explanation = Explanation(

@@ -11,7 +11,9 @@ queries (thresholds, quotas and batch assignment rely on this):
   in an evidence item; same aggregation, plus 20 % for the union of all their evidence.
 - ``discipline``: 1 when a scientist's discipline (declared or of their evidence) equals a
   query discipline at level 2, 0.5 at level 1 only, else 0.
-- ``graph``: a prior from the graph — best society grade and recent activity.
+- ``graph``: a prior from the graph — best society grade and recent activity, shifted by at
+  most ±``FEEDBACK_WEIGHT`` by staff feedback (ratings 1–5 and accepted/declined on past teams
+  and panels, shrunk towards neutral when there is little of it; see :func:`feedback_shift`).
 
 The fused score is the weighted mean of the available components. Weights depend on the query
 language: when the embedding model was not trained on the query's language (an English model
@@ -36,6 +38,8 @@ __all__ = [
     "score_candidate",
     "fuse",
     "weights_for",
+    "graph_prior",
+    "feedback_shift",
 ]
 
 Component = Literal["dense", "lexical", "discipline", "graph"]
@@ -156,10 +160,51 @@ def discipline_affinity(query: set[str], scientist: set[str]) -> tuple[float, tu
     return (0.5, tuple(parents)) if parents else (0.0, ())
 
 
-def graph_prior(best_grade: str | None, evidence_years: Sequence[int | None]) -> float:
+FEEDBACK_WEIGHT: Final = 0.15
+FEEDBACK_SHRINK: Final = 3.0
+
+
+def feedback_shift(feedback: Mapping[str, Any] | None) -> float:
+    """A small shift of the graph prior from staff feedback, in [-FEEDBACK_WEIGHT, +FEEDBACK_WEIGHT].
+
+    Each rating r (1–5) is an outcome (r − 1) / 4, each acceptance 1 and each decline 0. The
+    shift is ``FEEDBACK_WEIGHT · (2·mean − 1) · n / (n + FEEDBACK_SHRINK)``: neutral without
+    feedback, and a single rating moves it only a quarter of the way.
+
+    Args:
+        feedback: ``n_rated, mean_rating, n_accepted, n_declined`` (missing keys count as 0).
+
+    Example:
+        >>> feedback_shift(None), round(feedback_shift({"n_rated": 3, "mean_rating": 5.0}), 3)
+        (0.0, 0.075)
+    """
+    if not feedback:
+        return 0.0
+    n_rated = int(feedback.get("n_rated") or 0)
+    mean = feedback.get("mean_rating")
+    n_acc = int(feedback.get("n_accepted") or 0)
+    n_dec = int(feedback.get("n_declined") or 0)
+    total = 0.0
+    n = n_acc + n_dec
+    total += n_acc
+    if n_rated and mean is not None:
+        total += n_rated * (min(5.0, max(1.0, float(mean))) - 1.0) / 4.0
+        n += n_rated
+    if n == 0:
+        return 0.0
+    return FEEDBACK_WEIGHT * (2.0 * total / n - 1.0) * n / (n + FEEDBACK_SHRINK)
+
+
+def graph_prior(
+    best_grade: str | None,
+    evidence_years: Sequence[int | None],
+    feedback: Mapping[str, Any] | None = None,
+) -> float:
+    """Grade and recent activity (each half), shifted by :func:`feedback_shift`; in [0, 1]."""
     this_year = _dt.date.today().year
     recent = sum(1 for y in evidence_years if y and this_year - int(y) <= 5)
-    return 0.5 * GRADE_PRIOR.get(best_grade or "", 0.0) + 0.5 * min(1.0, recent / 5)
+    base = 0.5 * GRADE_PRIOR.get(best_grade or "", 0.0) + 0.5 * min(1.0, recent / 5)
+    return min(1.0, max(0.0, base + feedback_shift(feedback)))
 
 
 def score_candidate(
@@ -173,6 +218,7 @@ def score_candidate(
     weights: FusionWeights,
     half_life: float = 8.0,
     top_evidence: int = 3,
+    feedback: Mapping[str, Any] | None = None,
 ) -> ComponentScores:
     """Component affinities of one scientist.
 
@@ -182,6 +228,7 @@ def score_candidate(
         query_disciplines: discipline codes of the request (may be empty).
         scientist_disciplines: declared codes plus those of their evidence.
         best_grade: the scientist's highest society grade.
+        feedback: staff feedback statistics (see :func:`feedback_shift`), or None.
     """
     items: list[EvidenceMatch] = []
     dense_vals: list[float] = []
@@ -220,7 +267,7 @@ def score_candidate(
         dense=_aggregate(dense_vals) if has_dense else None,
         lexical=min(1.0, lexical),
         discipline=disc if query_disciplines else None,
-        graph=graph_prior(best_grade, [e.get("year") for e in evidence]),
+        graph=graph_prior(best_grade, [e.get("year") for e in evidence], feedback),
         matched_terms=tuple(union_matched[:12]),
         matched_disciplines=matched_disc,
         evidence=tuple(items[:top_evidence]),

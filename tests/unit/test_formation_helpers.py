@@ -1,0 +1,122 @@
+"""Pure helpers of formation: skills, communication cost, seniority, locality, feedback prior."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph_schema.formation import OrgTie, PairTie
+from matcher.errors import MatchValidationError
+from matcher.formation import (
+    comm_cost_matrix,
+    demand_skills,
+    is_senior,
+    is_young,
+    locality_score,
+    org_relevance,
+    org_tie_strength,
+    parse_quota_overrides,
+    sector_of,
+    team_precision,
+)
+from matcher.scoring import FEEDBACK_WEIGHT, feedback_shift, graph_prior
+
+
+def test_given_skills_win_and_are_cleaned() -> None:
+    assert demand_skills("t", "x", given=[" 电池热管理 ", "", "数据分析", "电池热管理"]) == ["电池热管理", "数据分析"]
+
+
+def test_skills_are_derived_from_chinese_text_and_disciplines() -> None:
+    skills = demand_skills("芯片测试数据分析", "晶圆测试数据分析与良率预测，需要机器学习建模。", ["计算机科学技术"])
+    assert 2 <= len(skills) <= 6
+    assert "计算机科学技术" in skills or len(skills) == 6
+    assert any(s in "芯片测试数据分析" for s in skills)
+
+
+def test_skills_are_derived_from_english_text() -> None:
+    skills = demand_skills("Battery thermal management", "We need liquid cooling simulation experts.")
+    assert 2 <= len(skills) <= 6 and "battery" in skills
+
+
+ties_strategy = st.lists(
+    st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(0, 4), st.integers(0, 3),
+              st.integers(0, 2), st.booleans()),
+    max_size=15,
+)
+
+
+@given(ties_strategy)
+def test_comm_cost_is_symmetric_in_unit_interval_with_zero_diagonal(raw: list[tuple[int, ...]]) -> None:
+    ids = [f"S{i}" for i in range(6)]
+    ties = [PairTie(f"S{min(a, b)}", f"S{max(a, b)}", c, s, g, bool(i))
+            for a, b, c, s, g, i in raw if a != b]
+    m = comm_cost_matrix(ids, ties)
+    assert m.shape == (6, 6)
+    assert np.allclose(m, m.T) and np.all(np.diag(m) == 0)
+    assert np.all((m >= 0) & (m <= 1))
+
+
+def test_more_ties_mean_lower_cost() -> None:
+    ids = ["a", "b", "c"]
+    m = comm_cost_matrix(ids, [PairTie("a", "b", coauthored=1), PairTie("a", "c", coauthored=3, shared_societies=1)])
+    assert m[0, 2] < m[0, 1] < m[1, 2] == 1.0
+
+
+def test_seniority_locality_sector_age() -> None:
+    assert is_senior("fellow", None) and is_senior(None, "教授") and is_senior("member", "研究员")
+    assert not is_senior("member", "副教授") and not is_senior(None, None)
+    assert is_senior(None, None, ["leading_talent"])
+    assert locality_score(["500106"], "500106") == 1.0
+    assert locality_score(["500112"], "500106") == 0.2
+    assert locality_score([None], "500106") == 0.5
+    assert (sector_of("enterprise"), sector_of("university"), sector_of("institute")) == ("enterprise", "academic", "research")
+    year = _dt.date.today().year
+    assert is_young(year - 40, age_max=45) and not is_young(year - 50, age_max=45) and not is_young(None)
+
+
+@given(st.lists(st.floats(0, 1), max_size=8))
+def test_org_relevance_is_absolute_and_bounded(scores: list[float]) -> None:
+    r = org_relevance(scores)
+    assert 0.0 <= r <= 1.0
+    if scores:
+        assert r <= max(scores) + 1e-12
+
+
+@given(st.integers(0, 20), st.booleans(), st.integers(0, 20))
+def test_org_tie_strength_bounded(shared: int, counterpart: bool, joint: int) -> None:
+    s = org_tie_strength(OrgTie("a", "b", shared, counterpart, joint))
+    assert 0.0 <= s <= 1.0
+    if counterpart:
+        assert s >= 0.8
+
+
+@given(st.integers(0, 50), st.one_of(st.none(), st.floats(1, 5)), st.integers(0, 50), st.integers(0, 50))
+def test_feedback_shift_is_small_and_keeps_the_prior_in_unit_interval(n_rated: int, mean: float | None,
+                                                                       acc: int, dec: int) -> None:
+    fb = {"n_rated": n_rated, "mean_rating": mean, "n_accepted": acc, "n_declined": dec}
+    s = feedback_shift(fb)
+    assert -FEEDBACK_WEIGHT <= s <= FEEDBACK_WEIGHT
+    for grade in (None, "member", "fellow"):
+        assert 0.0 <= graph_prior(grade, [2024, 2023], fb) <= 1.0
+
+
+def test_feedback_direction_and_neutrality() -> None:
+    assert feedback_shift(None) == 0.0 and feedback_shift({}) == 0.0
+    good = feedback_shift({"n_rated": 2, "mean_rating": 5.0, "n_accepted": 2})
+    bad = feedback_shift({"n_rated": 2, "mean_rating": 1.0, "n_declined": 2})
+    assert good > 0 > bad
+    assert graph_prior("member", [], None) == graph_prior("member", [], {"n_rated": 0})
+    more = feedback_shift({"n_rated": 10, "mean_rating": 5.0})
+    assert more > feedback_shift({"n_rated": 1, "mean_rating": 5.0})
+
+
+def test_quota_overrides_and_precision() -> None:
+    assert parse_quota_overrides(["senior=3", " young = 0"]) == {"senior": 3, "young": 0}
+    with pytest.raises(MatchValidationError):
+        parse_quota_overrides(["senior"])
+    assert team_precision(["a", "b"], {"a": 2, "b": 0}) == 0.5
+    assert team_precision([], {}) == 0.0
