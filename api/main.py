@@ -94,6 +94,7 @@ def create_app(
         openapi_tags=[
             {"name": "experts", "description": "Search, rank and read experts."},
             {"name": "sync", "description": "Bulk upsert from the Science China platform."},
+            {"name": "formation", "description": "Demands → teams, topics → panels, themes → consortia; confirm, feedback, batch."},
             {"name": "analytics", "description": "District coverage, presence suggestions, national counterparts."},
             {"name": "health", "description": "Liveness and readiness."},
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import analytics, experts, health, sync
+from api.routes import analytics, experts, formations, health, sync
 
 __all__ = ["api_router"]
 
@@ -13,3 +13,4 @@ api_router.include_router(health.router)
 api_router.include_router(experts.router)
 api_router.include_router(sync.router)
 api_router.include_router(analytics.router)
+api_router.include_router(formations.router)
