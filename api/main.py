@@ -22,6 +22,7 @@ from api.config import Settings, get_settings, model_languages
 from api.deps import RateLimiter, _KeyCache
 from api.errors import PROBLEMS, install_handlers, problem
 from api.routes import api_router
+from api.web import mount_web
 from graph_schema import open_driver
 from matcher.embedding import Embedder
 from matcher.retrieval import ExpertMatcher
@@ -121,6 +122,7 @@ def create_app(
         return await call_next(request)
 
     app.include_router(api_router)
+    mount_web(app)
 
     @app.get("/problems/{slug}", include_in_schema=False)
     def problem_doc(slug: str) -> HTMLResponse:
