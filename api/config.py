@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     model_languages: str = Field(default="", validation_alias="MATCHER_MODEL_LANGUAGES")
     backend: Literal["torch", "onnx"] = Field(default="torch", validation_alias="MATCHER_BACKEND")
     batch_size: int = Field(default=64, ge=1, le=4096, validation_alias="MATCHER_BATCH_SIZE")
+    query_threads: int = Field(default=1, ge=1, le=256, validation_alias="MATCHER_QUERY_THREADS")
 
     @property
     def uri(self) -> str:

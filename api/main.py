@@ -140,7 +140,7 @@ def _load_model(app: FastAPI, settings: Settings) -> None:
     try:
         emb = SentenceTransformerEmbedder(
             settings.model, backend=settings.backend, batch_size=settings.batch_size,
-            languages=model_languages(settings),
+            languages=model_languages(settings), threads=settings.query_threads,
         )
     except Exception:
         logger.exception("Could not load the embedding model %s", settings.model)

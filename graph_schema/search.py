@@ -77,21 +77,34 @@ CALL (s) {{
   RETURN collect(c.id) AS conflicts
 }}
 CALL (s) {{
-  OPTIONAL MATCH (s)-[c:{R.CONTRIBUTED}]->(e:{L.EVIDENCE})
+  OPTIONAL MATCH (s)-[:{R.CONTRIBUTED}]->(e:{L.EVIDENCE})
   WITH e ORDER BY e.year DESC LIMIT $max_evidence
-  RETURN collect(CASE WHEN e IS NULL THEN null ELSE {{
-    id: e.id, kind: e.kind, title: e.title, year: e.year, lang: e.lang, terms: e.terms,
+  WITH e, [t IN coalesce(e.terms, []) WHERE t IN $qterms] AS hits
+  WITH collect(CASE WHEN e IS NULL THEN null ELSE {{
+    id: e.id, kind: e.kind, title: e.title, year: e.year, lang: e.lang, terms: hits,
+    lex: reduce(x = 0.0, t IN hits | x + $qweights[t]),
     cos: CASE WHEN $vec IS NULL OR e.embedding IS NULL OR e.embedding_model <> $fp THEN null
               ELSE 2 * vector.similarity.cosine(e.embedding, $vec) - 1 END,
     disciplines: [(e)-[:{R.IN_DISCIPLINE}]->(d:{L.DISCIPLINE}) | d.code]
-  }} END) AS evidence
+  }} END) AS items
+  CALL (items) {{
+    UNWIND items AS x WITH x ORDER BY coalesce(x.cos, -2.0) DESC LIMIT $top
+    RETURN collect(x) AS by_dense
+  }}
+  CALL (items) {{
+    UNWIND items AS x WITH x ORDER BY x.lex DESC LIMIT $top
+    RETURN collect(x) AS by_lex
+  }}
+  RETURN by_dense, by_lex, [x IN items | x.year] AS evidence_years,
+         reduce(acc = [], x IN items | acc + [t IN x.terms WHERE NOT t IN acc]) AS union_terms,
+         reduce(acc = [], x IN items | acc + [c IN x.disciplines WHERE NOT c IN acc]) AS evidence_disciplines
 }}
 RETURN s.id AS id, s.name AS name, s.title AS title, s.birth_year AS birth_year,
        s.talent_kinds AS talent_kinds, s.availability AS availability,
        coalesce(s.max_active_teams, 3) AS max_active_teams, s.email AS email, s.phone AS phone,
        s.orcid AS orcid, coalesce(sd.code, head([x IN orgs WHERE x.district IS NOT NULL | x.district])) AS district,
        [x IN orgs WHERE x.id IS NOT NULL] AS organizations, societies, disciplines, active_teams,
-       conflicts, evidence, feedback
+       conflicts, by_dense, by_lex, evidence_years, union_terms, evidence_disciplines, feedback
 """
 
 
@@ -120,7 +133,13 @@ class CandidateRow:
     disciplines: list[str]
     active_teams: int
     conflicts: list[str]
+    #: The best evidence items for the query (top by cosine, then top by lexical weight), each
+    #: with ``cos`` and ``terms`` (the query terms it contains).
     evidence: list[dict[str, Any]]
+    evidence_years: list[int | None] = field(default_factory=list)
+    #: Query terms found in any of the scientist's evidence.
+    union_terms: list[str] = field(default_factory=list)
+    evidence_disciplines: list[str] = field(default_factory=list)
     email: str | None = None
     phone: str | None = None
     orcid: str | None = None
@@ -172,14 +191,21 @@ def candidate_rows(
     *,
     vec: list[float] | None,
     fingerprint: str,
-    max_evidence: int = 100,
+    query_weights: dict[str, float] | None = None,
+    max_evidence: int = 200,
+    top: int = 5,
     database: str | None = None,
 ) -> list[CandidateRow]:
-    """Evidence (with cosine to ``vec``) and graph facts of each scientist in ``ids`` that exists."""
+    """Graph facts of each scientist in ``ids`` that exists, and their evidence scored against
+    the query in the database: cosine to ``vec`` and the query terms each item contains (with
+    their summed weight). Only the ``top`` items by cosine and the ``top`` by lexical weight
+    travel back, with every item's year and the union of matched terms and disciplines."""
     if not ids:
         return []
+    qw = dict(query_weights or {})
     rows = _read(
-        driver, _CANDIDATES, database, ids=ids, vec=vec, fp=fingerprint, max_evidence=max_evidence
+        driver, _CANDIDATES, database, ids=ids, vec=vec, fp=fingerprint, max_evidence=max_evidence,
+        qterms=list(qw), qweights=qw, top=top,
     )
     out = []
     for r in rows:
@@ -191,7 +217,10 @@ def candidate_rows(
                 max_active_teams=int(d["max_active_teams"]), district=d["district"],
                 organizations=d["organizations"], societies=d["societies"],
                 disciplines=d["disciplines"], active_teams=int(d["active_teams"]),
-                conflicts=d["conflicts"], evidence=d["evidence"], email=d["email"],
+                conflicts=d["conflicts"],
+                evidence=list({x["id"]: x for x in (d["by_dense"] or []) + (d["by_lex"] or [])}.values()),
+                evidence_years=d["evidence_years"] or [], union_terms=d["union_terms"] or [],
+                evidence_disciplines=d["evidence_disciplines"] or [], email=d["email"],
                 phone=d["phone"], orcid=d["orcid"], feedback=d.get("feedback") or {},
             )
         )

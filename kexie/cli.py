@@ -246,7 +246,7 @@ def stats(as_json: JsonOpt = False) -> None:
 
 
 # -- matching -----------------------------------------------------------------------------
-def make_embedder(settings: Settings) -> Any:
+def make_embedder(settings: Settings, *, for_queries: bool = True) -> Any:
     from matcher import EmbeddingError, SentenceTransformerEmbedder
 
     try:
@@ -254,6 +254,7 @@ def make_embedder(settings: Settings) -> Any:
             return SentenceTransformerEmbedder(
                 settings.model, backend=settings.backend, batch_size=settings.batch_size,
                 languages=model_languages(settings),
+                threads=settings.query_threads if for_queries else None,
             )
     except EmbeddingError as exc:
         raise fail(str(exc)) from exc
@@ -272,7 +273,7 @@ def embed(
     from matcher import embed_graph
 
     settings = get_settings()
-    embedder = make_embedder(settings)
+    embedder = make_embedder(settings, for_queries=False)
     with connect(settings) as driver, Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err, disable=as_json or not err.is_terminal,

@@ -109,6 +109,9 @@ class SentenceTransformerEmbedder(Embedder):
         batch_size: texts per forward pass.
         languages: override the model's languages, e.g. ``{"en", "zh"}``.
         max_seq_length: truncate longer inputs (tokens); evidence abstracts are short.
+        threads: torch CPU threads for this process (None: torch's default, all cores). Serving
+            single queries, 1 is faster: one query gains little from two threads and loses a
+            lot when other work holds the cores.
 
     Example::
 
@@ -125,6 +128,7 @@ class SentenceTransformerEmbedder(Embedder):
         languages: frozenset[str] | None = None,
         max_seq_length: int | None = 256,
         device: str = "cpu",
+        threads: int | None = None,
     ) -> None:
         self.model_id, source = resolve_model(model)
         self.batch_size = batch_size
@@ -140,6 +144,10 @@ class SentenceTransformerEmbedder(Embedder):
 
             hf_logging.disable_progress_bar()
             hf_logging.set_verbosity_error()
+            if threads:
+                import torch
+
+                torch.set_num_threads(threads)
 
             kwargs: dict[str, Any] = {"device": device, "backend": backend}
             self._model = SentenceTransformer(source, **kwargs)

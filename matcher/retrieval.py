@@ -89,7 +89,7 @@ class ExpertMatcher:
         database: str | None = None,
         config: FusionConfig | None = None,
         stats_ttl: float = 60.0,
-        pool: int = 300,
+        pool: int = 40,
     ) -> None:
         self.driver = driver
         self.embedder = embedder
@@ -176,9 +176,9 @@ class ExpertMatcher:
         if candidates is not None:
             ids = list(dict.fromkeys(candidates))
         else:
-            ids = self._pool(hits, ft_hits, vec)
+            ids = self._pool(hits, ft_hits, vec, self._weights(mode, lang), corpus.calibration, k)
         rows = S.candidate_rows(
-            self.driver, ids, vec=vec,
+            self.driver, ids, vec=vec, query_weights=qweights,
             fingerprint=self.embedder.fingerprint() if self.embedder else "", database=self.database,
         )
         if candidates is not None:
@@ -247,19 +247,40 @@ class ExpertMatcher:
         best = votes.most_common(1)[0][1]
         return {c for c, v in votes.most_common(2) if v >= 0.5 * best}
 
-    def _pool(self, hits: list[S.EvidenceHit], ft_hits: list[S.EvidenceHit], vec: list[float] | None) -> list[str]:
-        """Candidates for a search: interleave the hit lists so both paths contribute."""
-        order: list[str] = []
-        seen: set[str] = set()
-        lists: list[list[str]] = [[h.scientist_id for h in hits], [h.scientist_id for h in ft_hits]]
+    def _pool(
+        self,
+        hits: list[S.EvidenceHit],
+        ft_hits: list[S.EvidenceHit],
+        vec: list[float] | None,
+        weights: FusionWeights,
+        calibration: Calibration,
+        k: int,
+    ) -> list[str]:
+        """Candidates for a search, ordered by a cheap pre-score from the index hits alone.
+
+        Pre-score: the calibrated cosine of a scientist's best vector hit (or of their profile
+        vector), and their best fulltext hit's BM25 relative to the best in the list, weighted
+        like the final fusion. Only the best ``max(rerank, 4k)`` are scored in full — the full
+        score is still the absolute one, so comparability holds; the pre-score only decides
+        who is looked at.
+        """
+        dense: dict[str, float] = {}
+        for h in hits:
+            dense[h.scientist_id] = max(dense.get(h.scientist_id, 0.0), calibration.dense(h.score))
         if vec is not None:
-            lists.append([sid for sid, _ in S.vector_scientist_hits(self.driver, vec, 100, database=self.database)])
-        for i in range(max((len(x) for x in lists), default=0)):
-            for lst in lists:
-                if i < len(lst) and lst[i] not in seen:
-                    seen.add(lst[i])
-                    order.append(lst[i])
-        return order[: self.pool]
+            for sid, cos in S.vector_scientist_hits(self.driver, vec, 100, database=self.database):
+                dense[sid] = max(dense.get(sid, 0.0), calibration.dense(cos))
+        lexical: dict[str, float] = {}
+        top_bm25 = max((h.score for h in ft_hits), default=0.0) or 1.0
+        for h in ft_hits:
+            lexical[h.scientist_id] = max(lexical.get(h.scientist_id, 0.0), h.score / top_bm25)
+        wd = weights.dense if vec is not None else 0.0
+        wl = weights.lexical
+        if wd + wl <= 0:
+            wd = wl = 1.0
+        pre = {sid: wd * dense.get(sid, 0.0) + wl * lexical.get(sid, 0.0) for sid in set(dense) | set(lexical)}
+        order = sorted(pre, key=lambda sid: (-pre[sid], sid))
+        return order[: max(self.pool, 4 * k)]
 
     def _weights(self, mode: Mode, lang: Lang) -> FusionWeights:
         if mode == "dense":
@@ -281,13 +302,12 @@ class ExpertMatcher:
         lang: Lang,
         names: dict[str, str],
     ) -> ExpertResult:
-        sci_disc = set(row.disciplines)
-        for e in row.evidence:
-            sci_disc.update(e.get("disciplines") or [])
+        sci_disc = set(row.disciplines) | set(row.evidence_disciplines)
         comps = score_candidate(
             row.evidence, query_weights=qweights, query_disciplines=query_disciplines,
             scientist_disciplines=sci_disc, best_grade=row.best_grade, calibration=calibration,
             weights=weights, half_life=self.config.recency_half_life, feedback=row.feedback,
+            union_terms=row.union_terms, evidence_years=row.evidence_years,
         )
         score, used = fuse(comps, weights)
         org = row.organizations[0] if row.organizations else {}
@@ -303,7 +323,7 @@ class ExpertMatcher:
             "availability": row.availability,
             "active_teams": row.active_teams,
             "max_active_teams": row.max_active_teams,
-            "evidence_count": len(row.evidence),
+            "evidence_count": len(row.evidence_years),
             "feedback": dict(row.feedback),
         }
         exclusions = tuple(self._exclusions(row, flt))

@@ -219,6 +219,8 @@ def score_candidate(
     half_life: float = 8.0,
     top_evidence: int = 3,
     feedback: Mapping[str, Any] | None = None,
+    union_terms: Sequence[str] | None = None,
+    evidence_years: Sequence[int | None] | None = None,
 ) -> ComponentScores:
     """Component affinities of one scientist.
 
@@ -229,15 +231,18 @@ def score_candidate(
         scientist_disciplines: declared codes plus those of their evidence.
         best_grade: the scientist's highest society grade.
         feedback: staff feedback statistics (see :func:`feedback_shift`), or None.
+        union_terms: terms of all their evidence (default: those of ``evidence``), when
+            ``evidence`` holds only the best items.
+        evidence_years: years of all their evidence (default: those of ``evidence``).
     """
     items: list[EvidenceMatch] = []
     dense_vals: list[float] = []
     lex_vals: list[float] = []
-    union_terms: set[str] = set()
+    seen_terms: set[str] = set()
     has_dense = False
     for e in evidence:
         terms = e.get("terms") or []
-        union_terms.update(terms)
+        seen_terms.update(terms)
         lex, matched = coverage(query_weights, terms)
         rec = _recency(e.get("year"), half_life)
         cos = e.get("cos")
@@ -259,7 +264,8 @@ def score_candidate(
                 matched_terms=tuple(matched[:8]),
             )
         )
-    union_lex, union_matched = coverage(query_weights, union_terms)
+    all_terms = set(union_terms) if union_terms is not None else seen_terms
+    union_lex, union_matched = coverage(query_weights, all_terms)
     lexical = 0.8 * _aggregate(lex_vals) + 0.2 * union_lex
     disc, matched_disc = discipline_affinity(query_disciplines, scientist_disciplines)
     items.sort(key=lambda m: -m.score)
@@ -267,7 +273,11 @@ def score_candidate(
         dense=_aggregate(dense_vals) if has_dense else None,
         lexical=min(1.0, lexical),
         discipline=disc if query_disciplines else None,
-        graph=graph_prior(best_grade, [e.get("year") for e in evidence], feedback),
+        graph=graph_prior(
+            best_grade,
+            list(evidence_years) if evidence_years is not None else [e.get("year") for e in evidence],
+            feedback,
+        ),
         matched_terms=tuple(union_matched[:12]),
         matched_disciplines=matched_disc,
         evidence=tuple(items[:top_evidence]),
