@@ -67,10 +67,173 @@ EXTRA_PRESENCES = [
 ]
 
 
+#: Experts for the team and panel pages (test_formation_pages.py): enough people outside E-AUTO
+#: (whose staff S3 and conflicted S1 must never appear) for a team of two with swap options,
+#: co-authored evidence (the ties that make a team cohesive), and every panel sector and age.
+FORMATION_ORGS: dict[str, list[dict[str, Any]]] = {
+    "universities.jsonl": [
+        {"id": "U-SWU", "name": "西南大学", "district": "500106", "disciplines": ["580"]},
+    ],
+    "institutes.jsonl": [
+        {
+            "id": "I-BATT",
+            "name": "重庆电池技术研究所",
+            "district": "500112",
+            "disciplines": ["580"],
+        },
+    ],
+    "enterprises.jsonl": [
+        {
+            "id": "E-GREEN",
+            "name": "重庆绿能储能科技有限公司",
+            "district": "500106",
+            "industry": "储能",
+            "disciplines": ["580"],
+        },
+    ],
+}
+FORMATION_SCIENTISTS = [
+    {
+        "id": "S10",
+        "name": "陈静",
+        "institution": "U-SWU",
+        "birth_year": 1972,
+        "title": "教授",
+        "disciplines": ["580"],
+        "max_active_teams": 20,
+    },
+    {
+        "id": "S11",
+        "name": "刘洋",
+        "institution": "I-CIGIT",
+        "birth_year": 1984,
+        "title": "研究员",
+        "disciplines": ["52020"],
+        "max_active_teams": 20,
+    },
+    {
+        "id": "S12",
+        "name": "赵磊",
+        "institution": "I-BATT",
+        "birth_year": 1990,
+        "title": "高级工程师",
+        "disciplines": ["580"],
+        "max_active_teams": 20,
+    },
+    {
+        "id": "S13",
+        "name": "孙敏",
+        "institution": "U-SWU",
+        "birth_year": 1993,
+        "title": "副教授",
+        "disciplines": ["52020"],
+        "max_active_teams": 20,
+    },
+    {
+        "id": "S14",
+        "name": "周强",
+        "institution": "E-GREEN",
+        "birth_year": 1978,
+        "title": "正高级工程师",
+        "disciplines": ["580"],
+        "max_active_teams": 20,
+    },
+]
+FORMATION_EVIDENCE: dict[str, list[dict[str, Any]]] = {
+    "publications.jsonl": [
+        {
+            "id": "P10",
+            "title": "动力电池热管理系统液冷仿真研究",
+            "abstract": "电池包热管理、液冷板设计与温度场仿真。",
+            "year": 2021,
+            "contributors": ["S10", "S12"],
+            "disciplines": ["580"],
+        },
+        {
+            "id": "P11",
+            "title": "基于数据分析的电池热管理优化",
+            "abstract": "利用运行数据分析与机器学习优化电池热管理策略。",
+            "year": 2022,
+            "contributors": ["S10", "S11"],
+            "disciplines": ["580"],
+        },
+        {
+            "id": "P12",
+            "title": "交通大数据分析与机器学习方法",
+            "abstract": "交通数据分析、预测与可视化。",
+            "year": 2023,
+            "contributors": ["S11", "S13"],
+            "disciplines": ["52020"],
+        },
+        {
+            "id": "P13",
+            "title": "工业数据分析与设备故障诊断",
+            "abstract": "面向制造企业的数据分析方法。",
+            "year": 2023,
+            "contributors": ["S13"],
+            "disciplines": ["52020"],
+        },
+    ],
+    "patents.jsonl": [
+        {
+            "id": "PT10",
+            "title": "一种动力电池液冷板及热管理系统",
+            "year": 2023,
+            "number": "CN116000010A",
+            "contributors": ["S12"],
+            "disciplines": ["580"],
+        },
+        {
+            "id": "PT11",
+            "title": "储能电池热安全温度监测与数据分析方法",
+            "year": 2021,
+            "number": "CN113000011A",
+            "contributors": ["S14"],
+            "disciplines": ["580"],
+        },
+    ],
+}
+FORMATION_MEMBERSHIPS = [
+    {"scientist": "S10", "society": "SOC-TR", "grade": "fellow"},
+    {"scientist": "S11", "society": "SOC-CS", "grade": "senior_member"},
+    {"scientist": "S12", "society": "SOC-TR", "grade": "member"},
+    {"scientist": "S13", "society": "SOC-CS", "grade": "member"},
+    {"scientist": "S14", "society": "SOC-TR", "grade": "senior_member"},
+]
+
+
+def formation_dataset(folder: Path) -> Path:
+    """The web dataset plus the experts the team and panel pages need."""
+    for name, rows in (FORMATION_ORGS | FORMATION_EVIDENCE).items():
+        _append(folder / name, rows)
+    _append(folder / "scientists.jsonl", FORMATION_SCIENTISTS)
+    _append(folder / "memberships.jsonl", FORMATION_MEMBERSHIPS)
+    return folder
+
+
 def _append(path: Path, rows: list[dict[str, Any]]) -> None:
     with path.open("a", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def web_dataset(folder: Path) -> Path:
+    """tiny_dataset plus districts, societies and presences for the analytics page."""
+    tiny_dataset(folder)
+    _append(folder / "districts.jsonl", EXTRA_DISTRICTS)
+    _append(folder / "societies.jsonl", EXTRA_SOCIETIES)
+    _append(folder / "presences.jsonl", EXTRA_PRESENCES)
+    return folder
+
+
+def load_graph(
+    driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, folder: Path
+) -> neo4j.Driver:
+    clear_graph(driver)
+    report = import_path(driver, folder)
+    assert report.ok, report
+    embed_graph(driver, embedder)
+    return driver
 
 
 @pytest.fixture(scope="module")
@@ -79,21 +242,14 @@ def web_graph(
     embedder: SentenceTransformerEmbedder,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> neo4j.Driver:
-    clear_graph(driver)
-    folder = tiny_dataset(tmp_path_factory.mktemp("web") / "d")
-    _append(folder / "districts.jsonl", EXTRA_DISTRICTS)
-    _append(folder / "societies.jsonl", EXTRA_SOCIETIES)
-    _append(folder / "presences.jsonl", EXTRA_PRESENCES)
-    report = import_path(driver, folder)
-    assert report.ok, report
-    embed_graph(driver, embedder)
-    return driver
+    """The graph of a test module (modules may override it with more data)."""
+    return load_graph(driver, embedder, web_dataset(tmp_path_factory.mktemp("web") / "d"))
 
 
 @pytest.fixture(scope="module")
 def keys(web_graph: neo4j.Driver) -> dict[str, str]:
     out = {}
-    for scopes in (["read"], ["read", "contact"], ["admin"]):
+    for scopes in (["read"], ["read", "contact"], ["read", "write"], ["admin"]):
         plain, _ = create_key(web_graph, name="browser-" + "-".join(scopes), scopes=scopes)
         out["+".join(scopes)] = plain
     return out

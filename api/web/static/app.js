@@ -55,6 +55,7 @@
       super((body && (body.detail || body.title)) || String(status));
       this.status = status; this.type = (body && body.type) || ""; this.title = (body && body.title) || ""; this.detail = (body && body.detail) || "";
       this.errors = (body && body.errors) || [];
+      this.body = body || {};   // problem+json extensions, e.g. reasons and advice of /problems/infeasible
     }
   }
   async function api(path, opts) {
@@ -108,12 +109,18 @@
     if (replace) history.replaceState({}, "", path); else history.pushState({}, "", path);
     render(true);
   }
+  /* Each render has a number; a page that awaited while the user moved on stops drawing
+     (so a slow page cannot overwrite the one the user navigated to). */
+  let seq = 0;
+  function freshness() { const my = seq; return () => my === seq; }
   async function render(focus) {
+    const my = ++seq;
     const path = location.pathname.replace(/\/+$/, "") || "/ui";
     window.I18N.apply();
     if (!state.key && path !== "/ui/login") { state.next = location.pathname; history.replaceState({}, "", "/ui/login"); return render(focus); }
     if (state.key && !state.session) {
       try { state.session = await api("/ui/session"); } catch (e) { if (!state.key) return; }
+      if (my !== seq) return;
     }
     renderSession();
     let m;
@@ -123,6 +130,8 @@
     else if (path === "/ui" || path === "/ui/search") { setTitle("title.search"); mark("search"); await pageSearch(); }
     else if ((m = path.match(/^\/ui\/experts\/([^/]+)$/))) { setTitle("title.expert"); mark("search"); await pageExpert(decodeURIComponent(m[1])); }
     else if (path === "/ui/districts") { setTitle("title.districts"); mark("districts"); await pageDistricts(); }
+    else if (path === "/ui/team") { setTitle("title.team"); mark("team"); await window.KexieFormation.pageTeam(ctx()); }
+    else if (path === "/ui/panel") { setTitle("title.panel"); mark("panel"); await window.KexieFormation.pagePanel(ctx()); }
     else { setTitle("title.notfound"); show(h("h1", {}, t("title.notfound")), h("p", {}, t("notfound.body"))); }
     if (focus) main().focus();
   }
@@ -175,7 +184,9 @@
 
   async function pageSearch() {
     const s = state.search;
+    const fresh = freshness();
     try { await ensureDistricts(); } catch (e) { if (!state.key) return; }
+    if (!fresh()) return;
     const opt = (value, text, sel) => h("option", { value, selected: sel }, text);
     const field = (id, text, control) => h("label", { class: "field", for: id }, h("span", {}, text), control);
     const text = h("textarea", { id: "q", name: "q", rows: "3", placeholder: t("search.placeholder"), required: true });
@@ -287,24 +298,30 @@
         ex.matched_disciplines.map((d) => d.name).join("; ") || (f.disciplines || []).join("; "),
         ex.matched_terms.join("; "), ex.evidence.map((e) => e.title + (e.year ? ` (${e.year})` : "")).join("; "), ex.exclusions.join("; ")]);
     });
+    const d = new Date(), stamp = `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, "0")}${String(d.getDate()).padStart(2, "0")}`;
+    downloadCsv(lines, `kexie-experts-${stamp}.csv`);
+    announce(t("search.exported", { n: rows.length }));
+  }
+  /* Download rows as CSV: UTF-8 with a BOM (Excel), CRLF, cells guarded by csvCell. */
+  function downloadCsv(lines, filename) {
     const text = "\uFEFF" + lines.map((l) => l.map(csvCell).join(",")).join("\r\n") + "\r\n";
     const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
-    const d = new Date(), stamp = `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, "0")}${String(d.getDate()).padStart(2, "0")}`;
-    const a = h("a", { href: url, download: `kexie-experts-${stamp}.csv` });
+    const a = h("a", { href: url, download: filename });
     document.body.appendChild(a); a.click(); a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 5000);
-    announce(t("search.exported", { n: rows.length }));
   }
 
   // ---------- expert page ---------------------------------------------------------------------
   async function pageExpert(id) {
     show(h("p", { class: "muted" }, t("loading")));
     let p;
+    const fresh = freshness();
     try { await ensureDistricts(); p = await api("/v1/experts/" + encodeURIComponent(id)); }
     catch (e) {
-      if (!state.key) return;
+      if (!state.key || !fresh()) return;
       return show(h("p", {}, h("a", { href: "/ui/" }, "← " + t("back"))), e instanceof ApiError && e.status === 404 ? h("div", { class: "error", role: "alert" }, t("expert.notFound", { id })) : errorBox(e));
     }
+    if (!fresh()) return;
     const s = p.scientist;
     const table = (caption, cols, rows) => h("table", {}, h("caption", { class: "sr-only" }, caption),
       h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" }, c)))), h("tbody", {}, rows));
@@ -362,6 +379,7 @@
   async function pageDistricts() {
     show(h("p", { class: "muted" }, t("loading")));
     let cov, pres, cps;
+    const fresh = freshness();
     try {
       [cov, pres, cps] = await Promise.all([
         api(`/v1/analytics/districts?target=${dstate.target}`),
@@ -369,7 +387,8 @@
         api("/v1/analytics/counterparts"),
       ]);
       await ensureDistricts();
-    } catch (e) { if (!state.key) return; return show(h("h1", {}, t("title.districts")), errorBox(e)); }
+    } catch (e) { if (!state.key || !fresh()) return; return show(h("h1", {}, t("title.districts")), errorBox(e)); }
+    if (!fresh()) return;
     const r = cov.report;
     const num = (id, text, value, min) => h("label", { class: "field", for: id }, h("span", {}, text), h("input", { id, type: "number", min: String(min), value: String(value) }));
     const controls = h("form", { class: "card actions", onsubmit: (ev) => {
@@ -444,6 +463,12 @@
     mk("text", { x: W - R + 6, y: y(target) + 4, "font-size": "13", fill: "#b4232a", "font-weight": "600" }, svg, t("dist.targetLine", { t: target }));
     mk("line", { x1: L, x2: W - R, y1: y(0), y2: y(0), stroke: "#5b6776" }, svg);
     return svg;
+  }
+
+  /* What the team and panel pages (formation.js) use of this app. */
+  function ctx() {
+    return { h, api, ApiError, show, announce, errorBox, describe, bar, pct, downloadCsv, districtName,
+             isCurrent: (path) => (location.pathname.replace(/\/+$/, "") || "/ui") === path, signedIn: () => Boolean(state.key) };
   }
 
   // ---------- boot ----------------------------------------------------------------------------

@@ -1,20 +1,24 @@
 /* A small force-directed layout drawn as SVG (no libraries).
-   KexieGraph.draw(svg, nodes, edges, opts): nodes [{id, label, type, href?, title?}], edges [{source, target}].
+   KexieGraph.draw(svg, nodes, edges, opts): nodes [{id, label, type, href?, title?, angle?, ring?}],
+   edges [{source, target, dashed?, kind?, title?, label?}] (kind "tie": a thick edge between team
+   members; title: hover text; label: a short text at the edge's middle).
    The first node is the centre; positions start on rings by type (deterministic) and relax with
    springs on edges, repulsion between all pairs and a pull to the centre. */
 "use strict";
 (function () {
   const NS = "http://www.w3.org/2000/svg";
-  const RING = { scientist: 0, coauthor: 1, society: 1, org: 1, discipline: 1 };
+  const RING = { scientist: 0, coauthor: 1, society: 1, org: 1, discipline: 1, request: 0, member: 0.6, institution: 1.1 };
   const COLORS = { scientist: "var(--c-scientist)", coauthor: "var(--c-coauthor)", society: "var(--c-society)",
-                   org: "var(--c-org)", discipline: "var(--c-discipline)" };
+                   org: "var(--c-org)", discipline: "var(--c-discipline)", request: "var(--c-scientist)",
+                   member: "var(--c-coauthor)", institution: "var(--c-org)" };
 
   function layout(nodes, edges, width, height, iterations) {
     const cx = width / 2, cy = height / 2, r0 = Math.min(width, height) * 0.34;
     const pos = nodes.map((n, i) => {
       if (i === 0) return { x: cx, y: cy, vx: 0, vy: 0 };
-      const a = (2 * Math.PI * (i - 1)) / Math.max(1, nodes.length - 1) - Math.PI / 2;
-      const r = r0 * (RING[n.type] || 1);
+      // a node may give its starting angle and ring (e.g. an institution next to its members)
+      const a = n.angle !== undefined ? n.angle : (2 * Math.PI * (i - 1)) / Math.max(1, nodes.length - 1) - Math.PI / 2;
+      const r = r0 * (n.ring !== undefined ? n.ring : RING[n.type] || 1);
       return { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a), vx: 0, vy: 0 };
     });
     const index = new Map(nodes.map((n, i) => [n.id, i]));
@@ -64,8 +68,17 @@
     for (const e of edges) {
       const a = pos[index.get(e.source)], b = pos[index.get(e.target)];
       if (!a || !b) continue;
-      el("line", { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1),
+      const line = el("line", { x1: a.x.toFixed(1), y1: a.y.toFixed(1), x2: b.x.toFixed(1), y2: b.y.toFixed(1),
                    "stroke-dasharray": e.dashed ? "4 3" : "none", "data-edge": `${e.source}|${e.target}` }, gEdges);
+      if (e.kind) { line.setAttribute("data-kind", e.kind); line.setAttribute("class", "edge-" + e.kind); }
+      if (e.kind === "tie") { line.setAttribute("stroke", "var(--c-scientist)"); line.setAttribute("stroke-width", "3.5"); }
+      if (e.title) el("title", {}, line).textContent = e.title;
+      if (e.label) {
+        const t = el("text", { x: ((a.x + b.x) / 2).toFixed(1), y: ((a.y + b.y) / 2 - 5).toFixed(1), "text-anchor": "middle",
+                               "font-size": "11.5", fill: "#8a1b21", stroke: "#fbfcfe", "stroke-width": "3", "paint-order": "stroke",
+                               class: "edge-label" }, gEdges);
+        t.textContent = e.label;
+      }
     }
     const gNodes = el("g", { class: "nodes" }, svg);
     nodes.forEach((n, i) => {
