@@ -52,4 +52,4 @@ def clear_graph(driver: neo4j.Driver, *, database: str | None = None, keep_schem
     """
     query = Q.CLEAR_GRAPH_KEEP_MIGRATIONS if keep_schema_records else Q.CLEAR_GRAPH
     with translate(), driver.session(database=database) as session:
-        session.run(query).consume()  # type: ignore[arg-type]
+        session.run(query).consume()

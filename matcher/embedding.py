@@ -142,8 +142,8 @@ class SentenceTransformerEmbedder(Embedder):
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
-            hf_logging.disable_progress_bar()
-            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+            hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
             if threads:
                 import torch
 
@@ -184,4 +184,5 @@ class SentenceTransformerEmbedder(Embedder):
         return self._encode(texts, self._doc_prefix)
 
     def embed_query(self, text: str) -> Vector:
-        return self._encode([text], self._query_prefix)[0]
+        vec: Vector = self._encode([text], self._query_prefix)[0]
+        return vec

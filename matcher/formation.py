@@ -751,7 +751,7 @@ class FormationService:
         pos = {c: i for i, c in enumerate(problem.candidates)}
         members_sorted = sorted(sol.members, key=lambda m: -problem.relevance[pos[m]])
         seniors = [m for m in members_sorted if problem.senior[pos[m]]]
-        lead = (seniors or members_sorted or [None])[0]
+        lead: str | None = (seniors or members_sorted)[0] if (seniors or members_sorted) else None
         members = []
         for m in members_sorted:
             r = pool.results[m]
@@ -1019,19 +1019,19 @@ class FormationService:
         )
         scores: dict[str, list[float]] = defaultdict(list)
         experts_of: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
-        disc_votes: Counter[str] = Counter()
+        disc_votes: Counter[str] = Counter()  # summed relevance per discipline
         extra_disc: dict[str, set[str]] = defaultdict(set)
         for rank, h in enumerate(hits):
             f = h.explanation.facts
-            orgs = [(f.get("institution") or {}).get("id")] + [s.get("id") for s in f.get("societies") or []]
-            for o in orgs:
+            org_ids = [(f.get("institution") or {}).get("id")] + [s.get("id") for s in f.get("societies") or []]
+            for o in org_ids:
                 if o:
                     scores[o].append(h.score)
                     experts_of[o].append((h.scientist_id, h.name, round(h.score, 4)))
                     extra_disc[o].update(c[:3] for c in f.get("disciplines") or [])
             if rank < 15:
                 for c in f.get("disciplines") or []:
-                    disc_votes[c[:3]] += h.score
+                    disc_votes[c[:3]] += h.score  # type: ignore[assignment]
         if disciplines:
             theme_disc = sorted({c[:3] for c in disciplines})
         else:
@@ -1086,7 +1086,7 @@ class FormationService:
         sol = solve_consortium(problem, solver)
         names = {x.id: x.name for x in keep}
         dnames = S.discipline_names(self.driver, theme_disc, database=self.database)
-        rel = {x.id: x.relevance for x in keep}
+        relevance_of = {x.id: x.relevance for x in keep}
         members = []
         for c in sol.contributions:
             parts = []
@@ -1102,7 +1102,7 @@ class FormationService:
             if c.ties:
                 parts.append("ties with " + ", ".join(names.get(o, o) for o, _ in c.ties))
             members.append(ConsortiumMember(
-                id=c.member, name=names.get(c.member, c.member), kind=c.kind, relevance=rel.get(c.member, 0.0),
+                id=c.member, name=names.get(c.member, c.member), kind=c.kind, relevance=relevance_of.get(c.member, 0.0),
                 disciplines=c.disciplines, unique_disciplines=c.unique_disciplines, unique_kinds=c.unique_kinds,
                 ties=tuple((o, round(float(s), 4), tie_what.get((c.member, o), "")) for o, s in c.ties),
                 experts=tuple(ex), contribution="; ".join(parts) or "relevance",
@@ -1285,9 +1285,9 @@ class FormationService:
                 if did in truth:
                     row["precision"] = round(team_precision(sol.members, truth[did]), 3)
                 rows.append(row)
-            ref = next((r["objective"] for r in rows if r["solver"] == "exact" and "objective" in r), None)
+            ref = next((float(r["objective"]) for r in rows if r["solver"] == "exact" and "objective" in r), None)  # type: ignore[arg-type]
             for r in rows:
-                r["gap"] = (round((ref - r["objective"]) / abs(ref), 4) if ref and "objective" in r else None)
+                r["gap"] = round((ref - float(r["objective"])) / abs(ref), 4) if ref and "objective" in r else None  # type: ignore[arg-type]
             teams.extend(rows)
         panels: list[dict[str, Any]] = []
         for tid in F.list_topic_ids(self.driver, limit=limit, database=self.database):

@@ -19,7 +19,6 @@ import datetime as _dt
 import logging
 import math
 import time
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -237,15 +236,16 @@ class ExpertMatcher:
 
     @staticmethod
     def _infer_disciplines(*hit_lists: list[S.EvidenceHit]) -> set[str]:
-        votes: Counter[str] = Counter()
+        votes: dict[str, float] = {}
         for hits in hit_lists:
             for rank, h in enumerate(hits[:30]):
                 for code in h.disciplines:
-                    votes[code] += 1.0 / (rank + 5)
+                    votes[code] = votes.get(code, 0.0) + 1.0 / (rank + 5)
         if not votes:
             return set()
-        best = votes.most_common(1)[0][1]
-        return {c for c, v in votes.most_common(2) if v >= 0.5 * best}
+        ranked = sorted(votes.items(), key=lambda cv: (-cv[1], cv[0]))
+        best = ranked[0][1]
+        return {c for c, v in ranked[:2] if v >= 0.5 * best}
 
     def _pool(
         self,

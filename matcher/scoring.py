@@ -133,7 +133,7 @@ def _recency(year: int | None, half_life: float) -> float:
     if not year:
         return 0.85
     age = max(0, _dt.date.today().year - int(year))
-    return 0.7 + 0.3 * 0.5 ** (age / half_life)
+    return float(0.7 + 0.3 * 0.5 ** (age / half_life))
 
 
 def _aggregate(values: Sequence[float]) -> float:

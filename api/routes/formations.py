@@ -29,6 +29,11 @@ from matcher.retrieval import ExpertMatcher
 router = APIRouter(prefix="/v1", tags=["formation"])
 
 
+def _json(obj: Any) -> dict[str, Any]:
+    data: dict[str, Any] = jsonable_encoder(obj)
+    return data
+
+
 def service(driver: Any, matcher: ExpertMatcher, database: str) -> FormationService:
     return FormationService(driver, matcher.embedder, database=database, matcher=matcher)
 
@@ -87,7 +92,7 @@ def swap(team_id: str, body: SwapRequest, driver: DriverDep, matcher: MatcherDep
         svc.apply_swap(team_id, body.remove, body.add)
         return {"team_id": team_id, "applied": {"removed": body.remove, "added": body.add},
                 "team": jsonable_encoder(asdict(svc.get(team_id)))}
-    return jsonable_encoder(svc.swap_member(team_id, body.remove, n=body.n).to_dict())
+    return _json(svc.swap_member(team_id, body.remove, n=body.n).to_dict())
 
 
 @router.post("/topics", status_code=201, response_model=FormationCreated, summary="Post a government topic; get a proposed think-tank panel")
@@ -131,26 +136,26 @@ def create_consortium(request: Request, body: ConsortiumCreate, driver: DriverDe
 def assign(body: AssignmentCreate, driver: DriverDep, matcher: MatcherDep, settings: SettingsDep, _: WriteKey) -> dict[str, Any]:
     svc = service(driver, matcher, settings.neo4j_database)
     result = svc.assign_batch(body.demand_ids, team_min=body.team_min, team_max=max(body.team_min, body.team_max))
-    return jsonable_encoder(result.to_dict())
+    return _json(result.to_dict())
 
 
 def read_formation(formation_id: str, driver: DriverDep, matcher: MatcherDep, settings: SettingsDep, _: ReadKey) -> dict[str, Any]:
     """A saved proposal with its members, status and feedback."""
-    return jsonable_encoder(asdict(service(driver, matcher, settings.neo4j_database).get(formation_id)))
+    return _json(asdict(service(driver, matcher, settings.neo4j_database).get(formation_id)))
 
 
 def confirm(formation_id: str, driver: DriverDep, matcher: MatcherDep, settings: SettingsDep, _: WriteKey) -> dict[str, Any]:
     """Staff confirm the proposal."""
     svc = service(driver, matcher, settings.neo4j_database)
     svc.confirm(formation_id)
-    return jsonable_encoder(asdict(svc.get(formation_id)))
+    return _json(asdict(svc.get(formation_id)))
 
 
 def decline(formation_id: str, driver: DriverDep, matcher: MatcherDep, settings: SettingsDep, _: WriteKey) -> dict[str, Any]:
     """Staff decline the proposal; its members' load is freed."""
     svc = service(driver, matcher, settings.neo4j_database)
     svc.decline(formation_id)
-    return jsonable_encoder(asdict(svc.get(formation_id)))
+    return _json(asdict(svc.get(formation_id)))
 
 
 def feedback(formation_id: str, body: FeedbackCreate, driver: DriverDep, matcher: MatcherDep, settings: SettingsDep, _: WriteKey) -> dict[str, Any]:
@@ -158,7 +163,7 @@ def feedback(formation_id: str, body: FeedbackCreate, driver: DriverDep, matcher
     demand; ratings shift the expert's graph prior."""
     svc = service(driver, matcher, settings.neo4j_database)
     svc.feedback(formation_id, body.member, accepted=body.accepted, rating=body.rating, comment=body.comment)
-    return jsonable_encoder(asdict(svc.get(formation_id)))
+    return _json(asdict(svc.get(formation_id)))
 
 
 for _kind, _noun in (("teams", "team"), ("panels", "panel"), ("consortia", "consortium")):
