@@ -425,13 +425,14 @@ def _sizing(cfg: BenchConfig, report: dict[str, Any]) -> dict[str, Any]:
             "import_hours": round(imp["seconds"] * f / 3600, 2),
             "embed_hours_2_cores": round(emb["end_to_end_seconds"] * f / 3600, 2),
             "vectors_gb": round(e * per["vector_bytes"] * 1.5 / 1e9, 2),  # ×1.5: HNSW graph + store overhead
-            "store_gb": round(store * f / 1e9, 2) if store else None,
         })
     return {
         "machine": report["meta"]["machine"], "measured": per, "python_peak_rss_mb": round(rss_mb),
         "store_bytes": store, "projection": proj,
         "note": ("linear in the number of scientists (the demo keeps ~5 evidence items per scientist); vectors ×1.5 "
-                 "for the HNSW graph; on 2 cores / 24 GB the embedding time, not memory, is the limit"),
+                 "for the HNSW graph; on 2 cores / 24 GB the embedding time, not memory, is the limit. store_bytes is "
+                 "the local server's whole data folder, transaction logs of earlier runs included: an upper bound, "
+                 "not projected"),
     }
 
 
@@ -552,7 +553,7 @@ def render_markdown(r: dict[str, Any]) -> str:
                 "seconds": emb["baseline_encode"]["seconds"], "texts/s": emb["baseline_encode"]["texts_per_second"],
                 "vs encode": 1.0},
            ]),
-           f"Vectors: {emb['fill_note']}. Graph work inside embed_graph: {emb['graph_work_seconds']} s; "
+           f"Vectors: {emb['fill_note'].rstrip('.')}. Graph work inside embed_graph: {emb['graph_work_seconds']} s; "
            f"{emb['profiles_built']:,} profiles built.\n",
            "## Vector index vs exact search\n",
            f"recall@{vi['k']} = **{vi['recall_at_k']}** (min {vi['recall_min']}) asking the index for {vi['k']}; "

@@ -13,6 +13,7 @@ from api.config import get_settings
 from api.main import create_app
 from benchmarks.load import LoadConfig, run_load, verify_writes
 from benchmarks.server import serve_in_thread
+from graph_schema.search import list_scientists
 from matcher.embedding import SentenceTransformerEmbedder
 
 
@@ -21,7 +22,7 @@ def test_20_clients_mixed_reads_and_writes_lose_nothing(
 ) -> None:
     app = create_app(get_settings(), driver=loaded_graph, embedder=embedder, rate_limit_per_minute=10_000_000)
     data = {"queries": ["自动驾驶感知算法", "traffic signal control with deep learning", "电池热管理 有限元"],
-            "scientists": ["S1", "S2", "S3", "S4"], "enterprises": ["E-AUTO"]}
+            "scientists": [r["id"] for r in list_scientists(loaded_graph, limit=50)], "enterprises": ["E-AUTO"]}
     with serve_in_thread(app) as base:
         assert base.startswith("http://127.0.0.1:")
         res = asyncio.run(run_load(base, rw_key, LoadConfig(clients=20, seconds=10, timeout=60), data))
