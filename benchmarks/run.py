@@ -60,7 +60,8 @@ class BenchConfig:
         work_dir: where the generated import files go (default ``.kexie/bench-data/<size>``).
         out_dir: where the report goes.
         embed_sample: texts embedded for real when the graph holds more (the rest reuse their vectors).
-        baseline_texts: texts given to ``SentenceTransformer.encode`` for the baseline.
+        baseline_texts: texts given to ``SentenceTransformer.encode`` for the baseline (default:
+            exactly the texts embedded for real; fewer = the first ones in id order, another mix).
         recall_queries: queries for recall and latency of the vector index.
         http_counts: requests per endpoint (after one warm-up request each).
         http_budget_s: at most this long per endpoint, whatever the count.
@@ -73,7 +74,7 @@ class BenchConfig:
     work_dir: Path | None = None
     out_dir: Path = Path("benchmarks/results")
     embed_sample: int = 25_000
-    baseline_texts: int = 5_000
+    baseline_texts: int | None = None
     recall_queries: int = 60
     http_counts: dict[str, int] = field(default_factory=lambda: {
         "search": 30, "team": 10, "panel": 5, "consortium": 5, "assignment": 2})
@@ -211,7 +212,7 @@ def _embedding(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: 
     # Baseline: sentence-transformers' own encode, on the first texts embed_graph embedded.
     from sentence_transformers import SentenceTransformer
 
-    texts = _evidence_texts(driver, cfg.baseline_texts, database)
+    texts = _evidence_texts(driver, cfg.baseline_texts or real, database)
     st = SentenceTransformer(resolve_model(embedder.model_id)[1], device="cpu")
     st.max_seq_length = min(st.max_seq_length or 256, 256)
     batch = int(getattr(embedder, "batch_size", 64))

@@ -22,7 +22,7 @@ def bench_run(
     out: Annotated[Path, typer.Option(help="Folder of the report (bench-<size>.md and .json).")] = Path("benchmarks/results"),
     work_dir: Annotated[Path | None, typer.Option(help="Folder for the generated import files (default .kexie/bench-data/<size>).")] = None,
     embed_sample: Annotated[int, typer.Option(min=1, help="Above size 1: texts embedded for real; the rest reuse real vectors.")] = 25_000,
-    baseline_texts: Annotated[int, typer.Option(min=1, help="Texts for the SentenceTransformer.encode baseline.")] = 5_000,
+    baseline_texts: Annotated[int | None, typer.Option(min=1, help="Texts for the encode baseline (default: the same texts embed_graph embedded for real).")] = None,
     queries: Annotated[int, typer.Option(min=1, help="Queries for recall and index latency.")] = 60,
     formation_limit: Annotated[int, typer.Option(min=1, help="Demands/topics in the solver comparison.")] = 10,
     light: Annotated[bool, typer.Option(help="Few HTTP requests per endpoint, no re-import: a smoke run.")] = False,
