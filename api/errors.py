@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
+import neo4j
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -102,6 +103,16 @@ def install_handlers(app: FastAPI) -> None:
     async def _graph_down(_: Request, exc: GraphUnavailableError) -> JSONResponse:
         return problem("graph-unavailable", "Neo4j is unreachable; retry shortly", headers={"Retry-After": "5"})
 
+    async def _driver_down(_: Request, exc: Exception) -> JSONResponse:
+        return problem("graph-unavailable", "Neo4j is unreachable; retry shortly", headers={"Retry-After": "5"})
+
+    # Registered by class (not only in the catch-all below): Starlette re-raises what the
+    # catch-all handles, and uvicorn then closes the keep-alive connection under the client.
+    # DatabaseUnavailable: the server answers but its database is stopping or starting.
+    for exc_class in (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired,
+                      neo4j.exceptions.DatabaseUnavailable):
+        app.add_exception_handler(exc_class, _driver_down)
+
     @app.exception_handler(EmbeddingsStaleError)
     async def _stale(_: Request, exc: EmbeddingsStaleError) -> JSONResponse:
         return problem("model-unavailable", str(exc), headers={"Retry-After": "60"})
@@ -119,7 +130,9 @@ def install_handlers(app: FastAPI) -> None:
     async def _internal(_: Request, exc: Exception) -> JSONResponse:
         import neo4j
 
-        if isinstance(exc, (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired)):
+        # DatabaseUnavailable: the server answers but its database is stopping or starting.
+        if isinstance(exc, (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired,
+                            neo4j.exceptions.DatabaseUnavailable)):
             return problem("graph-unavailable", "Neo4j is unreachable; retry shortly", headers={"Retry-After": "5"})
         logger.exception("Unhandled error")
         return problem("internal", "unexpected error; see the server log")

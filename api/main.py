@@ -73,7 +73,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = driver is None
-        app.state.driver = driver or open_driver(settings.uri, settings.neo4j_user, settings.password())
+        # Fail fast when Neo4j is gone: one attempt per query, 503 + Retry-After, the client retries.
+        app.state.driver = driver or open_driver(
+            settings.uri, settings.neo4j_user, settings.password(), connection_timeout=3.0, max_retry_time=0.0,
+        )
         app.state.matcher = None
         if embedder is not None:
             app.state.matcher = ExpertMatcher(app.state.driver, embedder, database=settings.neo4j_database)

@@ -175,6 +175,9 @@ def _read_jsonl(path: Path) -> Iterator[Raw]:
             except json.JSONDecodeError as exc:
                 yield line_no, Reject(path.name, line_no, None, f"invalid JSON: {exc.msg}")
                 continue
+            except RecursionError:
+                yield line_no, Reject(path.name, line_no, None, "invalid JSON: nested too deeply")
+                continue
             if not isinstance(obj, dict):
                 yield line_no, Reject(path.name, line_no, None, "a line must be a JSON object")
                 continue

@@ -16,6 +16,7 @@ import re
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -71,13 +72,32 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
+_CONTROL_RE: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_TEXT_RE: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _no_control(value: str) -> str:
+    """Ids and names carry no control characters (NUL, ESC, …): they break exports and terminals."""
+    if _CONTROL_RE.search(value):
+        raise ValueError("must not contain control characters (such as NUL)")
+    return value
+
+
+def _no_control_in_text(value: str) -> str:
+    """Free text may hold tabs and line breaks, but no other control characters."""
+    if _CONTROL_IN_TEXT_RE.search(value):
+        raise ValueError("must not contain control characters (such as NUL)")
+    return value
+
+
 Id = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[^\s]+$"),
+    AfterValidator(_no_control),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME), AfterValidator(_no_control)]
 OptName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT), AfterValidator(_no_control_in_text)]
 IdList = Annotated[list[Id], BeforeValidator(_split_list)]
 StrList = Annotated[list[Name], BeforeValidator(_split_list)]
 DistrictCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]

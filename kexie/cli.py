@@ -494,10 +494,14 @@ def serve(
 
 
 # Command groups that live in their own modules (they import helpers from this one).
-from kexie import cli_analytics, cli_formation  # noqa: E402
+# Run as ``python -m kexie.cli`` this file is ``__main__``: the groups then register on the app
+# of the module imported as ``kexie.cli`` (which they import), and that app is the one run below.
+if __name__ != "__main__":
+    from kexie import cli_analytics, cli_bench, cli_formation
 
-cli_analytics.register(app)
-cli_formation.register(app)
+    cli_analytics.register(app)
+    cli_formation.register(app)
+    cli_bench.register(app)  # after cli_formation: adds `run` to its `bench` group
 
 
 def main() -> None:
@@ -506,5 +510,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from kexie.cli import main as _main
+
+    _main()
 

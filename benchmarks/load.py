@@ -1,0 +1,248 @@
+"""Load test: many concurrent clients, mixed reads and writes, over loopback; nothing lost.
+
+Each client loops until the time is up, picking an operation at random:
+
+* reads — ``POST /v1/experts/search``, ``GET /v1/experts`` (a page), ``GET /v1/experts/{id}``;
+* writes — ``POST /v1/sync/scientists`` (an upsert of a NEW scientist with a unique id) and
+  ``POST /v1/demands`` (a new demand with a unique id; the service proposes and saves a team).
+
+Afterwards every write that was answered 2xx is looked up by id in the graph (scientist,
+demand, and the saved team of the demand): :attr:`LoadResult.lost` must be empty.
+
+Run against a loaded graph (e.g. after ``kexie bench run --size 1``)::
+
+    python -m benchmarks.load --clients 50 --seconds 30
+
+starts the real app with uvicorn in a subprocess on 127.0.0.1 (the configured Neo4j), creates an
+API key, runs, verifies, and writes ``benchmarks/results/load-<clients>x<seconds>s.md`` / ``.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import neo4j
+
+from benchmarks.stats import latency_summary
+
+__all__ = ["LoadConfig", "LoadResult", "run_load", "verify_writes", "main"]
+
+#: operation -> weight
+DEFAULT_MIX: dict[str, float] = {"search": 0.2, "list": 0.2, "get": 0.2, "sync": 0.3, "demand": 0.1}
+
+
+@dataclass
+class LoadConfig:
+    """Args: clients (concurrent), seconds (the run stops by itself), mix (op -> weight)."""
+
+    clients: int = 50
+    seconds: float = 30.0
+    mix: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_MIX))
+    seed: int = 0
+    timeout: float = 120.0
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+
+
+@dataclass
+class LoadResult:
+    config: dict[str, Any]
+    seconds: float
+    requests: int
+    by_op: dict[str, dict[str, Any]]
+    status_codes: dict[str, int]
+    errors: int                      # 5xx, timeouts and transport errors
+    error_rate: float
+    written: dict[str, list[str]]    # kind -> ids answered 2xx
+    lost: list[str] = field(default_factory=list)
+    verified: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["written"] = {k: len(v) for k, v in self.written.items()}
+        return d
+
+
+async def _client(n: int, http: httpx.AsyncClient, cfg: LoadConfig, deadline: float, data: dict[str, Sequence[str]],
+                  log: list[tuple[str, int, float, str | None]]) -> None:
+    rng = random.Random(cfg.seed * 1000 + n)
+    ops, weights = list(cfg.mix), list(cfg.mix.values())
+    i = 0
+    while time.monotonic() < deadline:
+        op = rng.choices(ops, weights)[0]
+        i += 1
+        wid: str | None = None
+        if op == "search":
+            req = http.build_request("POST", "/v1/experts/search", json={"text": rng.choice(data["queries"]), "k": 10})
+        elif op == "list":
+            req = http.build_request("GET", "/v1/experts", params={"limit": 20})
+        elif op == "get":
+            req = http.build_request("GET", f"/v1/experts/{rng.choice(data['scientists'])}")
+        elif op == "sync":
+            wid = f"load-{cfg.run_id}-s{n}-{i}"
+            rec = {"id": wid, "name": f"负载测试{n}号{i}", "name_en": f"Load Test {n}-{i}", "title": "研究员",
+                   "bio": "负载测试写入的科学家 load-test upsert", "availability": "available"}
+            req = http.build_request("POST", "/v1/sync/scientists", json={"records": [rec]})
+        else:
+            wid = f"load-{cfg.run_id}-d{n}-{i}"
+            req = http.build_request("POST", "/v1/demands", json={
+                "id": wid, "title": rng.choice(data["queries"])[:80], "text": rng.choice(data["queries"]),
+                "enterprise_id": rng.choice(data["enterprises"]), "team": {"k_min": 2, "k_max": 3}})
+        t0 = time.perf_counter()
+        try:
+            resp = await http.send(req)
+            code = resp.status_code
+            if op == "sync" and code == 200 and resp.json().get("accepted") != 1:
+                code = 299  # 200 but the record was rejected: not a write to verify
+            elif op == "demand" and code == 201:
+                wid = f"{wid}|{resp.json()['formation_id']}"
+        except (httpx.TimeoutException, httpx.TransportError):
+            code = 599
+        log.append((op, code, time.perf_counter() - t0, wid if 200 <= code < 300 else None))
+
+
+async def run_load(base_url: str, api_key: str, cfg: LoadConfig, data: dict[str, Sequence[str]]) -> LoadResult:
+    """Run ``cfg.clients`` concurrent clients for ``cfg.seconds`` against ``base_url`` (loopback).
+
+    Args:
+        data: ``queries`` (texts), ``scientists`` (existing ids), ``enterprises`` (existing ids).
+    """
+    log: list[tuple[str, int, float, str | None]] = []
+    limits = httpx.Limits(max_connections=cfg.clients, max_keepalive_connections=cfg.clients)
+    async with httpx.AsyncClient(base_url=base_url, headers={"X-API-Key": api_key}, timeout=cfg.timeout,
+                                 limits=limits) as http:
+        started = time.monotonic()
+        deadline = started + cfg.seconds
+        await asyncio.gather(*(_client(n, http, cfg, deadline, data, log) for n in range(cfg.clients)))
+        elapsed = time.monotonic() - started
+    by_op: dict[str, dict[str, Any]] = {}
+    codes: dict[str, int] = {}
+    for op in cfg.mix:
+        rows = [r for r in log if r[0] == op]
+        op_codes: dict[str, int] = {}
+        for r in rows:
+            op_codes[str(r[1])] = op_codes.get(str(r[1]), 0) + 1
+            codes[str(r[1])] = codes.get(str(r[1]), 0) + 1
+        by_op[op] = {**latency_summary([r[2] for r in rows]), "status_codes": op_codes}
+    errors = sum(1 for r in log if r[1] >= 500)
+    written: dict[str, list[str]] = {"scientists": [], "demands": []}
+    for op, _, _, wid in log:
+        if wid:
+            written["scientists" if op == "sync" else "demands"].append(wid)
+    return LoadResult(
+        config={"clients": cfg.clients, "seconds": cfg.seconds, "mix": cfg.mix, "run_id": cfg.run_id},
+        seconds=round(elapsed, 2), requests=len(log), by_op=by_op, status_codes=codes, errors=errors,
+        error_rate=round(errors / len(log), 4) if log else 0.0, written=written,
+    )
+
+
+def verify_writes(driver: neo4j.Driver, result: LoadResult, *, database: str | None = None) -> LoadResult:
+    """Look up every 2xx write by id in the graph; fill ``result.lost`` and ``result.verified``."""
+    from graph_schema.errors import NotFoundError
+    from graph_schema.formation import get_formation, load_demand
+    from graph_schema.search import expert_profile
+
+    lost: list[str] = []
+    for sid in result.written["scientists"]:
+        if expert_profile(driver, sid, database=database) is None:
+            lost.append(f"scientist {sid}")
+    for both in result.written["demands"]:
+        did, fid = both.split("|")
+        for what, fn, key in (("demand", load_demand, did), ("formation", get_formation, fid)):
+            try:
+                fn(driver, key, database=database)
+            except NotFoundError:
+                lost.append(f"{what} {key}")
+    result.lost = lost
+    result.verified = len(result.written["scientists"]) + 2 * len(result.written["demands"])
+    return result
+
+
+def render_markdown(res: LoadResult, command: str) -> str:
+    rows = ["| op | n | p50 ms | p95 ms | p99 ms | max ms | status |", "|---|---|---|---|---|---|---|"]
+    for op, s in res.by_op.items():
+        st = " ".join(f"{c}×{n}" for c, n in sorted(s["status_codes"].items()))
+        rows.append(f"| {op} | {s['n']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | {st} |")
+    return "\n".join([
+        f"# Load test: {res.config['clients']} clients × {res.config['seconds']:g} s\n",
+        f"`{command}`\n",
+        f"{res.requests} requests in {res.seconds} s ({res.requests / res.seconds:.1f}/s); errors (5xx, timeouts, "
+        f"transport) {res.errors} = **{res.error_rate:.2%}**; status codes {res.status_codes}.\n",
+        *rows, "",
+        f"Writes answered 2xx: {len(res.written['scientists'])} scientists, {len(res.written['demands'])} demands "
+        f"(+ their saved teams); looked up by id afterwards: {res.verified} checked, **{len(res.lost)} lost**.\n",
+        "Status 299 marks a sync answered 200 whose record was rejected (none expected); 422 on demands is "
+        "`infeasible` (a business answer, not an error).\n",
+    ])
+
+
+def _wait_ready(base: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"{base} not ready after {timeout} s")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI: serve the app in a subprocess on loopback, run the load, verify, write the report."""
+    from api.config import get_settings
+    from benchmarks.server import free_port
+    from graph_schema import open_driver
+    from graph_schema.apikeys import create_key
+    from graph_schema.search import list_scientists
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    ap.add_argument("--data", type=Path, default=Path(".kexie/bench-data/1/data"), help="demo import folder (texts, enterprise ids)")
+    args = ap.parse_args(argv)
+    settings = get_settings()
+    driver = open_driver(settings.uri, settings.neo4j_user, settings.password())
+    db = settings.neo4j_database
+    plain, _ = create_key(driver, name="load-test", scopes=["read", "write"], rate_limit=10_000_000, database=db)
+    read = lambda name: [json.loads(x) for x in (args.data / name).read_text(encoding="utf-8").splitlines() if x.strip()]  # noqa: E731
+    data = {"queries": [d["title"] + " " + d.get("text", "") for d in read("demands.jsonl")] + [t["title"] for t in read("topics.jsonl")],
+            "enterprises": [e["id"] for e in read("enterprises.jsonl")],
+            "scientists": [r["id"] for r in list_scientists(driver, limit=200, database=db)]}
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning", "--no-access-log"], env=dict(os.environ))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base)
+        cfg = LoadConfig(clients=args.clients, seconds=args.seconds)
+        res = asyncio.run(run_load(base, plain, cfg, data))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    verify_writes(driver, res, database=db)
+    driver.close()
+    command = f"python -m benchmarks.load --clients {args.clients} --seconds {args.seconds:g}"
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / f"load-{args.clients}x{args.seconds:g}s"
+    stem.with_suffix(".json").write_text(json.dumps(res.to_dict(), indent=2) + "\n", encoding="utf-8")
+    stem.with_suffix(".md").write_text(render_markdown(res, command), encoding="utf-8")
+    print(render_markdown(res, command))
+    return 0 if not res.lost and res.errors == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

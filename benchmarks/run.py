@@ -1,0 +1,588 @@
+"""``kexie bench run --size S``: scale, speed and reliability figures, each beside a baseline.
+
+Sections of the report (``benchmarks/results/bench-<size>.md`` and ``.json``):
+
+1. **import** — nodes + relationships created per second by ``graph_schema.import_path`` on the
+   demo graph of that size; baselines: parsing the same files without a database, and
+   re-importing them (MERGE finds everything: 0 created, the idempotency check).
+2. **embedding** — ``matcher.embed_graph`` texts/s (model time inside it, and end to end with
+   graph reads, writes, profiles and corpus statistics) vs sentence-transformers' own
+   ``SentenceTransformer.encode`` on the same texts in the same run. Above size 1 a sample is
+   embedded for real and the rest filled with reused real vectors (:mod:`benchmarks.fill`).
+3. **vector_index** — recall@10 of ``db.index.vector.queryNodes`` vs exact search (numpy brute
+   force over every evidence vector fetched from the graph), and the latency of both.
+4. **formation** — greedy vs exact vs RarestFirst vs top-k on the graph's demands
+   (``FormationService.bench``) and on random instances (``compare_solvers``).
+5. **http** — p50/p95/p99 over HTTP on 127.0.0.1 (uvicorn, API key) of expert search, team
+   formation, panel formation, consortium and batch assignment; bounded counts.
+6. **sizing** — what this machine held and how long it took, projected to larger sizes.
+
+The graph of the given driver is **cleared** first: point it at a benchmark database.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import platform
+import resource
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import neo4j
+import numpy as np
+
+from benchmarks.fill import SampleThenReuseEmbedder
+from benchmarks.server import serve_in_thread
+from benchmarks.stats import Stopwatch, latency_summary
+
+__all__ = ["BenchConfig", "run_bench", "write_report", "render_markdown", "SECTIONS"]
+
+logger = logging.getLogger(__name__)
+
+SECTIONS = ("meta", "data", "import", "embedding", "vector_index", "formation", "http", "sizing")
+ProgressFn = Callable[[str], None]
+
+
+@dataclass
+class BenchConfig:
+    """What to measure, and how much of it (every loop is bounded).
+
+    Args:
+        size: demo scale (1 ≈ 5,000 scientists and 25,000 evidence items).
+        work_dir: where the generated import files go (default ``.kexie/bench-data/<size>``).
+        out_dir: where the report goes.
+        embed_sample: texts embedded for real when the graph holds more (the rest reuse their vectors).
+        baseline_texts: texts given to ``SentenceTransformer.encode`` for the baseline (default:
+            exactly the texts embedded for real; fewer = the first ones in id order, another mix).
+        recall_queries: queries for recall and latency of the vector index.
+        http_counts: requests per endpoint (after one warm-up request each).
+        http_budget_s: at most this long per endpoint, whatever the count.
+        formation_limit: demands and topics for the solver comparison.
+        batch_demands: demands per batch-assignment request.
+    """
+
+    size: float
+    seed: int = 42
+    work_dir: Path | None = None
+    out_dir: Path = Path("benchmarks/results")
+    embed_sample: int = 25_000
+    baseline_texts: int | None = None
+    recall_queries: int = 60
+    http_counts: dict[str, int] = field(default_factory=lambda: {
+        "search": 30, "team": 10, "panel": 5, "consortium": 5, "assignment": 2})
+    http_budget_s: float = 90.0
+    formation_limit: int = 10
+    batch_demands: int = 10
+    reimport: bool = True
+    store_dir: Path | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.size:g}"
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              timeout=5, check=False).stdout.strip() or "?"
+    except OSError:
+        return "?"
+
+
+def _load() -> list[float]:
+    """1, 5 and 15-minute load averages: on a shared machine, how busy it was."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def _mem_total_gb() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def _dir_bytes(path: Path | None) -> int | None:
+    if path is None or not path.exists():
+        return None
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _read_jsonl(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                out.append(json.loads(line))
+                if limit and len(out) >= limit:
+                    break
+    return out
+
+
+def _rate(n: float, seconds: float) -> float:
+    return round(n / seconds, 1) if seconds > 0 else 0.0
+
+
+# -- sections -----------------------------------------------------------------------------
+def _data(cfg: BenchConfig, data_dir: Path) -> dict[str, Any]:
+    from kexie.demo import generate
+
+    summary = generate(data_dir, seed=cfg.seed, scale=cfg.size)
+    return {"dir": str(data_dir), "seconds": round(summary.seconds, 2), "counts": dict(summary.counts),
+            "records": sum(v for k, v in summary.counts.items() if k not in ("ground_truth", "queries"))}
+
+
+def _import(driver: neo4j.Driver, cfg: BenchConfig, data_dir: Path, database: str | None) -> dict[str, Any]:
+    from graph_schema import apply_migrations, clear_graph, import_path
+    from graph_schema.loaders import SUFFIXES, read_file
+
+    clear_graph(driver, database=database)
+    apply_migrations(driver, database=database)
+    # Baseline 1: reading and parsing the same files, no database.
+    with Stopwatch() as parse:
+        parsed = sum(1 for f in sorted(data_dir.iterdir()) if f.suffix in SUFFIXES for _ in read_file(f))
+    with Stopwatch() as sw:
+        rep = import_path(driver, data_dir, batch_size=2000, database=database)
+    created = rep.created
+    out: dict[str, Any] = {
+        "records_loaded": rep.loaded, "rejected": rep.rejected, "nodes_created": sum(f.nodes_created for f in rep.files),
+        "relationships_created": sum(f.relationships_created for f in rep.files), "seconds": round(sw.seconds, 2),
+        "created_per_second": _rate(created, sw.seconds), "records_per_second": _rate(rep.loaded, sw.seconds),
+        "baseline_parse_only": {"records": parsed, "seconds": round(parse.seconds, 2),
+                                "records_per_second": _rate(parsed, parse.seconds)},
+        "batch_size": 2000,
+    }
+    if cfg.reimport:
+        with Stopwatch() as again:
+            rep2 = import_path(driver, data_dir, batch_size=2000, database=database)
+        out["baseline_reimport"] = {"seconds": round(again.seconds, 2), "created": rep2.created,
+                                    "records_per_second": _rate(rep2.loaded, again.seconds),
+                                    "idempotent": rep2.created == 0 and rep2.rejected == 0}
+    return out
+
+
+def _evidence_texts(driver: neo4j.Driver, limit: int, database: str | None) -> list[str]:
+    from graph_schema import vectors as V
+
+    texts: list[str] = []
+    after = ""
+    while len(texts) < limit:
+        rows = V.evidence_texts(driver, after=after, limit=min(5000, limit - len(texts)), database=database)
+        if not rows:
+            break
+        texts.extend(t for _, t in rows)
+        after = rows[-1][0]
+    return texts
+
+
+def _embedding(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: str | None) -> dict[str, Any]:
+    from matcher import embed_graph
+    from matcher.embedding import resolve_model
+
+    embedder.embed_documents(["warm-up 预热"] * 8)
+    from graph_schema import vectors as V
+
+    fill = V.count_pending_evidence(driver, "\x00none", database=database) > cfg.embed_sample
+    emb = SampleThenReuseEmbedder(embedder, cfg.embed_sample) if fill else embedder
+    rep = embed_graph(driver, emb, full=True, database=database)
+    if fill:
+        real, model_s = emb.real, emb.real_seconds
+    else:
+        real, model_s = rep.evidence_embedded, rep.embed_seconds
+    ours_model_rate = _rate(real, model_s)
+    # Graph work of embed_graph (reads, writes, profiles, stats): everything but the model.
+    graph_s = rep.seconds - model_s - (emb.fill_seconds if fill else 0.0)
+    end_to_end_s = rep.seconds if not fill else graph_s + model_s + (rep.evidence_embedded - real) * (model_s / max(real, 1))
+    ours_e2e_rate = _rate(rep.evidence_embedded, end_to_end_s)
+
+    # Baseline: sentence-transformers' own encode, on the first texts embed_graph embedded.
+    from sentence_transformers import SentenceTransformer
+
+    texts = _evidence_texts(driver, cfg.baseline_texts or real, database)
+    st = SentenceTransformer(resolve_model(embedder.model_id)[1], device="cpu")
+    st.max_seq_length = min(st.max_seq_length or 256, 256)
+    batch = int(getattr(embedder, "batch_size", 64))
+    st.encode(texts[:8], batch_size=batch)
+    with Stopwatch() as enc:
+        st.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    base_rate = _rate(len(texts), enc.seconds)
+    return {
+        "model": rep.model, "dimension": rep.dimension, "evidence": rep.evidence_embedded,
+        "embedded_for_real": real, "filled_by_reuse": rep.evidence_embedded - real,
+        "fill_note": (f"more evidence than --embed-sample: the first {real:,} texts (evidence-id order) went through the real model; "
+                      f"the other {rep.evidence_embedded - real:,} got a random real vector of that sample plus "
+                      "Gaussian jitter of norm 0.1, re-normalised (cosine ≈ 0.995 to its source). End-to-end "
+                      "seconds are projected: measured graph work + all texts at the measured model rate."
+                      if fill else "every text embedded by the real model"),
+        "profiles_built": rep.profiles_built,
+        "embed_graph_seconds": round(rep.seconds, 2), "model_seconds_inside": round(model_s, 2),
+        "graph_work_seconds": round(graph_s, 2), "end_to_end_seconds": round(end_to_end_s, 2),
+        "ours_model_texts_per_second": ours_model_rate, "ours_end_to_end_texts_per_second": ours_e2e_rate,
+        "baseline_encode": {"texts": len(texts), "seconds": round(enc.seconds, 2), "texts_per_second": base_rate,
+                            "batch_size": batch},
+        "ratio_model_vs_encode": round(ours_model_rate / base_rate, 3) if base_rate else None,
+        "ratio_end_to_end_vs_encode": round(ours_e2e_rate / base_rate, 3) if base_rate else None,
+    }
+
+
+def _queries(data_dir: Path, truth_dir: Path, n: int) -> list[str]:
+    texts = [q["text"] for q in _read_jsonl(truth_dir / "queries.jsonl")]
+    texts += [f"{d['title']} {d.get('text', '')}" for d in _read_jsonl(data_dir / "demands.jsonl")]
+    rng = np.random.default_rng(0)
+    idx = rng.permutation(len(texts))[:n]
+    return [texts[i] for i in sorted(idx)]
+
+
+def _vector_index(driver: neo4j.Driver, embedder: Any, queries: list[str], database: str | None,
+                  k: int = 10, oversample: int = 200) -> dict[str, Any]:
+    from graph_schema import vectors as V
+    from graph_schema.search import vector_evidence_hits
+
+    fp = embedder.fingerprint()
+    ids: list[str] = []
+    vecs: list[list[float]] = []
+    with Stopwatch() as fetch:
+        after = ""
+        while True:
+            rows = V.all_evidence_vectors(driver, fp, after=after, limit=5000, database=database)
+            if not rows:
+                break
+            ids.extend(r[0] for r in rows)
+            vecs.extend(r[1] for r in rows)
+            after = rows[-1][0]
+    matrix = np.asarray(vecs, dtype=np.float32)
+    del vecs
+    qv = [np.asarray(embedder.embed_query(q), dtype=np.float32) for q in queries]
+    vector_evidence_hits(driver, qv[0].tolist(), k, database=database)  # warm-up
+    row = {eid: i for i, eid in enumerate(ids)}
+    recalls, recalls_over, t_index, t_over, t_exact = [], [], [], [], []
+
+    def recall(got: list[str], scores: np.ndarray, kth: float) -> float:
+        # Tie-robust: a hit counts when its exact cosine reaches the exact k-th best (the demo
+        # data holds items with identical texts, hence identical vectors and tied ids).
+        return sum(1 for e in got[:k] if e in row and scores[row[e]] >= kth - 1e-5) / max(1, min(k, len(ids)))
+
+    for q in qv:
+        t0 = time.perf_counter()
+        scores = matrix @ q
+        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
+        t_exact.append(time.perf_counter() - t0)
+        kth = float(scores[top].min())
+        t0 = time.perf_counter()
+        hits = vector_evidence_hits(driver, q.tolist(), k, database=database)
+        t_index.append(time.perf_counter() - t0)
+        recalls.append(recall(list(dict.fromkeys(h.evidence_id for h in hits)), scores, kth))
+        t0 = time.perf_counter()
+        hits = vector_evidence_hits(driver, q.tolist(), oversample, database=database)
+        t_over.append(time.perf_counter() - t0)
+        best = sorted(dict.fromkeys(h.evidence_id for h in hits), key=lambda e: -scores[row[e]] if e in row else 0)
+        recalls_over.append(recall(best, scores, kth))
+    return {
+        "k": k, "queries": len(qv), "vectors": len(ids), "dimension": int(matrix.shape[1]) if matrix.size else 0,
+        "recall_at_k": round(float(np.mean(recalls)), 4) if recalls else 0.0,
+        "recall_min": round(float(np.min(recalls)), 4) if recalls else 0.0,
+        "target": 0.95, "oversample": oversample,
+        "recall_at_k_oversampled": round(float(np.mean(recalls_over)), 4) if recalls_over else 0.0,
+        "recall_min_oversampled": round(float(np.min(recalls_over)), 4) if recalls_over else 0.0,
+        "index_latency": latency_summary(t_index), "index_oversampled_latency": latency_summary(t_over),
+        "exact_latency": latency_summary(t_exact),
+        "exact_fetch_seconds": round(fetch.seconds, 2),
+        "exact_matrix_mb": round(matrix.nbytes / 1e6, 1),
+        "note": ("index: db.index.vector.queryNodes through graph_schema.search.vector_evidence_hits (with the "
+                 "contributor join retrieval uses), over Bolt; exact: numpy dot product over all vectors held in "
+                 "memory (fetch time reported separately)"),
+    }
+
+
+def _formation(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: str | None) -> dict[str, Any]:
+    from matcher.formation import FormationService
+    from matcher.optimise import compare_solvers, random_instances, summarise
+
+    svc = FormationService(driver, embedder, database=database)
+    with Stopwatch() as sw:
+        out = svc.bench(limit=cfg.formation_limit)
+    team_rows = [r for r in out["teams"] if "objective" in r or r.get("feasible") is False]
+    graph_summary = summarise([r for r in team_rows if r.get("solver") not in (None, "-")])
+    rnd = compare_solvers(random_instances(seed=0, count=10, n=30, s=5))
+    return {
+        "seconds": round(sw.seconds, 2),
+        "graph_demands": len({r["demand"] for r in out["teams"]}),
+        "teams_by_solver": _clean(graph_summary),
+        "random_instances_by_solver": _clean(summarise(rnd)),
+        "panels": _clean(out["panels"]),
+        "batch": _clean(out["batch"]),
+        "note": "ours = greedy (+ local search) and exact MILP; rarest_first (Lappas et al. 2009) and top_k are "
+                "baselines; gap = (exact − solver) / |exact| of the objective",
+    }
+
+
+def _clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def v(x: Any) -> Any:
+        if isinstance(x, np.generic):
+            return x.item()
+        if isinstance(x, float):
+            return round(x, 4)
+        return x
+    return [{k: v(x) for k, x in r.items()} for r in rows]
+
+
+def _http(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, data_dir: Path, queries: list[str],
+          database: str | None) -> dict[str, Any]:
+    from api.config import get_settings
+    from api.main import create_app
+    from graph_schema.apikeys import create_key
+    from graph_schema.formation import list_demand_ids
+
+    plain, _ = create_key(driver, name="bench", scopes=["read", "write"], database=database)
+    enterprises = [e["id"] for e in _read_jsonl(data_dir / "enterprises.jsonl")]
+    demands = _read_jsonl(data_dir / "demands.jsonl")
+    topics = _read_jsonl(data_dir / "topics.jsonl")
+    demand_ids = list_demand_ids(driver, limit=cfg.batch_demands, database=database)
+    rng = np.random.default_rng(1)
+
+    def bodies(kind: str, i: int) -> tuple[str, dict[str, Any]]:
+        if kind == "search":
+            return "/v1/experts/search", {"text": queries[i % len(queries)], "k": 10}
+        if kind == "team":
+            d = demands[i % len(demands)]
+            return "/v1/demands", {"title": d["title"], "text": d.get("text", ""), "disciplines": d.get("disciplines", []),
+                                   "skills": d.get("skills", []),
+                                   "enterprise_id": enterprises[int(rng.integers(len(enterprises)))],
+                                   "team": {"k_min": 2, "k_max": 4}}
+        if kind == "panel":
+            t = topics[i % len(topics)]
+            return "/v1/topics", {"title": t["title"], "text": t.get("text", ""), "disciplines": t.get("disciplines", []),
+                                  "panel": {"size": 5, "relax": True}}
+        if kind == "consortium":
+            t = topics[i % len(topics)]
+            return "/v1/consortia", {"theme": t["title"], "disciplines": t.get("disciplines", [])[:3], "max_size": 5}
+        return "/v1/assignments", {"demand_ids": demand_ids, "team_min": 1, "team_max": 3}
+
+    settings = get_settings()
+    if database:
+        settings = settings.model_copy(update={"neo4j_database": database})
+    app = create_app(settings, driver=driver, embedder=embedder, rate_limit_per_minute=1_000_000)
+    out: dict[str, Any] = {}
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, headers={"X-API-Key": plain}, timeout=300) as client:
+        for kind, n in cfg.http_counts.items():
+            path, body = bodies(kind, 0)
+            client.post(path, json=body)  # warm-up, not counted
+            lat: list[float] = []
+            codes: dict[str, int] = {}
+            started = time.monotonic()
+            for i in range(1, n + 1):
+                path, body = bodies(kind, i)
+                t0 = time.perf_counter()
+                r = client.post(path, json=body)
+                lat.append(time.perf_counter() - t0)
+                codes[str(r.status_code)] = codes.get(str(r.status_code), 0) + 1
+                if time.monotonic() - started > cfg.http_budget_s:
+                    break
+            out[kind] = {"endpoint": f"POST {path}", **latency_summary(lat), "status_codes": codes}
+        out["base_url"] = base
+    out["assignment_demands_per_request"] = len(demand_ids)
+    out["note"] = ("sequential requests from one client over loopback HTTP/1.1 keep-alive to uvicorn (1 worker) "
+                   "in the same process; each endpoint gets 1 warm-up request; 422 answers (infeasible) are "
+                   "counted and timed like the others")
+    return out
+
+
+def _sizing(cfg: BenchConfig, report: dict[str, Any]) -> dict[str, Any]:
+    imp, emb, vi = report["import"], report["embedding"], report["vector_index"]
+    counts = report["data"]["counts"]
+    sci = counts.get("scientists", 0)
+    ev = emb["evidence"]
+    created = imp["nodes_created"] + imp["relationships_created"]
+    store = _dir_bytes(cfg.store_dir)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    per = {
+        "created_per_scientist": round(created / max(sci, 1), 1),
+        "evidence_per_scientist": round(ev / max(sci, 1), 2),
+        "import_s_per_1k_scientists": round(imp["seconds"] / max(sci, 1) * 1000, 2),
+        "embed_s_per_1k_evidence": round(emb["end_to_end_seconds"] / max(ev, 1) * 1000, 2),
+        "vector_bytes": vi["dimension"] * 4,
+        "store_bytes_per_scientist": round(store / max(sci, 1)) if store else None,
+    }
+    proj = []
+    for scientists in (5_000, 50_000, 500_000, 5_000_000):
+        f = scientists / max(sci, 1)
+        e = ev * f
+        proj.append({
+            "scientists": scientists, "evidence": int(e), "nodes_rels": int(created * f),
+            "import_hours": round(imp["seconds"] * f / 3600, 2),
+            "embed_hours_2_cores": round(emb["end_to_end_seconds"] * f / 3600, 2),
+            "vectors_gb": round(e * per["vector_bytes"] * 1.5 / 1e9, 2),  # ×1.5: HNSW graph + store overhead
+        })
+    return {
+        "machine": report["meta"]["machine"], "measured": per, "python_peak_rss_mb": round(rss_mb),
+        "store_bytes": store, "projection": proj,
+        "note": ("linear in the number of scientists (the demo keeps ~5 evidence items per scientist); vectors ×1.5 "
+                 "for the HNSW graph; on 2 cores / 24 GB the embedding time, not memory, is the limit. store_bytes is "
+                 "the local server's whole data folder, transaction logs of earlier runs included: an upper bound, "
+                 "not projected"),
+    }
+
+
+# -- orchestration ------------------------------------------------------------------------
+def run_bench(
+    driver: neo4j.Driver,
+    embedder: Any,
+    cfg: BenchConfig,
+    *,
+    database: str | None = None,
+    progress: ProgressFn | None = None,
+) -> dict[str, Any]:
+    """Run every section against ``driver`` (its graph is cleared first) and return the report.
+
+    Args:
+        driver: an open driver on a database the benchmark may wipe.
+        embedder: the real embedder (``SentenceTransformerEmbedder``).
+        cfg: sizes and bounds.
+        progress: called with a line before each section.
+
+    Returns:
+        A JSON-able dict with one key per entry of :data:`SECTIONS`.
+    """
+    say = progress or (lambda s: logger.info(s))
+    work = cfg.work_dir or Path(".kexie/bench-data") / cfg.label
+    data_dir, truth_dir = work / "data", work / "ground_truth"
+    started = time.perf_counter()
+    report: dict[str, Any] = {"meta": {
+        "size": cfg.size, "seed": cfg.seed, "started": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "commit": _git_commit(), "model": getattr(embedder, "model_id", "?"),
+        "neo4j": driver.get_server_info().agent,
+        "machine": {"cores": os.cpu_count(), "memory_gb": _mem_total_gb(), "python": platform.python_version(),
+                    "platform": platform.platform(terse=True), "load_avg_start": _load()},
+    }}
+    say(f"data: generating the demo graph at size {cfg.label}")
+    report["data"] = _data(cfg, data_dir)
+    say("import")
+    report["import"] = _import(driver, cfg, data_dir, database)
+    say("embedding")
+    report["embedding"] = _embedding(driver, embedder, cfg, database)
+    say("vector index vs exact")
+    queries = _queries(data_dir, truth_dir, cfg.recall_queries)
+    report["vector_index"] = _vector_index(driver, embedder, queries, database)
+    say("formation solvers")
+    report["formation"] = _formation(driver, embedder, cfg, database)
+    say("HTTP latency")
+    report["http"] = _http(driver, embedder, cfg, data_dir, queries, database)
+    report["sizing"] = _sizing(cfg, report)
+    report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
+    report["meta"]["machine"]["load_avg_end"] = _load()
+    report["meta"]["config"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()}
+    return report
+
+
+def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
+    """Write ``bench-<size>.json`` and ``bench-<size>.md`` into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    label = f"{report['meta']['size']:g}"
+    js = out_dir / f"bench-{label}.json"
+    md = out_dir / f"bench-{label}.md"
+    js.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    md.write_text(render_markdown(report), encoding="utf-8")
+    return md, js
+
+
+def _table(rows: list[dict[str, Any]], cols: list[str] | None = None) -> str:
+    if not rows:
+        return "(none)\n"
+    cols = cols or list(dict.fromkeys(c for r in rows for c in r))
+
+    def f(x: Any) -> str:
+        if x is None:
+            return "-"
+        if isinstance(x, float):
+            return f"{x:,.3f}" if abs(x) < 100 else f"{x:,.0f}"
+        if isinstance(x, int) and not isinstance(x, bool):
+            return f"{x:,}"
+        return str(x)
+
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    lines += ["| " + " | ".join(f(r.get(c)) for c in cols) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(r: dict[str, Any]) -> str:
+    """The report as Markdown: every section, each figure beside its baseline."""
+    m, d, imp, emb, vi, fo, h, sz = (r[s] for s in SECTIONS)
+    label = f"{m['size']:g}"
+    out = [f"# Benchmark at size {label}\n",
+           f"`kexie bench run --size {label}` · commit {m['commit']} · {m['started']} · {m['machine']['cores']} cores, "
+           f"{m['machine']['memory_gb']} GB (load average {m['machine'].get('load_avg_start')} → "
+           f"{m['machine'].get('load_avg_end')}: the machine is shared) · {m['neo4j']} · model {m['model']} · total {m['seconds']} s\n",
+           "## Data\n",
+           f"{d['records']:,} records ({d['counts'].get('scientists', 0):,} scientists, "
+           f"{emb['evidence']:,} evidence items), generated in {d['seconds']} s.\n",
+           "## Import\n",
+           _table([
+               {"what": "import_path (validate, check references, MERGE; batch 2000)", "records": imp["records_loaded"],
+                "nodes+rels created": imp["nodes_created"] + imp["relationships_created"], "seconds": imp["seconds"],
+                "records/s": imp["records_per_second"], "created/s": imp["created_per_second"]},
+               {"what": "baseline: parse the same files, no database", "records": imp["baseline_parse_only"]["records"],
+                "seconds": imp["baseline_parse_only"]["seconds"], "records/s": imp["baseline_parse_only"]["records_per_second"]},
+               *([{"what": "baseline: re-import (MERGE finds all; idempotent: "
+                   f"{imp['baseline_reimport']['idempotent']})", "records": imp["records_loaded"],
+                   "nodes+rels created": imp["baseline_reimport"]["created"], "seconds": imp["baseline_reimport"]["seconds"],
+                   "records/s": imp["baseline_reimport"]["records_per_second"]}] if "baseline_reimport" in imp else []),
+           ]),
+           f"Rejected: {imp['rejected']}.\n",
+           "## Embedding\n",
+           _table([
+               {"what": "embed_graph: model time inside", "texts": emb["embedded_for_real"],
+                "seconds": emb["model_seconds_inside"], "texts/s": emb["ours_model_texts_per_second"],
+                "vs encode": emb["ratio_model_vs_encode"]},
+               {"what": "embed_graph: end to end (reads, writes, profiles, stats)", "texts": emb["evidence"],
+                "seconds": emb["end_to_end_seconds"], "texts/s": emb["ours_end_to_end_texts_per_second"],
+                "vs encode": emb["ratio_end_to_end_vs_encode"]},
+               {"what": "baseline: SentenceTransformer.encode, same texts", "texts": emb["baseline_encode"]["texts"],
+                "seconds": emb["baseline_encode"]["seconds"], "texts/s": emb["baseline_encode"]["texts_per_second"],
+                "vs encode": 1.0},
+           ]),
+           f"Vectors: {emb['fill_note'].rstrip('.')}. Graph work inside embed_graph: {emb['graph_work_seconds']} s; "
+           f"{emb['profiles_built']:,} profiles built.\n",
+           "## Vector index vs exact search\n",
+           f"recall@{vi['k']} = **{vi['recall_at_k']}** (min {vi['recall_min']}) asking the index for {vi['k']}; "
+           f"**{vi['recall_at_k_oversampled']}** (min {vi['recall_min_oversampled']}) asking for {vi['oversample']} and "
+           f"keeping the best {vi['k']}, as retrieval does (target ≥ {vi['target']}); {vi['queries']} queries, "
+           f"{vi['vectors']:,} vectors of dimension {vi['dimension']}. Recall is tie-robust: an index hit counts when "
+           "its exact cosine reaches the exact k-th best.\n",
+           _table([{"search": f"vector index, k={vi['k']} (queryNodes over Bolt)", **vi["index_latency"]},
+                   {"search": f"vector index, k={vi['oversample']} → best {vi['k']}", **vi["index_oversampled_latency"]},
+                   {"search": "baseline: exact (numpy, in memory)", **vi["exact_latency"]}]),
+           f"Exact search first fetched every vector from the graph: {vi['exact_fetch_seconds']} s, "
+           f"{vi['exact_matrix_mb']} MB. {vi['note']}.\n",
+           "## Formation: ours vs baselines\n",
+           f"On the graph's demands ({fo['graph_demands']}), every solver on the same problem:\n",
+           _table(fo["teams_by_solver"]),
+           "On 10 random instances (30 candidates, 5 skills):\n",
+           _table(fo["random_instances_by_solver"]),
+           "Batch assignment, global vs one-by-one greedy:\n",
+           _table(fo["batch"]),
+           f"{fo['note']}.\n",
+           "## HTTP latency (loopback)\n",
+           _table([{"call": k, **{c: v[c] for c in ("endpoint", "n", "p50_ms", "p95_ms", "p99_ms", "max_ms")},
+                    "status": " ".join(f"{c}×{n}" for c, n in v["status_codes"].items())}
+                   for k, v in h.items() if isinstance(v, dict)]),
+           f"Batch assignment: {h['assignment_demands_per_request']} demands per request. {h['note']}.\n",
+           "## Sizing: what fits on this machine, and beyond\n",
+           _table([sz["measured"]]),
+           f"Peak RSS of the benchmark process: {sz['python_peak_rss_mb']} MB.\n",
+           _table(sz["projection"]),
+           f"{sz['note']}.\n"]
+    return "\n".join(out)

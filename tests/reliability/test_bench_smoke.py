@@ -1,0 +1,64 @@
+"""A smoke run of the benchmark behind `kexie bench run --size 0.2`, with tiny bounds: every
+section is there and every number is sane. Speed is never asserted (it goes in the report)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import neo4j
+
+from benchmarks.run import SECTIONS, BenchConfig, render_markdown, run_bench, write_report
+from kexie.cli import app
+from matcher.embedding import SentenceTransformerEmbedder
+
+
+def test_bench_run_command_is_registered_beside_bench_formation() -> None:
+    from typer.main import get_command
+
+    bench = get_command(app).commands["bench"]  # type: ignore[attr-defined]
+    assert {"run", "formation"} <= set(bench.commands)
+
+
+def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
+    graph: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    cfg = BenchConfig(size=0.2, work_dir=tmp_path / "work", out_dir=tmp_path / "out", embed_sample=300,
+                      baseline_texts=100, recall_queries=5, formation_limit=2, batch_demands=3, reimport=False,
+                      http_counts={"search": 2, "team": 1, "panel": 1, "consortium": 1, "assignment": 1})
+    report = run_bench(graph, embedder, cfg)
+    assert set(SECTIONS) <= set(report)
+
+    imp = report["import"]
+    assert imp["rejected"] == 0 and imp["records_loaded"] == report["data"]["records"]
+    assert imp["created_per_second"] > 0 and imp["baseline_parse_only"]["records_per_second"] > 0
+
+    emb = report["embedding"]
+    assert emb["embedded_for_real"] == 300 and emb["filled_by_reuse"] == emb["evidence"] - 300 > 0
+    assert "reuse" in emb["fill_note"] or "random real vector" in emb["fill_note"]
+    assert emb["ratio_model_vs_encode"] > 0 and emb["ratio_end_to_end_vs_encode"] > 0
+
+    vi = report["vector_index"]
+    assert vi["vectors"] == emb["evidence"] and vi["queries"] == 5
+    for key in ("recall_at_k", "recall_min", "recall_at_k_oversampled"):
+        assert 0.0 <= vi[key] <= 1.0
+    assert vi["index_latency"]["n"] == 5 and vi["exact_latency"]["p50_ms"] >= 0
+
+    fo = report["formation"]
+    assert {r["solver"] for r in fo["random_instances_by_solver"]} >= {"greedy", "exact", "rarest_first"}
+
+    http = report["http"]
+    for kind in ("search", "team", "panel", "consortium", "assignment"):
+        s = http[kind]
+        assert s["n"] >= 1 and 0 < s["p50_ms"] <= s["p95_ms"] <= s["p99_ms"]
+        assert all(c in {"200", "201", "422"} for c in s["status_codes"]), (kind, s["status_codes"])
+    assert http["base_url"].startswith("http://127.0.0.1:")
+    assert report["sizing"]["projection"][-1]["scientists"] == 5_000_000
+
+    md, js = write_report(report, cfg.out_dir)
+    assert md.name == "bench-0.2.md" and js.name == "bench-0.2.json"
+    assert json.loads(js.read_text())["meta"]["size"] == 0.2
+    text = md.read_text()
+    for heading in ("## Import", "## Embedding", "## Vector index", "## Formation", "## HTTP latency", "## Sizing"):
+        assert heading in text
+    assert render_markdown(report) == text

@@ -1,0 +1,166 @@
+"""Faults: Neo4j stops under traffic, and during an import. A separate instance of these tests
+alone (temp folder, free port) is stopped and started; the shared test server is never touched."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import neo4j
+
+from api.config import Settings
+from api.main import create_app
+from benchmarks.server import serve_in_thread
+from graph_schema import GraphError, GraphUnavailableError, clear_graph, graph_stats, import_path
+from graph_schema.apikeys import create_key
+from kexie.demo import generate
+from kexie.localserver import LocalNeo4j
+from matcher import embed_graph
+from matcher.embedding import SentenceTransformerEmbedder
+from tests.utils.factories import tiny_dataset
+
+SEARCH = {"text": "自动驾驶 感知算法", "k": 3}
+
+
+def _restart(server: LocalNeo4j) -> None:
+    server.start(timeout=240)
+
+
+def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
+    own_server: LocalNeo4j, own_driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    clear_graph(own_driver)
+    assert import_path(own_driver, tiny_dataset(tmp_path / "d")).ok
+    embed_graph(own_driver, embedder)
+    key, _ = create_key(own_driver, name="faults", scopes=["read", "write"], rate_limit=10_000_000)
+    # The app opens its own driver from settings, as in production (not the tests' driver).
+    settings = Settings(NEO4J_URI=own_server.uri, NEO4J_PASSWORD=own_server.password())  # type: ignore[call-arg]
+    app = create_app(settings, embedder=embedder, rate_limit_per_minute=10_000_000)
+
+    with serve_in_thread(app) as base, httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as c:
+        assert c.post("/v1/experts/search", json=SEARCH).status_code == 200
+
+        # Background traffic through the outage: every answer is 200 or 503, never a 500.
+        stop = threading.Event()
+        seen: list[int | str] = []
+
+        def traffic() -> None:
+            with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as t:
+                while not stop.is_set():
+                    for path in ("/v1/experts/S1", "/v1/experts"):
+                        try:
+                            seen.append(t.get(path).status_code)
+                        except httpx.HTTPError as exc:  # recorded, so the assertion below names it
+                            seen.append(type(exc).__name__)  # type: ignore[arg-type]
+                    time.sleep(0.05)
+
+        th = threading.Thread(target=traffic, daemon=True)
+        th.start()
+        try:
+            time.sleep(0.5)
+            own_server.stop()
+            for method, path, body in (("POST", "/v1/experts/search", SEARCH), ("GET", "/v1/experts/S1", None),
+                                       ("GET", "/v1/experts", None)):
+                t0 = time.monotonic()
+                r = c.request(method, path, json=body)
+                elapsed = time.monotonic() - t0
+                assert r.status_code == 503, (path, r.status_code, r.text[:300])
+                assert r.headers["content-type"].startswith("application/problem+json")
+                assert r.json()["type"] == "/problems/graph-unavailable"
+                assert r.headers.get("retry-after")
+                assert elapsed < 3.0, f"{path}: 503 took {elapsed:.1f} s"
+            assert c.get("/readyz").status_code == 503
+            assert c.get("/healthz").status_code == 200
+
+            _restart(own_server)
+            deadline = time.monotonic() + 60
+            status = 0
+            while time.monotonic() < deadline:
+                status = c.post("/v1/experts/search", json=SEARCH).status_code
+                if status == 200:
+                    break
+                time.sleep(0.5)
+            assert status == 200, "the app did not recover by itself after Neo4j came back"
+            assert c.get("/v1/experts/S1").status_code == 200
+            assert c.get("/readyz").status_code == 200
+        finally:
+            stop.set()
+            th.join(timeout=60)
+    assert set(seen) <= {200, 503}, sorted(map(str, set(seen)))
+    assert 503 in seen and 200 in seen
+
+
+def _contributors(folder: Path) -> int:
+    n = 0
+    for stem in ("publications", "projects", "patents", "standards", "awards"):
+        f = folder / f"{stem}.jsonl"
+        if f.exists():
+            n += sum(len(json.loads(line).get("contributors", [])) for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
+    return n
+
+
+def test_import_cut_by_neo4j_stopping_writes_no_half_batch_and_reruns_to_exact_counts(
+    own_server: LocalNeo4j, own_driver: neo4j.Driver, tmp_path: Path
+) -> None:
+    if own_server.pid() is None:  # the previous test left it stopped after a failure
+        _restart(own_server)
+    clear_graph(own_driver)
+    data = generate(tmp_path / "data", seed=7, scale=0.1).out_dir
+    big_dir = tmp_path / "big"
+    big_dir.mkdir()
+    big = big_dir / "publications.jsonl"
+    shutil.move(data / "publications.jsonl", big)
+    assert import_path(own_driver, data).ok  # everything the publications refer to
+    lines = sum(1 for line in big.read_text(encoding="utf-8").splitlines() if line.strip())
+    batch = 25
+    assert lines > 20 * batch
+
+    outcome: dict[str, Any] = {}
+    started = threading.Event()
+
+    def on_progress(_: str, done: int) -> None:
+        if done >= 3 * batch:
+            started.set()
+
+    def work() -> None:
+        try:
+            outcome["report"] = import_path(own_driver, big, batch_size=batch, on_progress=on_progress)
+        except GraphError as exc:
+            outcome["error"] = exc
+
+    th = threading.Thread(target=work)
+    th.start()
+    assert started.wait(180), "the import did not get going"
+    own_server.stop()
+    th.join(timeout=180)
+    assert not th.is_alive(), "the import hung after Neo4j stopped"
+
+    # It stopped cleanly and said why: a clear GraphUnavailableError, or failed batches as rejects.
+    if "error" in outcome:
+        assert isinstance(outcome["error"], GraphUnavailableError)
+    else:
+        report = outcome["report"]
+        assert report.rejects and all("batch failed" in r.reason for r in report.rejects), report.rejects[:3]
+
+    _restart(own_server)
+    written = graph_stats(own_driver).labels.get("Publication", 0)
+    assert written < lines, "the import finished before Neo4j stopped: nothing was tested"
+    assert written % batch == 0, f"{written} publications: a batch was half written"
+
+    again = import_path(own_driver, big, batch_size=batch)
+    assert again.ok and again.loaded == lines and again.rejected == 0
+    stats = graph_stats(own_driver)
+    assert stats.labels["Publication"] == lines
+    data_all = tmp_path / "all"
+    shutil.copytree(data, data_all)
+    shutil.copy(big, data_all / "publications.jsonl")
+    assert stats.relationships["CONTRIBUTED"] == _contributors(data_all)
+    # And the whole import once more changes nothing (idempotent).
+    final = import_path(own_driver, data_all)
+    assert final.ok and final.created == 0
+    assert graph_stats(own_driver).labels == stats.labels
