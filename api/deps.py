@@ -41,7 +41,11 @@ def get_driver(request: Request) -> neo4j.Driver:
 def get_matcher(request: Request) -> ExpertMatcher:
     matcher: ExpertMatcher | None = request.app.state.matcher
     if matcher is None:
-        raise ProblemError("model-unavailable", "the embedding model is still loading", headers={"Retry-After": "10"})
+        raise ProblemError(
+            "model-unavailable",
+            "the embedding model is still loading",
+            headers={"Retry-After": "10"},
+        )
     return matcher
 
 
@@ -116,21 +120,30 @@ def _presented_key(request: Request) -> str | None:
 def current_key(request: Request, driver: DriverDep, settings: SettingsDep) -> ApiKey:
     presented = _presented_key(request)
     if not presented:
-        raise ProblemError("unauthorized", "no API key: send X-API-Key or Authorization: Bearer",
-                           headers={"WWW-Authenticate": 'Bearer realm="kexie"'})
+        raise ProblemError(
+            "unauthorized",
+            "no API key: send X-API-Key or Authorization: Bearer",
+            headers={"WWW-Authenticate": 'Bearer realm="kexie"'},
+        )
     cache: _KeyCache = request.app.state.key_cache
     cached, key = cache.get(presented)
     if not cached:
         key = verify_key(driver, presented, database=settings.neo4j_database)
         cache.put(presented, key)
     if key is None:
-        raise ProblemError("unauthorized", "unknown or revoked API key",
-                           headers={"WWW-Authenticate": 'Bearer realm="kexie", error="invalid_token"'})
+        raise ProblemError(
+            "unauthorized",
+            "unknown or revoked API key",
+            headers={"WWW-Authenticate": 'Bearer realm="kexie", error="invalid_token"'},
+        )
     limiter: RateLimiter = request.app.state.rate_limiter
     wait = limiter.take(key.id, key.rate_limit)
     if wait > 0:
-        raise ProblemError("rate-limited", f"rate limit of {key.rate_limit or limiter.per_minute} requests per minute reached",
-                           headers={"Retry-After": str(max(1, math.ceil(wait)))})
+        raise ProblemError(
+            "rate-limited",
+            f"rate limit of {key.rate_limit or limiter.per_minute} requests per minute reached",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
     request.state.api_key = key
     return key
 
@@ -140,7 +153,10 @@ def require(scope: str) -> object:
 
     def check(key: Annotated[ApiKey, Depends(current_key)]) -> ApiKey:
         if not key.allows(scope):
-            raise ProblemError("forbidden", f"this operation needs the '{scope}' scope; the key has {', '.join(key.scopes)}")
+            raise ProblemError(
+                "forbidden",
+                f"this operation needs the '{scope}' scope; the key has {', '.join(key.scopes)}",
+            )
         return key
 
     return Depends(check)

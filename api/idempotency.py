@@ -41,16 +41,27 @@ def idempotent(
         status, payload = create()
         return JSONResponse(jsonable_encoder(payload), status_code=status)
     if not idem or len(idem) > MAX_KEY:
-        raise ProblemError("validation-error", f"Idempotency-Key must be 1-{MAX_KEY} characters",
-                           errors=[{"field": "header.Idempotency-Key", "message": "bad length"}])
-    digest = hashlib.sha256(json.dumps(jsonable_encoder(body), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        raise ProblemError(
+            "validation-error",
+            f"Idempotency-Key must be 1-{MAX_KEY} characters",
+            errors=[{"field": "header.Idempotency-Key", "message": "bad length"}],
+        )
+    digest = hashlib.sha256(
+        json.dumps(jsonable_encoder(body), sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
     previous = read_idempotency(driver, key.id, idem, database=database)
     if previous is not None:
         if previous.request_hash != digest:
-            raise ProblemError("conflict", "this Idempotency-Key was used with a different request body")
-        return JSONResponse(previous.body, status_code=previous.status, headers={"Idempotent-Replayed": "true"})
+            raise ProblemError(
+                "conflict", "this Idempotency-Key was used with a different request body"
+            )
+        return JSONResponse(
+            previous.body, status_code=previous.status, headers={"Idempotent-Replayed": "true"}
+        )
     status, payload = create()
     encoded = jsonable_encoder(payload)
     if status < 500:
-        write_idempotency(driver, key.id, idem, IdempotencyRecord(digest, status, encoded), database=database)
+        write_idempotency(
+            driver, key.id, idem, IdempotencyRecord(digest, status, encoded), database=database
+        )
     return JSONResponse(encoded, status_code=status)

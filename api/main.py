@@ -12,7 +12,6 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 import neo4j
 from fastapi import FastAPI, Request, Response
@@ -75,15 +74,23 @@ def create_app(
         own = driver is None
         # Fail fast when Neo4j is gone: one attempt per query, 503 + Retry-After, the client retries.
         app.state.driver = driver or open_driver(
-            settings.uri, settings.neo4j_user, settings.password(), connection_timeout=3.0, max_retry_time=0.0,
+            settings.uri,
+            settings.neo4j_user,
+            settings.password(),
+            connection_timeout=3.0,
+            max_retry_time=0.0,
         )
         app.state.matcher = None
         if embedder is not None:
-            app.state.matcher = ExpertMatcher(app.state.driver, embedder, database=settings.neo4j_database)
+            app.state.matcher = ExpertMatcher(
+                app.state.driver, embedder, database=settings.neo4j_database
+            )
         elif load_model:
             threading.Thread(target=_load_model, args=(app, settings), daemon=True).start()
         else:
-            app.state.matcher = ExpertMatcher(app.state.driver, None, database=settings.neo4j_database)
+            app.state.matcher = ExpertMatcher(
+                app.state.driver, None, database=settings.neo4j_database
+            )
         try:
             yield
         finally:
@@ -98,8 +105,14 @@ def create_app(
         openapi_tags=[
             {"name": "experts", "description": "Search, rank and read experts."},
             {"name": "sync", "description": "Bulk upsert from the Science China platform."},
-            {"name": "formation", "description": "Demands → teams, topics → panels, themes → consortia; confirm, feedback, batch."},
-            {"name": "analytics", "description": "District coverage, presence suggestions, national counterparts."},
+            {
+                "name": "formation",
+                "description": "Demands → teams, topics → panels, themes → consortia; confirm, feedback, batch.",
+            },
+            {
+                "name": "analytics",
+                "description": "District coverage, presence suggestions, national counterparts.",
+            },
             {"name": "health", "description": "Liveness and readiness."},
         ],
     )
@@ -108,7 +121,9 @@ def create_app(
     install_handlers(app)
 
     @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def limit_body(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         limit = _limit_for(request.url.path, max_body_bytes)
         length = request.headers.get("content-length")
         if length is not None:
@@ -142,13 +157,14 @@ def _load_model(app: FastAPI, settings: Settings) -> None:
 
     try:
         emb = SentenceTransformerEmbedder(
-            settings.model, backend=settings.backend, batch_size=settings.batch_size,
-            languages=model_languages(settings), threads=settings.query_threads,
+            settings.model,
+            backend=settings.backend,
+            batch_size=settings.batch_size,
+            languages=model_languages(settings),
+            threads=settings.query_threads,
         )
     except Exception:
         logger.exception("Could not load the embedding model %s", settings.model)
         return
     app.state.matcher = ExpertMatcher(app.state.driver, emb, database=settings.neo4j_database)
     logger.info("Model %s ready", emb.model_id)
-
-

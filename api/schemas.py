@@ -32,15 +32,34 @@ class ExpertSearch(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"text": "新能源汽车动力电池热管理与液冷仿真", "k": 5,
-                                         "filters": {"districts": ["500112"], "min_grade": "member"}}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "新能源汽车动力电池热管理与液冷仿真",
+                    "k": 5,
+                    "filters": {"districts": ["500112"], "min_grade": "member"},
+                }
+            ]
+        },
     )
 
-    text: str = Field(min_length=1, max_length=10_000, description="What the experts must know: a demand, a topic or keywords, in Chinese, English or both.")
+    text: str = Field(
+        min_length=1,
+        max_length=10_000,
+        description="What the experts must know: a demand, a topic or keywords, in Chinese, English or both.",
+    )
     k: int = Field(default=10, ge=1, le=100, description="How many experts to return.")
-    filters: ExpertFilters = Field(default_factory=ExpertFilters, description="Who may be recommended.")
-    disciplines: list[str] = Field(default=[], description="GB/T 13745 discipline codes of the request; inferred from the text when empty.", examples=[["58010"]])
-    mode: Literal["hybrid", "dense", "lexical"] = Field(default="hybrid", description="Retrieval paths to use; `hybrid` unless evaluating.")
+    filters: ExpertFilters = Field(
+        default_factory=ExpertFilters, description="Who may be recommended."
+    )
+    disciplines: list[str] = Field(
+        default=[],
+        description="GB/T 13745 discipline codes of the request; inferred from the text when empty.",
+        examples=[["58010"]],
+    )
+    mode: Literal["hybrid", "dense", "lexical"] = Field(
+        default="hybrid", description="Retrieval paths to use; `hybrid` unless evaluating."
+    )
 
 
 class ExpertRank(BaseModel):
@@ -48,35 +67,64 @@ class ExpertRank(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"text": "城市交通流预测", "candidates": ["S00012", "S00345"]}]},
+        json_schema_extra={
+            "examples": [{"text": "城市交通流预测", "candidates": ["S00012", "S00345"]}]
+        },
     )
 
     text: str = Field(min_length=1, max_length=10_000, description="What the experts must know.")
-    candidates: list[str] = Field(min_length=1, max_length=5_000, description="Scientist ids to score (all are returned, ineligible ones flagged).")
-    filters: ExpertFilters = Field(default_factory=ExpertFilters, description="Eligibility rules; failing candidates come back with `eligible=false` and the reasons.")
+    candidates: list[str] = Field(
+        min_length=1,
+        max_length=5_000,
+        description="Scientist ids to score (all are returned, ineligible ones flagged).",
+    )
+    filters: ExpertFilters = Field(
+        default_factory=ExpertFilters,
+        description="Eligibility rules; failing candidates come back with `eligible=false` and the reasons.",
+    )
     disciplines: list[str] = Field(default=[], description="Discipline codes of the request.")
 
 
 class EvidencePublic(BaseModel):
     id: str = Field(description="Evidence id.")
     kind: str | None = Field(description="publication, project, patent, standard or award.")
-    title: str = Field(description="Title of the evidence.", examples=["动力电池液冷板热管理系统优化设计"])
+    title: str = Field(
+        description="Title of the evidence.", examples=["动力电池液冷板热管理系统优化设计"]
+    )
     year: int | None = Field(description="Year.")
     score: float = Field(description="How well this item matches the text, in [0, 1].")
-    dense: float | None = Field(description="Calibrated embedding similarity of this item, in [0, 1].")
+    dense: float | None = Field(
+        description="Calibrated embedding similarity of this item, in [0, 1]."
+    )
     lexical: float = Field(description="Share of the text's weighted terms found in this item.")
-    matched_terms: list[str] = Field(description="Terms of the text found in this item.", examples=[["电池", "液冷"]])
+    matched_terms: list[str] = Field(
+        description="Terms of the text found in this item.", examples=[["电池", "液冷"]]
+    )
 
 
 class ExplanationPublic(BaseModel):
-    components: dict[str, float] = Field(description="Component affinities in [0, 1]: dense, lexical, discipline, graph.")
-    weights: dict[str, float] = Field(description="Weights of the components used in the fused score (sum to 1).")
+    components: dict[str, float] = Field(
+        description="Component affinities in [0, 1]: dense, lexical, discipline, graph."
+    )
+    weights: dict[str, float] = Field(
+        description="Weights of the components used in the fused score (sum to 1)."
+    )
     evidence: list[EvidencePublic] = Field(description="The evidence that matched best.")
-    matched_terms: list[str] = Field(description="Terms of the text found in the expert's evidence.")
-    matched_disciplines: list[dict[str, str]] = Field(description="Disciplines shared with the request (code, name).")
-    query_disciplines_inferred: bool = Field(description="True when the request's disciplines were inferred from the text.")
-    facts: dict[str, Any] = Field(description="Graph facts used: title, institution, district, societies and grades, load.")
-    exclusions: list[str] = Field(description="Why the expert is not eligible (empty when eligible).")
+    matched_terms: list[str] = Field(
+        description="Terms of the text found in the expert's evidence."
+    )
+    matched_disciplines: list[dict[str, str]] = Field(
+        description="Disciplines shared with the request (code, name)."
+    )
+    query_disciplines_inferred: bool = Field(
+        description="True when the request's disciplines were inferred from the text."
+    )
+    facts: dict[str, Any] = Field(
+        description="Graph facts used: title, institution, district, societies and grades, load."
+    )
+    exclusions: list[str] = Field(
+        description="Why the expert is not eligible (empty when eligible)."
+    )
     query_language: str = Field(description="Detected language of the text: zh, en or mixed.")
 
 
@@ -84,9 +132,13 @@ class ExpertPublic(BaseModel):
     scientist_id: str = Field(description="Scientist id.", examples=["S00012"])
     name: str = Field(description="Name.", examples=["张伟"])
     score: float = Field(description="Absolute affinity in [0, 1], comparable across requests.")
-    eligible: bool = Field(description="False when a filter or conflict of interest excludes the expert.")
+    eligible: bool = Field(
+        description="False when a filter or conflict of interest excludes the expert."
+    )
     explanation: ExplanationPublic = Field(description="Why this score.")
-    contact: dict[str, str | None] | None = Field(default=None, description="Email, phone, ORCID — only for keys with the `contact` scope.")
+    contact: dict[str, str | None] | None = Field(
+        default=None, description="Email, phone, ORCID — only for keys with the `contact` scope."
+    )
 
 
 class ExpertsPublic(BaseModel):
@@ -105,11 +157,25 @@ class Page(BaseModel, Generic[T]):
 class SyncRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"records": [{"id": "S90001", "name": "刘洋", "institution": "U-CQU", "birth_year": 1986}]}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "records": [
+                        {"id": "S90001", "name": "刘洋", "institution": "U-CQU", "birth_year": 1986}
+                    ]
+                }
+            ]
+        },
     )
 
-    records: list[dict[str, Any]] = Field(min_length=1, max_length=10_000, description="Records of one kind, with the fields of the import format (docs/import-format.md).")
-    dry_run: bool = Field(default=False, description="Validate and check references only; write nothing.")
+    records: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=10_000,
+        description="Records of one kind, with the fields of the import format (docs/import-format.md).",
+    )
+    dry_run: bool = Field(
+        default=False, description="Validate and check references only; write nothing."
+    )
 
 
 class SyncReject(BaseModel):
@@ -124,7 +190,9 @@ class SyncResult(BaseModel):
     received: int = Field(description="Records in the request.")
     accepted: int = Field(description="Records written (or that would be, in a dry run).")
     rejected: int = Field(description="Records rejected (see `rejects`).")
-    rejects: list[SyncReject] = Field(description="Each rejected record with its index, field and reason.")
+    rejects: list[SyncReject] = Field(
+        description="Each rejected record with its index, field and reason."
+    )
     created: int = Field(description="Nodes and relationships created (0 when re-sent).")
     dry_run: bool = Field(description="True when nothing was written.")
 
@@ -136,13 +204,32 @@ class TeamOptions(BaseModel):
 
     k_min: int = Field(default=2, ge=1, le=20, description="Fewest members.")
     k_max: int = Field(default=4, ge=1, le=20, description="Most members.")
-    skills: list[str] = Field(default=[], max_length=20, description="Skills to cover (staff's list); empty: the demand's own or derived from its text.", examples=[["电池热管理", "有限元仿真"]])
-    solver: Literal["auto", "greedy", "exact", "rarest_first", "top_k"] = Field(default="auto", description="`auto`: exact MILP on small pools, else greedy + local search. `rarest_first` and `top_k` are baselines whose checks may fail.")
+    skills: list[str] = Field(
+        default=[],
+        max_length=20,
+        description="Skills to cover (staff's list); empty: the demand's own or derived from its text.",
+        examples=[["电池热管理", "有限元仿真"]],
+    )
+    solver: Literal["auto", "greedy", "exact", "rarest_first", "top_k"] = Field(
+        default="auto",
+        description="`auto`: exact MILP on small pools, else greedy + local search. `rarest_first` and `top_k` are baselines whose checks may fail.",
+    )
     locked: list[str] = Field(default=[], description="Scientist ids that must be on the team.")
-    excluded: list[str] = Field(default=[], description="Scientist ids that must not be on the team.")
-    min_senior: int = Field(default=1, ge=0, le=20, description="Fewest senior members (fellow / senior member / senior title).")
-    max_per_institution: int | None = Field(default=2, ge=1, le=20, description="At most this many members from one institution.")
-    use_locality: bool = Field(default=False, description="Prefer experts near the enterprise's district.")
+    excluded: list[str] = Field(
+        default=[], description="Scientist ids that must not be on the team."
+    )
+    min_senior: int = Field(
+        default=1,
+        ge=0,
+        le=20,
+        description="Fewest senior members (fellow / senior member / senior title).",
+    )
+    max_per_institution: int | None = Field(
+        default=2, ge=1, le=20, description="At most this many members from one institution."
+    )
+    use_locality: bool = Field(
+        default=False, description="Prefer experts near the enterprise's district."
+    )
 
 
 class DemandCreate(BaseModel):
@@ -150,34 +237,61 @@ class DemandCreate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{
-            "title": "动力电池热管理优化", "enterprise_id": "E-AUTO",
-            "text": "我司电池包在快充时温差过大，需要电池热管理与液冷仿真方面的专家提供技术咨询。",
-            "skills": ["电池热管理", "液冷仿真"], "team": {"k_min": 2, "k_max": 3},
-        }]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "动力电池热管理优化",
+                    "enterprise_id": "E-AUTO",
+                    "text": "我司电池包在快充时温差过大，需要电池热管理与液冷仿真方面的专家提供技术咨询。",
+                    "skills": ["电池热管理", "液冷仿真"],
+                    "team": {"k_min": 2, "k_max": 3},
+                }
+            ]
+        },
     )
 
-    id: str | None = Field(default=None, max_length=128, description="Demand id; generated when absent.")
+    id: str | None = Field(
+        default=None, max_length=128, description="Demand id; generated when absent."
+    )
     title: str = Field(min_length=1, max_length=300, description="Short title of the request.")
-    text: str = Field(default="", max_length=10_000, description="The technical problem in the enterprise's words.")
-    enterprise_id: str = Field(min_length=1, max_length=128, description="The requesting enterprise (its staff and declared conflicts are excluded).")
-    district: str | None = Field(default=None, description="District code of the site, when not the enterprise's.")
+    text: str = Field(
+        default="",
+        max_length=10_000,
+        description="The technical problem in the enterprise's words.",
+    )
+    enterprise_id: str = Field(
+        min_length=1,
+        max_length=128,
+        description="The requesting enterprise (its staff and declared conflicts are excluded).",
+    )
+    district: str | None = Field(
+        default=None, description="District code of the site, when not the enterprise's."
+    )
     disciplines: list[str] = Field(default=[], description="GB/T 13745 discipline codes.")
-    skills: list[str] = Field(default=[], description="Skills the team must cover; derived from the text when empty.")
+    skills: list[str] = Field(
+        default=[], description="Skills the team must cover; derived from the text when empty."
+    )
     team: TeamOptions = Field(default_factory=TeamOptions, description="How to form the team.")
 
 
 class FormationCreated(BaseModel):
     request_id: str = Field(description="The demand or topic id (or the theme, for consortia).")
-    formation_id: str = Field(description="Id of the saved proposal (team, panel or consortium), status `proposed`.")
-    proposal: dict[str, Any] = Field(description="Members with their reasons, the objective's parts, every constraint and whether it holds, who was excluded and why.")
+    formation_id: str = Field(
+        description="Id of the saved proposal (team, panel or consortium), status `proposed`."
+    )
+    proposal: dict[str, Any] = Field(
+        description="Members with their reasons, the objective's parts, every constraint and whether it holds, who was excluded and why."
+    )
 
 
 class SwapRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     remove: str = Field(description="The member to replace.")
-    add: str | None = Field(default=None, description="Apply this replacement (one of the proposed options); omit to list options.")
+    add: str | None = Field(
+        default=None,
+        description="Apply this replacement (one of the proposed options); omit to list options.",
+    )
     n: int = Field(default=5, ge=1, le=20, description="How many replacement options to propose.")
 
 
@@ -185,8 +299,13 @@ class FeedbackCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     member: str = Field(description="The scientist the feedback is about.")
-    accepted: bool | None = Field(default=None, description="Whether the expert accepted; a decline keeps them off later teams for the same demand.")
-    rating: int | None = Field(default=None, ge=1, le=5, description="Staff or enterprise rating, 1–5.")
+    accepted: bool | None = Field(
+        default=None,
+        description="Whether the expert accepted; a decline keeps them off later teams for the same demand.",
+    )
+    rating: int | None = Field(
+        default=None, ge=1, le=5, description="Staff or enterprise rating, 1–5."
+    )
     comment: str | None = Field(default=None, max_length=2000, description="Free text.")
 
 
@@ -194,15 +313,36 @@ class PanelOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     size: int = Field(default=5, ge=2, le=30, description="Panel size.")
-    quota_counts: dict[str, int] = Field(default={}, description="Override quota counts by name: senior, young, enterprise, academic, disciplines, per_institution.", examples=[{"senior": 2, "young": 1}])
-    young_age_max: int = Field(default=45, ge=20, le=80, description="Age up to which a scientist counts as young.")
+    quota_counts: dict[str, int] = Field(
+        default={},
+        description="Override quota counts by name: senior, young, enterprise, academic, disciplines, per_institution.",
+        examples=[{"senior": 2, "young": 1}],
+    )
+    young_age_max: int = Field(
+        default=45, ge=20, le=80, description="Age up to which a scientist counts as young."
+    )
     locked: list[str] = Field(default=[], description="Scientist ids that must sit on the panel.")
     excluded: list[str] = Field(default=[], description="Scientist ids that must not.")
-    conflict_with: list[str] = Field(default=[], description="Organisations with a stake in the topic: their staff are excluded.")
-    max_prior_share: float | None = Field(default=None, ge=0, le=1, description="Exposure cap: exclude experts who sat on more than this share of recent panels.")
-    lottery_q: float | None = Field(default=None, gt=0, le=1, description="Randomise among near-optimal panels, each expert selected with probability at most q.")
+    conflict_with: list[str] = Field(
+        default=[], description="Organisations with a stake in the topic: their staff are excluded."
+    )
+    max_prior_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Exposure cap: exclude experts who sat on more than this share of recent panels.",
+    )
+    lottery_q: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Randomise among near-optimal panels, each expert selected with probability at most q.",
+    )
     seed: int | None = Field(default=None, description="Seed of the lottery draw.")
-    relax: bool = Field(default=False, description="When quotas conflict, drop the lowest-priority ones (and say which) instead of failing.")
+    relax: bool = Field(
+        default=False,
+        description="When quotas conflict, drop the lowest-priority ones (and say which) instead of failing.",
+    )
 
 
 class TopicCreate(BaseModel):
@@ -210,25 +350,42 @@ class TopicCreate(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"title": "成渝地区新能源汽车产业链协同发展", "text": "研究电池、整车与智能网联协同布局。",
-                                         "issuer": "重庆市经济和信息化委员会", "panel": {"size": 5}}]},
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "成渝地区新能源汽车产业链协同发展",
+                    "text": "研究电池、整车与智能网联协同布局。",
+                    "issuer": "重庆市经济和信息化委员会",
+                    "panel": {"size": 5},
+                }
+            ]
+        },
     )
 
-    id: str | None = Field(default=None, max_length=128, description="Topic id; generated when absent.")
+    id: str | None = Field(
+        default=None, max_length=128, description="Topic id; generated when absent."
+    )
     title: str = Field(min_length=1, max_length=300, description="Short title.")
     text: str = Field(default="", max_length=10_000, description="The question the panel studies.")
-    issuer: str | None = Field(default=None, max_length=300, description="The government body asking.")
-    disciplines: list[str] = Field(default=[], description="Discipline codes (often several: cross-disciplinary).")
+    issuer: str | None = Field(
+        default=None, max_length=300, description="The government body asking."
+    )
+    disciplines: list[str] = Field(
+        default=[], description="Discipline codes (often several: cross-disciplinary)."
+    )
     panel: PanelOptions = Field(default_factory=PanelOptions, description="How to form the panel.")
 
 
 class ConsortiumCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"theme": "智能网联新能源汽车产业集群", "max_size": 5}]},
+        extra="forbid",
+        json_schema_extra={"examples": [{"theme": "智能网联新能源汽车产业集群", "max_size": 5}]},
     )
 
     theme: str = Field(min_length=1, max_length=2000, description="The theme or industry cluster.")
-    disciplines: list[str] = Field(default=[], description="Discipline codes the consortium must cover; inferred when empty.")
+    disciplines: list[str] = Field(
+        default=[], description="Discipline codes the consortium must cover; inferred when empty."
+    )
     max_size: int = Field(default=5, ge=2, le=20, description="Most member organisations.")
     min_size: int = Field(default=3, ge=1, le=20, description="Fewest member organisations.")
 
@@ -236,6 +393,8 @@ class ConsortiumCreate(BaseModel):
 class AssignmentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    demand_ids: list[str] = Field(min_length=1, max_length=500, description="Demands to staff at once.")
+    demand_ids: list[str] = Field(
+        min_length=1, max_length=500, description="Demands to staff at once."
+    )
     team_min: int = Field(default=1, ge=1, le=10, description="Fewest experts per demand.")
     team_max: int = Field(default=3, ge=1, le=10, description="Most experts per demand.")

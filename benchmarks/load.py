@@ -63,9 +63,9 @@ class LoadResult:
     requests: int
     by_op: dict[str, dict[str, Any]]
     status_codes: dict[str, int]
-    errors: int                      # 5xx, timeouts and transport errors
+    errors: int  # 5xx, timeouts and transport errors
     error_rate: float
-    written: dict[str, list[str]]    # kind -> ids answered 2xx
+    written: dict[str, list[str]]  # kind -> ids answered 2xx
     lost: list[str] = field(default_factory=list)
     verified: int = 0
 
@@ -75,8 +75,14 @@ class LoadResult:
         return d
 
 
-async def _client(n: int, http: httpx.AsyncClient, cfg: LoadConfig, deadline: float, data: dict[str, Sequence[str]],
-                  log: list[tuple[str, int, float, str | None]]) -> None:
+async def _client(
+    n: int,
+    http: httpx.AsyncClient,
+    cfg: LoadConfig,
+    deadline: float,
+    data: dict[str, Sequence[str]],
+    log: list[tuple[str, int, float, str | None]],
+) -> None:
     rng = random.Random(cfg.seed * 1000 + n)
     ops, weights = list(cfg.mix), list(cfg.mix.values())
     i = 0
@@ -85,21 +91,37 @@ async def _client(n: int, http: httpx.AsyncClient, cfg: LoadConfig, deadline: fl
         i += 1
         wid: str | None = None
         if op == "search":
-            req = http.build_request("POST", "/v1/experts/search", json={"text": rng.choice(data["queries"]), "k": 10})
+            req = http.build_request(
+                "POST", "/v1/experts/search", json={"text": rng.choice(data["queries"]), "k": 10}
+            )
         elif op == "list":
             req = http.build_request("GET", "/v1/experts", params={"limit": 20})
         elif op == "get":
             req = http.build_request("GET", f"/v1/experts/{rng.choice(data['scientists'])}")
         elif op == "sync":
             wid = f"load-{cfg.run_id}-s{n}-{i}"
-            rec = {"id": wid, "name": f"负载测试{n}号{i}", "name_en": f"Load Test {n}-{i}", "title": "研究员",
-                   "bio": "负载测试写入的科学家 load-test upsert", "availability": "available"}
+            rec = {
+                "id": wid,
+                "name": f"负载测试{n}号{i}",
+                "name_en": f"Load Test {n}-{i}",
+                "title": "研究员",
+                "bio": "负载测试写入的科学家 load-test upsert",
+                "availability": "available",
+            }
             req = http.build_request("POST", "/v1/sync/scientists", json={"records": [rec]})
         else:
             wid = f"load-{cfg.run_id}-d{n}-{i}"
-            req = http.build_request("POST", "/v1/demands", json={
-                "id": wid, "title": rng.choice(data["queries"])[:80], "text": rng.choice(data["queries"]),
-                "enterprise_id": rng.choice(data["enterprises"]), "team": {"k_min": 2, "k_max": 3}})
+            req = http.build_request(
+                "POST",
+                "/v1/demands",
+                json={
+                    "id": wid,
+                    "title": rng.choice(data["queries"])[:80],
+                    "text": rng.choice(data["queries"]),
+                    "enterprise_id": rng.choice(data["enterprises"]),
+                    "team": {"k_min": 2, "k_max": 3},
+                },
+            )
         t0 = time.perf_counter()
         try:
             resp = await http.send(req)
@@ -113,7 +135,9 @@ async def _client(n: int, http: httpx.AsyncClient, cfg: LoadConfig, deadline: fl
         log.append((op, code, time.perf_counter() - t0, wid if 200 <= code < 300 else None))
 
 
-async def run_load(base_url: str, api_key: str, cfg: LoadConfig, data: dict[str, Sequence[str]]) -> LoadResult:
+async def run_load(
+    base_url: str, api_key: str, cfg: LoadConfig, data: dict[str, Sequence[str]]
+) -> LoadResult:
     """Run ``cfg.clients`` concurrent clients for ``cfg.seconds`` against ``base_url`` (loopback).
 
     Args:
@@ -121,11 +145,14 @@ async def run_load(base_url: str, api_key: str, cfg: LoadConfig, data: dict[str,
     """
     log: list[tuple[str, int, float, str | None]] = []
     limits = httpx.Limits(max_connections=cfg.clients, max_keepalive_connections=cfg.clients)
-    async with httpx.AsyncClient(base_url=base_url, headers={"X-API-Key": api_key}, timeout=cfg.timeout,
-                                 limits=limits) as http:
+    async with httpx.AsyncClient(
+        base_url=base_url, headers={"X-API-Key": api_key}, timeout=cfg.timeout, limits=limits
+    ) as http:
         started = time.monotonic()
         deadline = started + cfg.seconds
-        await asyncio.gather(*(_client(n, http, cfg, deadline, data, log) for n in range(cfg.clients)))
+        await asyncio.gather(
+            *(_client(n, http, cfg, deadline, data, log) for n in range(cfg.clients))
+        )
         elapsed = time.monotonic() - started
     by_op: dict[str, dict[str, Any]] = {}
     codes: dict[str, int] = {}
@@ -142,13 +169,25 @@ async def run_load(base_url: str, api_key: str, cfg: LoadConfig, data: dict[str,
         if wid:
             written["scientists" if op == "sync" else "demands"].append(wid)
     return LoadResult(
-        config={"clients": cfg.clients, "seconds": cfg.seconds, "mix": cfg.mix, "run_id": cfg.run_id},
-        seconds=round(elapsed, 2), requests=len(log), by_op=by_op, status_codes=codes, errors=errors,
-        error_rate=round(errors / len(log), 4) if log else 0.0, written=written,
+        config={
+            "clients": cfg.clients,
+            "seconds": cfg.seconds,
+            "mix": cfg.mix,
+            "run_id": cfg.run_id,
+        },
+        seconds=round(elapsed, 2),
+        requests=len(log),
+        by_op=by_op,
+        status_codes=codes,
+        errors=errors,
+        error_rate=round(errors / len(log), 4) if log else 0.0,
+        written=written,
     )
 
 
-def verify_writes(driver: neo4j.Driver, result: LoadResult, *, database: str | None = None) -> LoadResult:
+def verify_writes(
+    driver: neo4j.Driver, result: LoadResult, *, database: str | None = None
+) -> LoadResult:
     """Look up every 2xx write by id in the graph; fill ``result.lost`` and ``result.verified``."""
     from graph_schema.errors import NotFoundError
     from graph_schema.formation import get_formation, load_demand
@@ -171,21 +210,29 @@ def verify_writes(driver: neo4j.Driver, result: LoadResult, *, database: str | N
 
 
 def render_markdown(res: LoadResult, command: str) -> str:
-    rows = ["| op | n | p50 ms | p95 ms | p99 ms | max ms | status |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| op | n | p50 ms | p95 ms | p99 ms | max ms | status |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for op, s in res.by_op.items():
         st = " ".join(f"{c}×{n}" for c, n in sorted(s["status_codes"].items()))
-        rows.append(f"| {op} | {s['n']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | {st} |")
-    return "\n".join([
-        f"# Load test: {res.config['clients']} clients × {res.config['seconds']:g} s\n",
-        f"`{command}`\n",
-        f"{res.requests} requests in {res.seconds} s ({res.requests / res.seconds:.1f}/s); errors (5xx, timeouts, "
-        f"transport) {res.errors} = **{res.error_rate:.2%}**; status codes {res.status_codes}.\n",
-        *rows, "",
-        f"Writes answered 2xx: {len(res.written['scientists'])} scientists, {len(res.written['demands'])} demands "
-        f"(+ their saved teams); looked up by id afterwards: {res.verified} checked, **{len(res.lost)} lost**.\n",
-        "Status 299 marks a sync answered 200 whose record was rejected (none expected); 422 on demands is "
-        "`infeasible` (a business answer, not an error).\n",
-    ])
+        rows.append(
+            f"| {op} | {s['n']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | {st} |"
+        )
+    return "\n".join(
+        [
+            f"# Load test: {res.config['clients']} clients × {res.config['seconds']:g} s\n",
+            f"`{command}`\n",
+            f"{res.requests} requests in {res.seconds} s ({res.requests / res.seconds:.1f}/s); errors (5xx, timeouts, "
+            f"transport) {res.errors} = **{res.error_rate:.2%}**; status codes {res.status_codes}.\n",
+            *rows,
+            "",
+            f"Writes answered 2xx: {len(res.written['scientists'])} scientists, {len(res.written['demands'])} demands "
+            f"(+ their saved teams); looked up by id afterwards: {res.verified} checked, **{len(res.lost)} lost**.\n",
+            "Status 299 marks a sync answered 200 whose record was rejected (none expected); 422 on demands is "
+            "`infeasible` (a business answer, not an error).\n",
+        ]
+    )
 
 
 def _wait_ready(base: str, timeout: float = 300) -> None:
@@ -212,19 +259,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results"))
-    ap.add_argument("--data", type=Path, default=Path(".kexie/bench-data/1/data"), help="demo import folder (texts, enterprise ids)")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=Path(".kexie/bench-data/1/data"),
+        help="demo import folder (texts, enterprise ids)",
+    )
     args = ap.parse_args(argv)
     settings = get_settings()
     driver = open_driver(settings.uri, settings.neo4j_user, settings.password())
     db = settings.neo4j_database
-    plain, _ = create_key(driver, name="load-test", scopes=["read", "write"], rate_limit=10_000_000, database=db)
-    read = lambda name: [json.loads(x) for x in (args.data / name).read_text(encoding="utf-8").splitlines() if x.strip()]  # noqa: E731
-    data = {"queries": [d["title"] + " " + d.get("text", "") for d in read("demands.jsonl")] + [t["title"] for t in read("topics.jsonl")],
-            "enterprises": [e["id"] for e in read("enterprises.jsonl")],
-            "scientists": [r["id"] for r in list_scientists(driver, limit=200, database=db)]}
+    plain, _ = create_key(
+        driver, name="load-test", scopes=["read", "write"], rate_limit=10_000_000, database=db
+    )
+
+    def read(name):
+        return [
+            json.loads(x)
+            for x in (args.data / name).read_text(encoding="utf-8").splitlines()
+            if x.strip()
+        ]  # noqa: E731
+
+    data = {
+        "queries": [d["title"] + " " + d.get("text", "") for d in read("demands.jsonl")]
+        + [t["title"] for t in read("topics.jsonl")],
+        "enterprises": [e["id"] for e in read("enterprises.jsonl")],
+        "scientists": [r["id"] for r in list_scientists(driver, limit=200, database=db)],
+    }
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning", "--no-access-log"], env=dict(os.environ))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=dict(os.environ),
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base)
@@ -238,7 +317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = f"python -m benchmarks.load --clients {args.clients} --seconds {args.seconds:g}"
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"load-{args.clients}x{args.seconds:g}s"
-    stem.with_suffix(".json").write_text(json.dumps(res.to_dict(), indent=2) + "\n", encoding="utf-8")
+    stem.with_suffix(".json").write_text(
+        json.dumps(res.to_dict(), indent=2) + "\n", encoding="utf-8"
+    )
     stem.with_suffix(".md").write_text(render_markdown(res, command), encoding="utf-8")
     print(render_markdown(res, command))
     return 0 if not res.lost and res.errors == 0 else 1

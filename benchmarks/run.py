@@ -76,8 +76,15 @@ class BenchConfig:
     embed_sample: int = 25_000
     baseline_texts: int | None = None
     recall_queries: int = 60
-    http_counts: dict[str, int] = field(default_factory=lambda: {
-        "search": 30, "team": 10, "panel": 5, "consortium": 5, "assignment": 2})
+    http_counts: dict[str, int] = field(
+        default_factory=lambda: {
+            "search": 30,
+            "team": 10,
+            "panel": 5,
+            "consortium": 5,
+            "assignment": 2,
+        }
+    )
     http_budget_s: float = 90.0
     formation_limit: int = 10
     batch_demands: int = 10
@@ -92,8 +99,16 @@ class BenchConfig:
 # -- helpers ------------------------------------------------------------------------------
 def _git_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              timeout=5, check=False).stdout.strip() or "?"
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=False,
+            ).stdout.strip()
+            or "?"
+        )
     except OSError:
         return "?"
 
@@ -142,11 +157,19 @@ def _data(cfg: BenchConfig, data_dir: Path) -> dict[str, Any]:
     from kexie.demo import generate
 
     summary = generate(data_dir, seed=cfg.seed, scale=cfg.size)
-    return {"dir": str(data_dir), "seconds": round(summary.seconds, 2), "counts": dict(summary.counts),
-            "records": sum(v for k, v in summary.counts.items() if k not in ("ground_truth", "queries"))}
+    return {
+        "dir": str(data_dir),
+        "seconds": round(summary.seconds, 2),
+        "counts": dict(summary.counts),
+        "records": sum(
+            v for k, v in summary.counts.items() if k not in ("ground_truth", "queries")
+        ),
+    }
 
 
-def _import(driver: neo4j.Driver, cfg: BenchConfig, data_dir: Path, database: str | None) -> dict[str, Any]:
+def _import(
+    driver: neo4j.Driver, cfg: BenchConfig, data_dir: Path, database: str | None
+) -> dict[str, Any]:
     from graph_schema import apply_migrations, clear_graph, import_path
     from graph_schema.loaders import SUFFIXES, read_file
 
@@ -154,24 +177,36 @@ def _import(driver: neo4j.Driver, cfg: BenchConfig, data_dir: Path, database: st
     apply_migrations(driver, database=database)
     # Baseline 1: reading and parsing the same files, no database.
     with Stopwatch() as parse:
-        parsed = sum(1 for f in sorted(data_dir.iterdir()) if f.suffix in SUFFIXES for _ in read_file(f))
+        parsed = sum(
+            1 for f in sorted(data_dir.iterdir()) if f.suffix in SUFFIXES for _ in read_file(f)
+        )
     with Stopwatch() as sw:
         rep = import_path(driver, data_dir, batch_size=2000, database=database)
     created = rep.created
     out: dict[str, Any] = {
-        "records_loaded": rep.loaded, "rejected": rep.rejected, "nodes_created": sum(f.nodes_created for f in rep.files),
-        "relationships_created": sum(f.relationships_created for f in rep.files), "seconds": round(sw.seconds, 2),
-        "created_per_second": _rate(created, sw.seconds), "records_per_second": _rate(rep.loaded, sw.seconds),
-        "baseline_parse_only": {"records": parsed, "seconds": round(parse.seconds, 2),
-                                "records_per_second": _rate(parsed, parse.seconds)},
+        "records_loaded": rep.loaded,
+        "rejected": rep.rejected,
+        "nodes_created": sum(f.nodes_created for f in rep.files),
+        "relationships_created": sum(f.relationships_created for f in rep.files),
+        "seconds": round(sw.seconds, 2),
+        "created_per_second": _rate(created, sw.seconds),
+        "records_per_second": _rate(rep.loaded, sw.seconds),
+        "baseline_parse_only": {
+            "records": parsed,
+            "seconds": round(parse.seconds, 2),
+            "records_per_second": _rate(parsed, parse.seconds),
+        },
         "batch_size": 2000,
     }
     if cfg.reimport:
         with Stopwatch() as again:
             rep2 = import_path(driver, data_dir, batch_size=2000, database=database)
-        out["baseline_reimport"] = {"seconds": round(again.seconds, 2), "created": rep2.created,
-                                    "records_per_second": _rate(rep2.loaded, again.seconds),
-                                    "idempotent": rep2.created == 0 and rep2.rejected == 0}
+        out["baseline_reimport"] = {
+            "seconds": round(again.seconds, 2),
+            "created": rep2.created,
+            "records_per_second": _rate(rep2.loaded, again.seconds),
+            "idempotent": rep2.created == 0 and rep2.rejected == 0,
+        }
     return out
 
 
@@ -181,7 +216,9 @@ def _evidence_texts(driver: neo4j.Driver, limit: int, database: str | None) -> l
     texts: list[str] = []
     after = ""
     while len(texts) < limit:
-        rows = V.evidence_texts(driver, after=after, limit=min(5000, limit - len(texts)), database=database)
+        rows = V.evidence_texts(
+            driver, after=after, limit=min(5000, limit - len(texts)), database=database
+        )
         if not rows:
             break
         texts.extend(t for _, t in rows)
@@ -189,7 +226,9 @@ def _evidence_texts(driver: neo4j.Driver, limit: int, database: str | None) -> l
     return texts
 
 
-def _embedding(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: str | None) -> dict[str, Any]:
+def _embedding(
+    driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: str | None
+) -> dict[str, Any]:
     from matcher import embed_graph
     from matcher.embedding import resolve_model
 
@@ -206,7 +245,11 @@ def _embedding(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: 
     ours_model_rate = _rate(real, model_s)
     # Graph work of embed_graph (reads, writes, profiles, stats): everything but the model.
     graph_s = rep.seconds - model_s - (emb.fill_seconds if fill else 0.0)
-    end_to_end_s = rep.seconds if not fill else graph_s + model_s + (rep.evidence_embedded - real) * (model_s / max(real, 1))
+    end_to_end_s = (
+        rep.seconds
+        if not fill
+        else graph_s + model_s + (rep.evidence_embedded - real) * (model_s / max(real, 1))
+    )
     ours_e2e_rate = _rate(rep.evidence_embedded, end_to_end_s)
 
     # Baseline: sentence-transformers' own encode, on the first texts embed_graph embedded.
@@ -218,22 +261,41 @@ def _embedding(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: 
     batch = int(getattr(embedder, "batch_size", 64))
     st.encode(texts[:8], batch_size=batch)
     with Stopwatch() as enc:
-        st.encode(texts, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        st.encode(
+            texts,
+            batch_size=batch,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
     base_rate = _rate(len(texts), enc.seconds)
     return {
-        "model": rep.model, "dimension": rep.dimension, "evidence": rep.evidence_embedded,
-        "embedded_for_real": real, "filled_by_reuse": rep.evidence_embedded - real,
-        "fill_note": (f"more evidence than --embed-sample: the first {real:,} texts (evidence-id order) went through the real model; "
-                      f"the other {rep.evidence_embedded - real:,} got a random real vector of that sample plus "
-                      "Gaussian jitter of norm 0.1, re-normalised (cosine ≈ 0.995 to its source). End-to-end "
-                      "seconds are projected: measured graph work + all texts at the measured model rate."
-                      if fill else "every text embedded by the real model"),
+        "model": rep.model,
+        "dimension": rep.dimension,
+        "evidence": rep.evidence_embedded,
+        "embedded_for_real": real,
+        "filled_by_reuse": rep.evidence_embedded - real,
+        "fill_note": (
+            f"more evidence than --embed-sample: the first {real:,} texts (evidence-id order) went through the real model; "
+            f"the other {rep.evidence_embedded - real:,} got a random real vector of that sample plus "
+            "Gaussian jitter of norm 0.1, re-normalised (cosine ≈ 0.995 to its source). End-to-end "
+            "seconds are projected: measured graph work + all texts at the measured model rate."
+            if fill
+            else "every text embedded by the real model"
+        ),
         "profiles_built": rep.profiles_built,
-        "embed_graph_seconds": round(rep.seconds, 2), "model_seconds_inside": round(model_s, 2),
-        "graph_work_seconds": round(graph_s, 2), "end_to_end_seconds": round(end_to_end_s, 2),
-        "ours_model_texts_per_second": ours_model_rate, "ours_end_to_end_texts_per_second": ours_e2e_rate,
-        "baseline_encode": {"texts": len(texts), "seconds": round(enc.seconds, 2), "texts_per_second": base_rate,
-                            "batch_size": batch},
+        "embed_graph_seconds": round(rep.seconds, 2),
+        "model_seconds_inside": round(model_s, 2),
+        "graph_work_seconds": round(graph_s, 2),
+        "end_to_end_seconds": round(end_to_end_s, 2),
+        "ours_model_texts_per_second": ours_model_rate,
+        "ours_end_to_end_texts_per_second": ours_e2e_rate,
+        "baseline_encode": {
+            "texts": len(texts),
+            "seconds": round(enc.seconds, 2),
+            "texts_per_second": base_rate,
+            "batch_size": batch,
+        },
         "ratio_model_vs_encode": round(ours_model_rate / base_rate, 3) if base_rate else None,
         "ratio_end_to_end_vs_encode": round(ours_e2e_rate / base_rate, 3) if base_rate else None,
     }
@@ -247,8 +309,14 @@ def _queries(data_dir: Path, truth_dir: Path, n: int) -> list[str]:
     return [texts[i] for i in sorted(idx)]
 
 
-def _vector_index(driver: neo4j.Driver, embedder: Any, queries: list[str], database: str | None,
-                  k: int = 10, oversample: int = 200) -> dict[str, Any]:
+def _vector_index(
+    driver: neo4j.Driver,
+    embedder: Any,
+    queries: list[str],
+    database: str | None,
+    k: int = 10,
+    oversample: int = 200,
+) -> dict[str, Any]:
     from graph_schema import vectors as V
     from graph_schema.search import vector_evidence_hits
 
@@ -274,7 +342,9 @@ def _vector_index(driver: neo4j.Driver, embedder: Any, queries: list[str], datab
     def recall(got: list[str], scores: np.ndarray, kth: float) -> float:
         # Tie-robust: a hit counts when its exact cosine reaches the exact k-th best (the demo
         # data holds items with identical texts, hence identical vectors and tied ids).
-        return sum(1 for e in got[:k] if e in row and scores[row[e]] >= kth - 1e-5) / max(1, min(k, len(ids)))
+        return sum(1 for e in got[:k] if e in row and scores[row[e]] >= kth - 1e-5) / max(
+            1, min(k, len(ids))
+        )
 
     for q in qv:
         t0 = time.perf_counter()
@@ -289,26 +359,38 @@ def _vector_index(driver: neo4j.Driver, embedder: Any, queries: list[str], datab
         t0 = time.perf_counter()
         hits = vector_evidence_hits(driver, q.tolist(), oversample, database=database)
         t_over.append(time.perf_counter() - t0)
-        best = sorted(dict.fromkeys(h.evidence_id for h in hits), key=lambda e: -scores[row[e]] if e in row else 0)
+        best = sorted(
+            dict.fromkeys(h.evidence_id for h in hits),
+            key=lambda e: -scores[row[e]] if e in row else 0,
+        )
         recalls_over.append(recall(best, scores, kth))
     return {
-        "k": k, "queries": len(qv), "vectors": len(ids), "dimension": int(matrix.shape[1]) if matrix.size else 0,
+        "k": k,
+        "queries": len(qv),
+        "vectors": len(ids),
+        "dimension": int(matrix.shape[1]) if matrix.size else 0,
         "recall_at_k": round(float(np.mean(recalls)), 4) if recalls else 0.0,
         "recall_min": round(float(np.min(recalls)), 4) if recalls else 0.0,
-        "target": 0.95, "oversample": oversample,
+        "target": 0.95,
+        "oversample": oversample,
         "recall_at_k_oversampled": round(float(np.mean(recalls_over)), 4) if recalls_over else 0.0,
         "recall_min_oversampled": round(float(np.min(recalls_over)), 4) if recalls_over else 0.0,
-        "index_latency": latency_summary(t_index), "index_oversampled_latency": latency_summary(t_over),
+        "index_latency": latency_summary(t_index),
+        "index_oversampled_latency": latency_summary(t_over),
         "exact_latency": latency_summary(t_exact),
         "exact_fetch_seconds": round(fetch.seconds, 2),
         "exact_matrix_mb": round(matrix.nbytes / 1e6, 1),
-        "note": ("index: db.index.vector.queryNodes through graph_schema.search.vector_evidence_hits (with the "
-                 "contributor join retrieval uses), over Bolt; exact: numpy dot product over all vectors held in "
-                 "memory (fetch time reported separately)"),
+        "note": (
+            "index: db.index.vector.queryNodes through graph_schema.search.vector_evidence_hits (with the "
+            "contributor join retrieval uses), over Bolt; exact: numpy dot product over all vectors held in "
+            "memory (fetch time reported separately)"
+        ),
     }
 
 
-def _formation(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: str | None) -> dict[str, Any]:
+def _formation(
+    driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: str | None
+) -> dict[str, Any]:
     from matcher.formation import FormationService
     from matcher.optimise import compare_solvers, random_instances, summarise
 
@@ -326,7 +408,7 @@ def _formation(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: 
         "panels": _clean(out["panels"]),
         "batch": _clean(out["batch"]),
         "note": "ours = greedy (+ local search) and exact MILP; rarest_first (Lappas et al. 2009) and top_k are "
-                "baselines; gap = (exact − solver) / |exact| of the objective",
+        "baselines; gap = (exact − solver) / |exact| of the objective",
     }
 
 
@@ -337,11 +419,18 @@ def _clean(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if isinstance(x, float):
             return round(x, 4)
         return x
+
     return [{k: v(x) for k, x in r.items()} for r in rows]
 
 
-def _http(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, data_dir: Path, queries: list[str],
-          database: str | None) -> dict[str, Any]:
+def _http(
+    driver: neo4j.Driver,
+    embedder: Any,
+    cfg: BenchConfig,
+    data_dir: Path,
+    queries: list[str],
+    database: str | None,
+) -> dict[str, Any]:
     from api.config import get_settings
     from api.main import create_app
     from graph_schema.apikeys import create_key
@@ -359,17 +448,29 @@ def _http(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, data_dir: Path,
             return "/v1/experts/search", {"text": queries[i % len(queries)], "k": 10}
         if kind == "team":
             d = demands[i % len(demands)]
-            return "/v1/demands", {"title": d["title"], "text": d.get("text", ""), "disciplines": d.get("disciplines", []),
-                                   "skills": d.get("skills", []),
-                                   "enterprise_id": enterprises[int(rng.integers(len(enterprises)))],
-                                   "team": {"k_min": 2, "k_max": 4}}
+            return "/v1/demands", {
+                "title": d["title"],
+                "text": d.get("text", ""),
+                "disciplines": d.get("disciplines", []),
+                "skills": d.get("skills", []),
+                "enterprise_id": enterprises[int(rng.integers(len(enterprises)))],
+                "team": {"k_min": 2, "k_max": 4},
+            }
         if kind == "panel":
             t = topics[i % len(topics)]
-            return "/v1/topics", {"title": t["title"], "text": t.get("text", ""), "disciplines": t.get("disciplines", []),
-                                  "panel": {"size": 5, "relax": True}}
+            return "/v1/topics", {
+                "title": t["title"],
+                "text": t.get("text", ""),
+                "disciplines": t.get("disciplines", []),
+                "panel": {"size": 5, "relax": True},
+            }
         if kind == "consortium":
             t = topics[i % len(topics)]
-            return "/v1/consortia", {"theme": t["title"], "disciplines": t.get("disciplines", [])[:3], "max_size": 5}
+            return "/v1/consortia", {
+                "theme": t["title"],
+                "disciplines": t.get("disciplines", [])[:3],
+                "max_size": 5,
+            }
         return "/v1/assignments", {"demand_ids": demand_ids, "team_min": 1, "team_max": 3}
 
     settings = get_settings()
@@ -377,7 +478,10 @@ def _http(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, data_dir: Path,
         settings = settings.model_copy(update={"neo4j_database": database})
     app = create_app(settings, driver=driver, embedder=embedder, rate_limit_per_minute=1_000_000)
     out: dict[str, Any] = {}
-    with serve_in_thread(app) as base, httpx.Client(base_url=base, headers={"X-API-Key": plain}, timeout=300) as client:
+    with (
+        serve_in_thread(app) as base,
+        httpx.Client(base_url=base, headers={"X-API-Key": plain}, timeout=300) as client,
+    ):
         for kind, n in cfg.http_counts.items():
             path, body = bodies(kind, 0)
             client.post(path, json=body)  # warm-up, not counted
@@ -395,9 +499,11 @@ def _http(driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, data_dir: Path,
             out[kind] = {"endpoint": f"POST {path}", **latency_summary(lat), "status_codes": codes}
         out["base_url"] = base
     out["assignment_demands_per_request"] = len(demand_ids)
-    out["note"] = ("sequential requests from one client over loopback HTTP/1.1 keep-alive to uvicorn (1 worker) "
-                   "in the same process; each endpoint gets 1 warm-up request; 422 answers (infeasible) are "
-                   "counted and timed like the others")
+    out["note"] = (
+        "sequential requests from one client over loopback HTTP/1.1 keep-alive to uvicorn (1 worker) "
+        "in the same process; each endpoint gets 1 warm-up request; 422 answers (infeasible) are "
+        "counted and timed like the others"
+    )
     return out
 
 
@@ -421,19 +527,30 @@ def _sizing(cfg: BenchConfig, report: dict[str, Any]) -> dict[str, Any]:
     for scientists in (5_000, 50_000, 500_000, 5_000_000):
         f = scientists / max(sci, 1)
         e = ev * f
-        proj.append({
-            "scientists": scientists, "evidence": int(e), "nodes_rels": int(created * f),
-            "import_hours": round(imp["seconds"] * f / 3600, 2),
-            "embed_hours_2_cores": round(emb["end_to_end_seconds"] * f / 3600, 2),
-            "vectors_gb": round(e * per["vector_bytes"] * 1.5 / 1e9, 2),  # ×1.5: HNSW graph + store overhead
-        })
+        proj.append(
+            {
+                "scientists": scientists,
+                "evidence": int(e),
+                "nodes_rels": int(created * f),
+                "import_hours": round(imp["seconds"] * f / 3600, 2),
+                "embed_hours_2_cores": round(emb["end_to_end_seconds"] * f / 3600, 2),
+                "vectors_gb": round(
+                    e * per["vector_bytes"] * 1.5 / 1e9, 2
+                ),  # ×1.5: HNSW graph + store overhead
+            }
+        )
     return {
-        "machine": report["meta"]["machine"], "measured": per, "python_peak_rss_mb": round(rss_mb),
-        "store_bytes": store, "projection": proj,
-        "note": ("linear in the number of scientists (the demo keeps ~5 evidence items per scientist); vectors ×1.5 "
-                 "for the HNSW graph; on 2 cores / 24 GB the embedding time, not memory, is the limit. store_bytes is "
-                 "the local server's whole data folder, transaction logs of earlier runs included: an upper bound, "
-                 "not projected"),
+        "machine": report["meta"]["machine"],
+        "measured": per,
+        "python_peak_rss_mb": round(rss_mb),
+        "store_bytes": store,
+        "projection": proj,
+        "note": (
+            "linear in the number of scientists (the demo keeps ~5 evidence items per scientist); vectors ×1.5 "
+            "for the HNSW graph; on 2 cores / 24 GB the embedding time, not memory, is the limit. store_bytes is "
+            "the local server's whole data folder, transaction logs of earlier runs included: an upper bound, "
+            "not projected"
+        ),
     }
 
 
@@ -461,13 +578,23 @@ def run_bench(
     work = cfg.work_dir or Path(".kexie/bench-data") / cfg.label
     data_dir, truth_dir = work / "data", work / "ground_truth"
     started = time.perf_counter()
-    report: dict[str, Any] = {"meta": {
-        "size": cfg.size, "seed": cfg.seed, "started": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "commit": _git_commit(), "model": getattr(embedder, "model_id", "?"),
-        "neo4j": driver.get_server_info().agent,
-        "machine": {"cores": os.cpu_count(), "memory_gb": _mem_total_gb(), "python": platform.python_version(),
-                    "platform": platform.platform(terse=True), "load_avg_start": _load()},
-    }}
+    report: dict[str, Any] = {
+        "meta": {
+            "size": cfg.size,
+            "seed": cfg.seed,
+            "started": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+            "commit": _git_commit(),
+            "model": getattr(embedder, "model_id", "?"),
+            "neo4j": driver.get_server_info().agent,
+            "machine": {
+                "cores": os.cpu_count(),
+                "memory_gb": _mem_total_gb(),
+                "python": platform.python_version(),
+                "platform": platform.platform(terse=True),
+                "load_avg_start": _load(),
+            },
+        }
+    }
     say(f"data: generating the demo graph at size {cfg.label}")
     report["data"] = _data(cfg, data_dir)
     say("import")
@@ -484,7 +611,9 @@ def run_bench(
     report["sizing"] = _sizing(cfg, report)
     report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     report["meta"]["machine"]["load_avg_end"] = _load()
-    report["meta"]["config"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()}
+    report["meta"]["config"] = {
+        k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()
+    }
     return report
 
 
@@ -494,7 +623,9 @@ def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     label = f"{report['meta']['size']:g}"
     js = out_dir / f"bench-{label}.json"
     md = out_dir / f"bench-{label}.md"
-    js.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    js.write_text(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
     md.write_text(render_markdown(report), encoding="utf-8")
     return md, js
 
@@ -522,67 +653,122 @@ def render_markdown(r: dict[str, Any]) -> str:
     """The report as Markdown: every section, each figure beside its baseline."""
     m, d, imp, emb, vi, fo, h, sz = (r[s] for s in SECTIONS)
     label = f"{m['size']:g}"
-    out = [f"# Benchmark at size {label}\n",
-           f"`kexie bench run --size {label}` · commit {m['commit']} · {m['started']} · {m['machine']['cores']} cores, "
-           f"{m['machine']['memory_gb']} GB (load average {m['machine'].get('load_avg_start')} → "
-           f"{m['machine'].get('load_avg_end')}: the machine is shared) · {m['neo4j']} · model {m['model']} · total {m['seconds']} s\n",
-           "## Data\n",
-           f"{d['records']:,} records ({d['counts'].get('scientists', 0):,} scientists, "
-           f"{emb['evidence']:,} evidence items), generated in {d['seconds']} s.\n",
-           "## Import\n",
-           _table([
-               {"what": "import_path (validate, check references, MERGE; batch 2000)", "records": imp["records_loaded"],
-                "nodes+rels created": imp["nodes_created"] + imp["relationships_created"], "seconds": imp["seconds"],
-                "records/s": imp["records_per_second"], "created/s": imp["created_per_second"]},
-               {"what": "baseline: parse the same files, no database", "records": imp["baseline_parse_only"]["records"],
-                "seconds": imp["baseline_parse_only"]["seconds"], "records/s": imp["baseline_parse_only"]["records_per_second"]},
-               *([{"what": "baseline: re-import (MERGE finds all; idempotent: "
-                   f"{imp['baseline_reimport']['idempotent']})", "records": imp["records_loaded"],
-                   "nodes+rels created": imp["baseline_reimport"]["created"], "seconds": imp["baseline_reimport"]["seconds"],
-                   "records/s": imp["baseline_reimport"]["records_per_second"]}] if "baseline_reimport" in imp else []),
-           ]),
-           f"Rejected: {imp['rejected']}.\n",
-           "## Embedding\n",
-           _table([
-               {"what": "embed_graph: model time inside", "texts": emb["embedded_for_real"],
-                "seconds": emb["model_seconds_inside"], "texts/s": emb["ours_model_texts_per_second"],
-                "vs encode": emb["ratio_model_vs_encode"]},
-               {"what": "embed_graph: end to end (reads, writes, profiles, stats)", "texts": emb["evidence"],
-                "seconds": emb["end_to_end_seconds"], "texts/s": emb["ours_end_to_end_texts_per_second"],
-                "vs encode": emb["ratio_end_to_end_vs_encode"]},
-               {"what": "baseline: SentenceTransformer.encode, same texts", "texts": emb["baseline_encode"]["texts"],
-                "seconds": emb["baseline_encode"]["seconds"], "texts/s": emb["baseline_encode"]["texts_per_second"],
-                "vs encode": 1.0},
-           ]),
-           f"Vectors: {emb['fill_note'].rstrip('.')}. Graph work inside embed_graph: {emb['graph_work_seconds']} s; "
-           f"{emb['profiles_built']:,} profiles built.\n",
-           "## Vector index vs exact search\n",
-           f"recall@{vi['k']} = **{vi['recall_at_k']}** (min {vi['recall_min']}) asking the index for {vi['k']}; "
-           f"**{vi['recall_at_k_oversampled']}** (min {vi['recall_min_oversampled']}) asking for {vi['oversample']} and "
-           f"keeping the best {vi['k']}, as retrieval does (target ≥ {vi['target']}); {vi['queries']} queries, "
-           f"{vi['vectors']:,} vectors of dimension {vi['dimension']}. Recall is tie-robust: an index hit counts when "
-           "its exact cosine reaches the exact k-th best.\n",
-           _table([{"search": f"vector index, k={vi['k']} (queryNodes over Bolt)", **vi["index_latency"]},
-                   {"search": f"vector index, k={vi['oversample']} → best {vi['k']}", **vi["index_oversampled_latency"]},
-                   {"search": "baseline: exact (numpy, in memory)", **vi["exact_latency"]}]),
-           f"Exact search first fetched every vector from the graph: {vi['exact_fetch_seconds']} s, "
-           f"{vi['exact_matrix_mb']} MB. {vi['note']}.\n",
-           "## Formation: ours vs baselines\n",
-           f"On the graph's demands ({fo['graph_demands']}), every solver on the same problem:\n",
-           _table(fo["teams_by_solver"]),
-           "On 10 random instances (30 candidates, 5 skills):\n",
-           _table(fo["random_instances_by_solver"]),
-           "Batch assignment, global vs one-by-one greedy:\n",
-           _table(fo["batch"]),
-           f"{fo['note']}.\n",
-           "## HTTP latency (loopback)\n",
-           _table([{"call": k, **{c: v[c] for c in ("endpoint", "n", "p50_ms", "p95_ms", "p99_ms", "max_ms")},
-                    "status": " ".join(f"{c}×{n}" for c, n in v["status_codes"].items())}
-                   for k, v in h.items() if isinstance(v, dict)]),
-           f"Batch assignment: {h['assignment_demands_per_request']} demands per request. {h['note']}.\n",
-           "## Sizing: what fits on this machine, and beyond\n",
-           _table([sz["measured"]]),
-           f"Peak RSS of the benchmark process: {sz['python_peak_rss_mb']} MB.\n",
-           _table(sz["projection"]),
-           f"{sz['note']}.\n"]
+    out = [
+        f"# Benchmark at size {label}\n",
+        f"`kexie bench run --size {label}` · commit {m['commit']} · {m['started']} · {m['machine']['cores']} cores, "
+        f"{m['machine']['memory_gb']} GB (load average {m['machine'].get('load_avg_start')} → "
+        f"{m['machine'].get('load_avg_end')}: the machine is shared) · {m['neo4j']} · model {m['model']} · total {m['seconds']} s\n",
+        "## Data\n",
+        f"{d['records']:,} records ({d['counts'].get('scientists', 0):,} scientists, "
+        f"{emb['evidence']:,} evidence items), generated in {d['seconds']} s.\n",
+        "## Import\n",
+        _table(
+            [
+                {
+                    "what": "import_path (validate, check references, MERGE; batch 2000)",
+                    "records": imp["records_loaded"],
+                    "nodes+rels created": imp["nodes_created"] + imp["relationships_created"],
+                    "seconds": imp["seconds"],
+                    "records/s": imp["records_per_second"],
+                    "created/s": imp["created_per_second"],
+                },
+                {
+                    "what": "baseline: parse the same files, no database",
+                    "records": imp["baseline_parse_only"]["records"],
+                    "seconds": imp["baseline_parse_only"]["seconds"],
+                    "records/s": imp["baseline_parse_only"]["records_per_second"],
+                },
+                *(
+                    [
+                        {
+                            "what": "baseline: re-import (MERGE finds all; idempotent: "
+                            f"{imp['baseline_reimport']['idempotent']})",
+                            "records": imp["records_loaded"],
+                            "nodes+rels created": imp["baseline_reimport"]["created"],
+                            "seconds": imp["baseline_reimport"]["seconds"],
+                            "records/s": imp["baseline_reimport"]["records_per_second"],
+                        }
+                    ]
+                    if "baseline_reimport" in imp
+                    else []
+                ),
+            ]
+        ),
+        f"Rejected: {imp['rejected']}.\n",
+        "## Embedding\n",
+        _table(
+            [
+                {
+                    "what": "embed_graph: model time inside",
+                    "texts": emb["embedded_for_real"],
+                    "seconds": emb["model_seconds_inside"],
+                    "texts/s": emb["ours_model_texts_per_second"],
+                    "vs encode": emb["ratio_model_vs_encode"],
+                },
+                {
+                    "what": "embed_graph: end to end (reads, writes, profiles, stats)",
+                    "texts": emb["evidence"],
+                    "seconds": emb["end_to_end_seconds"],
+                    "texts/s": emb["ours_end_to_end_texts_per_second"],
+                    "vs encode": emb["ratio_end_to_end_vs_encode"],
+                },
+                {
+                    "what": "baseline: SentenceTransformer.encode, same texts",
+                    "texts": emb["baseline_encode"]["texts"],
+                    "seconds": emb["baseline_encode"]["seconds"],
+                    "texts/s": emb["baseline_encode"]["texts_per_second"],
+                    "vs encode": 1.0,
+                },
+            ]
+        ),
+        f"Vectors: {emb['fill_note'].rstrip('.')}. Graph work inside embed_graph: {emb['graph_work_seconds']} s; "
+        f"{emb['profiles_built']:,} profiles built.\n",
+        "## Vector index vs exact search\n",
+        f"recall@{vi['k']} = **{vi['recall_at_k']}** (min {vi['recall_min']}) asking the index for {vi['k']}; "
+        f"**{vi['recall_at_k_oversampled']}** (min {vi['recall_min_oversampled']}) asking for {vi['oversample']} and "
+        f"keeping the best {vi['k']}, as retrieval does (target ≥ {vi['target']}); {vi['queries']} queries, "
+        f"{vi['vectors']:,} vectors of dimension {vi['dimension']}. Recall is tie-robust: an index hit counts when "
+        "its exact cosine reaches the exact k-th best.\n",
+        _table(
+            [
+                {
+                    "search": f"vector index, k={vi['k']} (queryNodes over Bolt)",
+                    **vi["index_latency"],
+                },
+                {
+                    "search": f"vector index, k={vi['oversample']} → best {vi['k']}",
+                    **vi["index_oversampled_latency"],
+                },
+                {"search": "baseline: exact (numpy, in memory)", **vi["exact_latency"]},
+            ]
+        ),
+        f"Exact search first fetched every vector from the graph: {vi['exact_fetch_seconds']} s, "
+        f"{vi['exact_matrix_mb']} MB. {vi['note']}.\n",
+        "## Formation: ours vs baselines\n",
+        f"On the graph's demands ({fo['graph_demands']}), every solver on the same problem:\n",
+        _table(fo["teams_by_solver"]),
+        "On 10 random instances (30 candidates, 5 skills):\n",
+        _table(fo["random_instances_by_solver"]),
+        "Batch assignment, global vs one-by-one greedy:\n",
+        _table(fo["batch"]),
+        f"{fo['note']}.\n",
+        "## HTTP latency (loopback)\n",
+        _table(
+            [
+                {
+                    "call": k,
+                    **{c: v[c] for c in ("endpoint", "n", "p50_ms", "p95_ms", "p99_ms", "max_ms")},
+                    "status": " ".join(f"{c}×{n}" for c, n in v["status_codes"].items()),
+                }
+                for k, v in h.items()
+                if isinstance(v, dict)
+            ]
+        ),
+        f"Batch assignment: {h['assignment_demands_per_request']} demands per request. {h['note']}.\n",
+        "## Sizing: what fits on this machine, and beyond\n",
+        _table([sz["measured"]]),
+        f"Peak RSS of the benchmark process: {sz['python_peak_rss_mb']} MB.\n",
+        _table(sz["projection"]),
+        f"{sz['note']}.\n",
+    ]
     return "\n".join(out)

@@ -22,15 +22,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: FastAPI, *, port: int | None = None, timeout: float = 30.0) -> Iterator[str]:
+def serve_in_thread(
+    app: FastAPI, *, port: int | None = None, timeout: float = 30.0
+) -> Iterator[str]:
     """Run ``app`` on ``http://127.0.0.1:<port>`` until the block ends; yield the base URL.
 
     The lifespan runs (driver, model), as in production; uvicorn's access log is off so it does
     not weigh on the latencies measured.
     """
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False,
-                            lifespan="on", timeout_keep_alive=30)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        timeout_keep_alive=30,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()

@@ -16,8 +16,14 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float | int]:
         return {"n": 0, "mean_ms": 0.0, "p50_ms": 0.0, "p95_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
     a = np.asarray(seconds, dtype=float) * 1000.0
     p50, p95, p99 = np.percentile(a, [50, 95, 99])
-    return {"n": int(a.size), "mean_ms": round(float(a.mean()), 2), "p50_ms": round(float(p50), 2),
-            "p95_ms": round(float(p95), 2), "p99_ms": round(float(p99), 2), "max_ms": round(float(a.max()), 2)}
+    return {
+        "n": int(a.size),
+        "mean_ms": round(float(a.mean()), 2),
+        "p50_ms": round(float(p50), 2),
+        "p95_ms": round(float(p95), 2),
+        "p99_ms": round(float(p99), 2),
+        "max_ms": round(float(a.max()), 2),
+    }
 
 
 class Stopwatch:

@@ -91,17 +91,41 @@ def create_key(
     secret = secrets.token_urlsafe(24)
     with translate():
         driver.execute_query(
-            _CREATE, id=key_id, name=name, scopes=sorted(set(scopes)), hash=_hash(secret),
-            rate_limit=rate_limit, database_=database,
+            _CREATE,
+            id=key_id,
+            name=name,
+            scopes=sorted(set(scopes)),
+            hash=_hash(secret),
+            rate_limit=rate_limit,
+            database_=database,
         )
-    record = ApiKey(key_id, name, tuple(sorted(set(scopes))), _dt.datetime.now(_dt.UTC).isoformat(), False, rate_limit)
+    record = ApiKey(
+        key_id,
+        name,
+        tuple(sorted(set(scopes))),
+        _dt.datetime.now(_dt.UTC).isoformat(),
+        False,
+        rate_limit,
+    )
     return f"kx_{key_id}_{secret}", record
 
 
 def list_keys(driver: neo4j.Driver, *, database: str | None = None) -> list[ApiKey]:
     with translate():
-        recs = driver.execute_query(_LIST, database_=database, routing_=neo4j.RoutingControl.READ).records
-    return [ApiKey(r["id"], r["name"], tuple(r["scopes"]), r["created_at"], bool(r["revoked"]), r["rate_limit"]) for r in recs]
+        recs = driver.execute_query(
+            _LIST, database_=database, routing_=neo4j.RoutingControl.READ
+        ).records
+    return [
+        ApiKey(
+            r["id"],
+            r["name"],
+            tuple(r["scopes"]),
+            r["created_at"],
+            bool(r["revoked"]),
+            r["rate_limit"],
+        )
+        for r in recs
+    ]
 
 
 def revoke_key(driver: neo4j.Driver, key_id: str, *, database: str | None = None) -> bool:
@@ -109,13 +133,17 @@ def revoke_key(driver: neo4j.Driver, key_id: str, *, database: str | None = None
         return bool(driver.execute_query(_REVOKE, id=key_id, database_=database).records)
 
 
-def verify_key(driver: neo4j.Driver, presented: str, *, database: str | None = None) -> ApiKey | None:
+def verify_key(
+    driver: neo4j.Driver, presented: str, *, database: str | None = None
+) -> ApiKey | None:
     """The key record for a presented ``kx_<id>_<secret>``, or None (unknown, wrong, revoked)."""
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != "kx" or not parts[1] or not parts[2]:
         return None
     with translate():
-        recs = driver.execute_query(_LOOKUP, id=parts[1], database_=database, routing_=neo4j.RoutingControl.READ).records
+        recs = driver.execute_query(
+            _LOOKUP, id=parts[1], database_=database, routing_=neo4j.RoutingControl.READ
+        ).records
     if not recs:
         return None
     r = recs[0]
@@ -141,11 +169,15 @@ ON CREATE SET i.request_hash = $request_hash, i.status = $status, i.body = $body
 """
 
 
-def read_idempotency(driver: neo4j.Driver, key_id: str, idem_key: str, *, database: str | None = None) -> IdempotencyRecord | None:
+def read_idempotency(
+    driver: neo4j.Driver, key_id: str, idem_key: str, *, database: str | None = None
+) -> IdempotencyRecord | None:
     import json
 
     with translate():
-        recs = driver.execute_query(_READ_IDEM, id=f"{key_id}:{idem_key}", database_=database).records
+        recs = driver.execute_query(
+            _READ_IDEM, id=f"{key_id}:{idem_key}", database_=database
+        ).records
     if not recs:
         return None
     r = recs[0]
@@ -153,12 +185,21 @@ def read_idempotency(driver: neo4j.Driver, key_id: str, idem_key: str, *, databa
 
 
 def write_idempotency(
-    driver: neo4j.Driver, key_id: str, idem_key: str, record: IdempotencyRecord, *, database: str | None = None
+    driver: neo4j.Driver,
+    key_id: str,
+    idem_key: str,
+    record: IdempotencyRecord,
+    *,
+    database: str | None = None,
 ) -> None:
     import json
 
     with translate():
         driver.execute_query(
-            _WRITE_IDEM, id=f"{key_id}:{idem_key}", request_hash=record.request_hash, status=record.status,
-            body=json.dumps(record.body, ensure_ascii=False, default=str), database_=database,
+            _WRITE_IDEM,
+            id=f"{key_id}:{idem_key}",
+            request_hash=record.request_hash,
+            status=record.status,
+            body=json.dumps(record.body, ensure_ascii=False, default=str),
+            database_=database,
         )

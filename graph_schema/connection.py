@@ -34,5 +34,7 @@ def open_driver(
         max_connection_pool_size=max_pool_size,
         connection_timeout=connection_timeout,
         connection_acquisition_timeout=connection_timeout * 2,
-        max_transaction_retry_time=connection_timeout * 2 if max_retry_time is None else max_retry_time,
+        max_transaction_retry_time=connection_timeout * 2
+        if max_retry_time is None
+        else max_retry_time,
     )

@@ -393,7 +393,9 @@ class FeedbackStats:
 
 
 # -- helpers ------------------------------------------------------------------------------
-def _read(driver: neo4j.Driver, query: str, database: str | None, **params: Any) -> list[dict[str, Any]]:
+def _read(
+    driver: neo4j.Driver, query: str, database: str | None, **params: Any
+) -> list[dict[str, Any]]:
     with translate():
         records = driver.execute_query(
             query, params, database_=database, routing_=neo4j.RoutingControl.READ
@@ -401,7 +403,9 @@ def _read(driver: neo4j.Driver, query: str, database: str | None, **params: Any)
     return [r.data() for r in records]
 
 
-def _write(driver: neo4j.Driver, query: str, database: str | None, **params: Any) -> list[dict[str, Any]]:
+def _write(
+    driver: neo4j.Driver, query: str, database: str | None, **params: Any
+) -> list[dict[str, Any]]:
     with translate():
         records = driver.execute_query(query, params, database_=database).records
     return [r.data() for r in records]
@@ -419,10 +423,15 @@ def load_demand(driver: neo4j.Driver, demand_id: str, *, database: str | None = 
         raise NotFoundError("demand", demand_id)
     r = rows[0]
     return DemandInfo(
-        id=r["id"], title=r["title"] or "", text=r["text"] or "", skills=tuple(r["skills"]),
+        id=r["id"],
+        title=r["title"] or "",
+        text=r["text"] or "",
+        skills=tuple(r["skills"]),
         disciplines=tuple(sorted((d["code"], d["name"]) for d in r["disciplines"])),
-        enterprise_id=r["enterprise_id"], enterprise_name=r["enterprise_name"],
-        district=r["district"], district_name=r["district_name"],
+        enterprise_id=r["enterprise_id"],
+        enterprise_name=r["enterprise_name"],
+        district=r["district"],
+        district_name=r["district_name"],
     )
 
 
@@ -437,22 +446,31 @@ def load_topic(driver: neo4j.Driver, topic_id: str, *, database: str | None = No
         raise NotFoundError("topic", topic_id)
     r = rows[0]
     return TopicInfo(
-        id=r["id"], title=r["title"] or "", text=r["text"] or "", issuer=r["issuer"],
+        id=r["id"],
+        title=r["title"] or "",
+        text=r["text"] or "",
+        issuer=r["issuer"],
         disciplines=tuple(sorted((d["code"], d["name"]) for d in r["disciplines"])),
     )
 
 
-def list_demand_ids(driver: neo4j.Driver, *, limit: int = 1000, database: str | None = None) -> list[str]:
+def list_demand_ids(
+    driver: neo4j.Driver, *, limit: int = 1000, database: str | None = None
+) -> list[str]:
     """Ids of the demands in the graph, sorted."""
     return [r["id"] for r in _read(driver, LIST_DEMANDS, database, limit=limit)]
 
 
-def list_topic_ids(driver: neo4j.Driver, *, limit: int = 1000, database: str | None = None) -> list[str]:
+def list_topic_ids(
+    driver: neo4j.Driver, *, limit: int = 1000, database: str | None = None
+) -> list[str]:
     """Ids of the topics in the graph, sorted."""
     return [r["id"] for r in _read(driver, LIST_TOPICS, database, limit=limit)]
 
 
-def pair_ties(driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None) -> list[PairTie]:
+def pair_ties(
+    driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None
+) -> list[PairTie]:
     """Ties among the scientists ``ids``: only pairs with at least one tie are returned.
 
     Args:
@@ -470,17 +488,26 @@ def pair_ties(driver: neo4j.Driver, ids: Sequence[str], *, database: str | None 
         cur["examples"][r["kind"]] = tuple(str(x) for x in r["examples"])
     return [
         PairTie(
-            a=a, b=b, coauthored=v.get("coauthored", 0), served_together=v.get("served_together", 0),
+            a=a,
+            b=b,
+            coauthored=v.get("coauthored", 0),
+            served_together=v.get("served_together", 0),
             shared_societies=v.get("shared_societies", 0),
-            same_institution=v.get("same_institution", 0) > 0, examples=v["examples"],
+            same_institution=v.get("same_institution", 0) > 0,
+            examples=v["examples"],
         )
         for (a, b), v in sorted(acc.items())
     ]
 
 
-def declined_for_demand(driver: neo4j.Driver, demand_id: str, *, database: str | None = None) -> dict[str, list[str]]:
+def declined_for_demand(
+    driver: neo4j.Driver, demand_id: str, *, database: str | None = None
+) -> dict[str, list[str]]:
     """Scientists who declined a team for this demand → the teams they declined."""
-    return {r["sid"]: list(r["teams"]) for r in _read(driver, DECLINED_FOR_DEMAND, database, id=demand_id)}
+    return {
+        r["sid"]: list(r["teams"])
+        for r in _read(driver, DECLINED_FOR_DEMAND, database, id=demand_id)
+    }
 
 
 def panel_exposure(
@@ -498,16 +525,23 @@ def panel_exposure(
     """
     if not ids:
         return {}, 0
-    rows = _read(driver, PANEL_EXPOSURE, database, ids=list(ids), days=int(days), statuses=list(statuses))
+    rows = _read(
+        driver, PANEL_EXPOSURE, database, ids=list(ids), days=int(days), statuses=list(statuses)
+    )
     total = int(rows[0]["total"]) if rows else 0
     return {r["sid"]: int(r["n"]) for r in rows}, total
 
 
-def scientist_embeddings(driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None) -> dict[str, list[float]]:
+def scientist_embeddings(
+    driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None
+) -> dict[str, list[float]]:
     """Profile vectors of the scientists that have one (written by the embedding job)."""
     if not ids:
         return {}
-    return {r["sid"]: list(r["embedding"]) for r in _read(driver, SCIENTIST_EMBEDDINGS, database, ids=list(ids))}
+    return {
+        r["sid"]: list(r["embedding"])
+        for r in _read(driver, SCIENTIST_EMBEDDINGS, database, ids=list(ids))
+    }
 
 
 def orgs_for_disciplines(
@@ -517,24 +551,34 @@ def orgs_for_disciplines(
     level-2 discipline under a level-1 code), most disciplines first."""
     if not codes:
         return []
-    return [r["id"] for r in _read(driver, ORGS_FOR_DISCIPLINES, database, codes=list(codes), limit=limit)]
+    return [
+        r["id"]
+        for r in _read(driver, ORGS_FOR_DISCIPLINES, database, codes=list(codes), limit=limit)
+    ]
 
 
-def org_infos(driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None) -> list[OrgInfo]:
+def org_infos(
+    driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None
+) -> list[OrgInfo]:
     """Kind, name, disciplines, district and counterparts of each id that exists."""
     if not ids:
         return []
     return [
         OrgInfo(
-            id=r["id"], name=r["name"] or r["id"], kind=r["kind"],
-            disciplines=tuple(sorted(r["disciplines"])), district=r["district"],
+            id=r["id"],
+            name=r["name"] or r["id"],
+            kind=r["kind"],
+            disciplines=tuple(sorted(r["disciplines"])),
+            district=r["district"],
             counterparts=tuple(r["counterparts"]),
         )
         for r in _read(driver, ORG_INFOS, database, ids=list(dict.fromkeys(ids)))
     ]
 
 
-def org_ties(driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None) -> list[OrgTie]:
+def org_ties(
+    driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None
+) -> list[OrgTie]:
     """Existing ties among organisations / societies ``ids`` (only linked pairs)."""
     if len(ids) < 2:
         return []
@@ -545,14 +589,20 @@ def org_ties(driver: neo4j.Driver, ids: Sequence[str], *, database: str | None =
         cur["examples"][r["kind"]] = tuple(str(x) for x in r["examples"])
     return [
         OrgTie(
-            a=a, b=b, shared_people=v.get("shared_people", 0), counterpart="counterpart" in v,
-            joint_evidence=v.get("joint_evidence", 0), examples=v["examples"],
+            a=a,
+            b=b,
+            shared_people=v.get("shared_people", 0),
+            counterpart="counterpart" in v,
+            joint_evidence=v.get("joint_evidence", 0),
+            examples=v["examples"],
         )
         for (a, b), v in sorted(acc.items())
     ]
 
 
-def feedback_stats(driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None) -> dict[str, FeedbackStats]:
+def feedback_stats(
+    driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None
+) -> dict[str, FeedbackStats]:
     """Feedback per scientist over every team and panel they were put on."""
     if not ids:
         return {}
@@ -560,7 +610,8 @@ def feedback_stats(driver: neo4j.Driver, ids: Sequence[str], *, database: str | 
         r["sid"]: FeedbackStats(
             n_rated=int(r["n_rated"]),
             mean_rating=None if r["mean_rating"] is None else float(r["mean_rating"]),
-            n_accepted=int(r["n_accepted"]), n_declined=int(r["n_declined"]),
+            n_accepted=int(r["n_accepted"]),
+            n_declined=int(r["n_declined"]),
         )
         for r in _read(driver, FEEDBACK_STATS, database, ids=list(ids))
     }
@@ -611,11 +662,20 @@ def save_formation(
     """
     query = {"team": SAVE_TEAM, "panel": SAVE_PANEL, "consortium": SAVE_CONSORTIUM}[kind]
     rows = [
-        {"id": str(m["id"]), "role": m.get("role") or "member", "skills": [str(s) for s in m.get("skills") or []]}
+        {
+            "id": str(m["id"]),
+            "role": m.get("role") or "member",
+            "skills": [str(s) for s in m.get("skills") or []],
+        }
         for m in members
     ]
     out = _write(
-        driver, query, database, id=formation_id, request_id=request_id, members=rows,
+        driver,
+        query,
+        database,
+        id=formation_id,
+        request_id=request_id,
+        members=rows,
         props=_clean_props(props or {}),
     )
     if not out:
@@ -658,14 +718,22 @@ def record_feedback(
     if rating is not None and not 1 <= int(rating) <= 5:
         raise ValueError("rating must be between 1 and 5")
     rows = _write(
-        driver, RECORD_FEEDBACK, database, id=formation_id, sid=scientist_id, accepted=accepted,
-        rating=None if rating is None else int(rating), comment=comment,
+        driver,
+        RECORD_FEEDBACK,
+        database,
+        id=formation_id,
+        sid=scientist_id,
+        accepted=accepted,
+        rating=None if rating is None else int(rating),
+        comment=comment,
     )
     if not rows:
         raise NotFoundError("member", f"{scientist_id} of {formation_id}")
 
 
-def get_formation(driver: neo4j.Driver, formation_id: str, *, database: str | None = None) -> FormationRecord:
+def get_formation(
+    driver: neo4j.Driver, formation_id: str, *, database: str | None = None
+) -> FormationRecord:
     """Read a saved team, panel or consortium with its members and their feedback.
 
     Raises:
@@ -681,14 +749,23 @@ def get_formation(driver: neo4j.Driver, formation_id: str, *, database: str | No
     else:
         members = tuple(
             MemberRecord(
-                p["id"], p["name"], p["role"], tuple(p["skills"]), p["accepted"],
-                None if p["rating"] is None else int(p["rating"]), p["comment"],
+                p["id"],
+                p["name"],
+                p["role"],
+                tuple(p["skills"]),
+                p["accepted"],
+                None if p["rating"] is None else int(p["rating"]),
+                p["comment"],
             )
             for p in sorted(r["people"], key=lambda p: p["id"])
         )
     props = {k: v for k, v in r["props"].items() if k not in {"created_at", "updated_at"}}
     return FormationRecord(
-        id=r["id"], kind=kind, status=r["status"], request_id=r["request_id"],
-        created_at=r["created_at"], members=members, props=props,
+        id=r["id"],
+        kind=kind,
+        status=r["status"],
+        request_id=r["request_id"],
+        created_at=r["created_at"],
+        members=members,
+        props=props,
     )
-

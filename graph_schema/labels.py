@@ -74,7 +74,9 @@ class Rel:
     POSTED: Final = "POSTED"  # Enterprise -> Demand
     NEEDS: Final = "NEEDS"  # Demand -> Discipline
     CONCERNS: Final = "CONCERNS"  # Topic -> Discipline
-    SERVED_ON: Final = "SERVED_ON"  # Scientist -> Team | Panel {role, skills, accepted, rating, comment}
+    SERVED_ON: Final = (
+        "SERVED_ON"  # Scientist -> Team | Panel {role, skills, accepted, rating, comment}
+    )
     FOR_DEMAND: Final = "FOR_DEMAND"  # Team -> Demand
     FOR_TOPIC: Final = "FOR_TOPIC"  # Panel -> Topic
     PART_OF: Final = "PART_OF"  # Organization | Society | NationalSociety -> Consortium {role}

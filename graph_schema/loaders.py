@@ -63,7 +63,11 @@ _REFS: Final[dict[str, dict[str, str]]] = {
     "enterprises": {"district": "district", "disciplines": "discipline"},
     "universities": {"district": "district", "disciplines": "discipline"},
     "institutes": {"district": "district", "disciplines": "discipline"},
-    "scientists": {"institution": "organization", "district": "district", "disciplines": "discipline"},
+    "scientists": {
+        "institution": "organization",
+        "district": "district",
+        "disciplines": "discipline",
+    },
     "demands": {"enterprise": "enterprise", "district": "district", "disciplines": "discipline"},
     "topics": {"disciplines": "discipline"},
     "memberships": {"scientist": "scientist", "society": "society"},
@@ -216,7 +220,9 @@ def read_file(path: Path) -> Iterator[Raw]:
 
 
 # -- validation ---------------------------------------------------------------------------
-def _validate(kind: RecordKind, source: str, line: int, raw: dict[str, Any]) -> Record | list[Reject]:
+def _validate(
+    kind: RecordKind, source: str, line: int, raw: dict[str, Any]
+) -> Record | list[Reject]:
     data = {**raw, **kind.fixed}
     try:
         return kind.model.model_validate(data)
@@ -328,7 +334,13 @@ def _write_batch(
             if missing:
                 bad = True
                 rejects.append(
-                    Reject(source, p.line, name, f"unknown {target}: {', '.join(missing)}", p.row["key"])
+                    Reject(
+                        source,
+                        p.line,
+                        name,
+                        f"unknown {target}: {', '.join(missing)}",
+                        p.row["key"],
+                    )
                 )
         if not bad:
             good.append(p)
@@ -356,7 +368,9 @@ def _check_orcids(
     with_orcid = [p.row for p in batch if p.row.get("orcid")]
     owners = {
         r["key"]: r["owner"]
-        for r in tx.run(Q.ORCID_OWNERS, rows=[{"key": r["key"], "orcid": r["orcid"]} for r in with_orcid])
+        for r in tx.run(
+            Q.ORCID_OWNERS, rows=[{"key": r["key"], "orcid": r["orcid"]} for r in with_orcid]
+        )
     }
     seen: dict[str, str] = {}
     kept = []
@@ -365,12 +379,24 @@ def _check_orcids(
         owner = owners.get(p.row["key"])
         if orcid and owner:
             rejects.append(
-                Reject(source, p.line, "orcid", f"ORCID {orcid} already belongs to scientist {owner}", p.row["key"])
+                Reject(
+                    source,
+                    p.line,
+                    "orcid",
+                    f"ORCID {orcid} already belongs to scientist {owner}",
+                    p.row["key"],
+                )
             )
             continue
         if orcid and seen.get(orcid, p.row["key"]) != p.row["key"]:
             rejects.append(
-                Reject(source, p.line, "orcid", f"ORCID {orcid} is also given to {seen[orcid]} in this import", p.row["key"])
+                Reject(
+                    source,
+                    p.line,
+                    "orcid",
+                    f"ORCID {orcid} is also given to {seen[orcid]} in this import",
+                    p.row["key"],
+                )
             )
             continue
         if orcid:
@@ -430,7 +456,13 @@ def load_records(
             logger.warning("Batch of %s failed: %s", source, exc.message)
             for p in batch:
                 rejects.append(
-                    Reject(source, p.line, None, f"batch failed and was not written: {exc.message}", p.row["key"])
+                    Reject(
+                        source,
+                        p.line,
+                        None,
+                        f"batch failed and was not written: {exc.message}",
+                        p.row["key"],
+                    )
                 )
             report.rejected += len(batch)
         else:

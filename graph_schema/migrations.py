@@ -135,7 +135,9 @@ _RECORD = (
 )
 
 
-def applied_migrations(driver: neo4j.Driver, *, database: str | None = None) -> list[AppliedMigration]:
+def applied_migrations(
+    driver: neo4j.Driver, *, database: str | None = None
+) -> list[AppliedMigration]:
     with translate():
         records = driver.execute_query(
             _READ_APPLIED, database_=database, routing_=neo4j.RoutingControl.READ

@@ -95,14 +95,24 @@ Id = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=128, pattern=r"^[^\s]+$"),
     AfterValidator(_no_control),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME), AfterValidator(_no_control)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME),
+    AfterValidator(_no_control),
+]
 OptName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT), AfterValidator(_no_control_in_text)]
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_TEXT),
+    AfterValidator(_no_control_in_text),
+]
 IdList = Annotated[list[Id], BeforeValidator(_split_list)]
 StrList = Annotated[list[Name], BeforeValidator(_split_list)]
 DistrictCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 OptDistrictCode = Annotated[DistrictCode | None, BeforeValidator(_blank_to_none)]
-DisciplineCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{3}(\d{2})?$")]
+DisciplineCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^\d{3}(\d{2})?$")
+]
 DisciplineList = Annotated[list[DisciplineCode], BeforeValidator(_split_list)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 OptYear = Annotated[Year | None, BeforeValidator(_blank_to_none)]

@@ -15,9 +15,7 @@ from graph_schema.labels import Rel as R
 # -- reference checks ---------------------------------------------------------------------
 #: Which of $keys exist as nodes of one label, by their key property.
 EXISTING_BY_KEY: Final[dict[tuple[str, str], str]] = {
-    (label, prop): (
-        f"UNWIND $keys AS k MATCH (n:{label} {{{prop}: k}}) RETURN DISTINCT k AS key"
-    )
+    (label, prop): (f"UNWIND $keys AS k MATCH (n:{label} {{{prop}: k}}) RETURN DISTINCT k AS key")
     for label, prop in (
         (L.DISTRICT, "code"),
         (L.DISCIPLINE, "code"),

@@ -23,9 +23,19 @@ class GraphStats:
     def nodes(self) -> int:
         # Nodes carry several labels (Organization + Enterprise); count the base labels once.
         return sum(
-            n for label, n in self.labels.items()
-            if label not in {"Enterprise", "University", "Institute", "Publication", "Project",
-                             "Patent", "Standard", "Award"}
+            n
+            for label, n in self.labels.items()
+            if label
+            not in {
+                "Enterprise",
+                "University",
+                "Institute",
+                "Publication",
+                "Project",
+                "Patent",
+                "Standard",
+                "Award",
+            }
         )
 
     @property
@@ -45,7 +55,9 @@ def graph_stats(driver: neo4j.Driver, *, database: str | None = None) -> GraphSt
     )
 
 
-def clear_graph(driver: neo4j.Driver, *, database: str | None = None, keep_schema_records: bool = True) -> None:
+def clear_graph(
+    driver: neo4j.Driver, *, database: str | None = None, keep_schema_records: bool = True
+) -> None:
     """Delete every node and relationship (in batches). Indexes and constraints stay.
 
     With ``keep_schema_records`` the migration records stay too, so the schema stays "current".

@@ -153,7 +153,9 @@ class CandidateRow:
         return max(grades, key=lambda g: GRADE_RANK.get(g, 0)) if grades else None
 
 
-def _read(driver: neo4j.Driver, query: str, database: str | None, **params: Any) -> list[neo4j.Record]:
+def _read(
+    driver: neo4j.Driver, query: str, database: str | None, **params: Any
+) -> list[neo4j.Record]:
     with translate():
         return driver.execute_query(
             query, params, database_=database, routing_=neo4j.RoutingControl.READ
@@ -182,7 +184,9 @@ def fulltext_evidence_hits(
     if not lucene_query.strip():
         return []
     rows = _read(driver, _FULLTEXT_EVIDENCE, database, q=lucene_query, k=k)
-    return [EvidenceHit(r["sid"], r["eid"], float(r["score"]), tuple(r["disciplines"])) for r in rows]
+    return [
+        EvidenceHit(r["sid"], r["eid"], float(r["score"]), tuple(r["disciplines"])) for r in rows
+    ]
 
 
 def candidate_rows(
@@ -204,24 +208,45 @@ def candidate_rows(
         return []
     qw = dict(query_weights or {})
     rows = _read(
-        driver, _CANDIDATES, database, ids=ids, vec=vec, fp=fingerprint, max_evidence=max_evidence,
-        qterms=list(qw), qweights=qw, top=top,
+        driver,
+        _CANDIDATES,
+        database,
+        ids=ids,
+        vec=vec,
+        fp=fingerprint,
+        max_evidence=max_evidence,
+        qterms=list(qw),
+        qweights=qw,
+        top=top,
     )
     out = []
     for r in rows:
         d = r.data()
         out.append(
             CandidateRow(
-                id=d["id"], name=d["name"], title=d["title"], birth_year=d["birth_year"],
-                talent_kinds=d["talent_kinds"] or [], availability=d["availability"] or "available",
-                max_active_teams=int(d["max_active_teams"]), district=d["district"],
-                organizations=d["organizations"], societies=d["societies"],
-                disciplines=d["disciplines"], active_teams=int(d["active_teams"]),
+                id=d["id"],
+                name=d["name"],
+                title=d["title"],
+                birth_year=d["birth_year"],
+                talent_kinds=d["talent_kinds"] or [],
+                availability=d["availability"] or "available",
+                max_active_teams=int(d["max_active_teams"]),
+                district=d["district"],
+                organizations=d["organizations"],
+                societies=d["societies"],
+                disciplines=d["disciplines"],
+                active_teams=int(d["active_teams"]),
                 conflicts=d["conflicts"],
-                evidence=list({x["id"]: x for x in (d["by_dense"] or []) + (d["by_lex"] or [])}.values()),
-                evidence_years=d["evidence_years"] or [], union_terms=d["union_terms"] or [],
-                evidence_disciplines=d["evidence_disciplines"] or [], email=d["email"],
-                phone=d["phone"], orcid=d["orcid"], feedback=d.get("feedback") or {},
+                evidence=list(
+                    {x["id"]: x for x in (d["by_dense"] or []) + (d["by_lex"] or [])}.values()
+                ),
+                evidence_years=d["evidence_years"] or [],
+                union_terms=d["union_terms"] or [],
+                evidence_disciplines=d["evidence_disciplines"] or [],
+                email=d["email"],
+                phone=d["phone"],
+                orcid=d["orcid"],
+                feedback=d.get("feedback") or {},
             )
         )
     return out
@@ -230,7 +255,9 @@ def candidate_rows(
 _DISCIPLINE_NAMES = f"UNWIND $codes AS c MATCH (d:{L.DISCIPLINE} {{code: c}}) RETURN d.code AS code, d.name AS name, d.name_en AS name_en"
 
 
-def discipline_names(driver: neo4j.Driver, codes: list[str], *, database: str | None = None) -> dict[str, str]:
+def discipline_names(
+    driver: neo4j.Driver, codes: list[str], *, database: str | None = None
+) -> dict[str, str]:
     if not codes:
         return {}
     return {r["code"]: r["name"] for r in _read(driver, _DISCIPLINE_NAMES, database, codes=codes)}
@@ -279,14 +306,24 @@ ORDER BY s.id LIMIT $limit
 """
 
 
-def expert_profile(driver: neo4j.Driver, scientist_id: str, *, database: str | None = None) -> dict[str, Any] | None:
+def expert_profile(
+    driver: neo4j.Driver, scientist_id: str, *, database: str | None = None
+) -> dict[str, Any] | None:
     """A scientist with evidence (newest 50), co-authors, societies, affiliations and disciplines."""
     rows = _read(driver, _PROFILE, database, id=scientist_id)
     return rows[0].data() if rows else None
 
 
 def list_scientists(
-    driver: neo4j.Driver, *, after: str = "", limit: int = 50, name: str | None = None, database: str | None = None
+    driver: neo4j.Driver,
+    *,
+    after: str = "",
+    limit: int = 50,
+    name: str | None = None,
+    database: str | None = None,
 ) -> list[dict[str, Any]]:
     """Scientists ordered by id, after ``after`` (keyset pagination)."""
-    return [r.data() for r in _read(driver, _LIST_SCIENTISTS, database, after=after, limit=limit, name=name)]
+    return [
+        r.data()
+        for r in _read(driver, _LIST_SCIENTISTS, database, after=after, limit=limit, name=name)
+    ]

@@ -111,42 +111,67 @@ _READ_STATS = f"MATCH (c:{CORPUS_STATS} {{id: 'evidence'}}) RETURN c.n_docs AS n
 
 def read_state(driver: neo4j.Driver, *, database: str | None = None) -> EmbeddingState | None:
     with translate():
-        recs = driver.execute_query(_READ_STATE, database_=database, routing_=neo4j.RoutingControl.READ).records
+        recs = driver.execute_query(
+            _READ_STATE, database_=database, routing_=neo4j.RoutingControl.READ
+        ).records
     if not recs:
         return None
     p = recs[0]["p"]
     return EmbeddingState(
-        fingerprint=p["fingerprint"], model=p["model"], dimension=int(p["dimension"]),
+        fingerprint=p["fingerprint"],
+        model=p["model"],
+        dimension=int(p["dimension"]),
         background_mean=float(p.get("background_mean", 0.0)),
         background_std=float(p.get("background_std", 0.1)),
     )
 
 
-def write_state(driver: neo4j.Driver, state: EmbeddingState, *, database: str | None = None) -> None:
+def write_state(
+    driver: neo4j.Driver, state: EmbeddingState, *, database: str | None = None
+) -> None:
     with translate():
         driver.execute_query(
-            _WRITE_STATE, fingerprint=state.fingerprint, model=state.model, dimension=state.dimension,
-            background_mean=state.background_mean, background_std=state.background_std,
+            _WRITE_STATE,
+            fingerprint=state.fingerprint,
+            model=state.model,
+            dimension=state.dimension,
+            background_mean=state.background_mean,
+            background_std=state.background_std,
             database_=database,
         )
 
 
-def count_pending_evidence(driver: neo4j.Driver, fingerprint: str, *, database: str | None = None) -> int:
+def count_pending_evidence(
+    driver: neo4j.Driver, fingerprint: str, *, database: str | None = None
+) -> int:
     with translate():
-        return int(driver.execute_query(_COUNT_PENDING, fp=fingerprint, database_=database).records[0]["n"])
+        return int(
+            driver.execute_query(_COUNT_PENDING, fp=fingerprint, database_=database).records[0]["n"]
+        )
 
 
 def pending_evidence(
-    driver: neo4j.Driver, fingerprint: str, *, after: str = "", limit: int = 512, database: str | None = None
+    driver: neo4j.Driver,
+    fingerprint: str,
+    *,
+    after: str = "",
+    limit: int = 512,
+    database: str | None = None,
 ) -> list[dict[str, str]]:
     """Evidence whose vector is missing, of another model, or of an older text; by id, paged."""
     with translate():
-        recs = driver.execute_query(_PENDING, fp=fingerprint, after=after, limit=limit, database_=database).records
+        recs = driver.execute_query(
+            _PENDING, fp=fingerprint, after=after, limit=limit, database_=database
+        ).records
     return [r.data() for r in recs]
 
 
 def write_evidence_vectors(
-    driver: neo4j.Driver, fingerprint: str, rows: list[dict[str, Any]], *, database: str | None = None
+    driver: neo4j.Driver,
+    fingerprint: str,
+    rows: list[dict[str, Any]],
+    *,
+    database: str | None = None,
 ) -> None:
     """Store vectors and lexical terms (rows of ``{id, vec, hash, terms}``); mark the authors'
     profiles stale."""
@@ -156,11 +181,20 @@ def write_evidence_vectors(
 
 
 def scientists_needing_profiles(
-    driver: neo4j.Driver, fingerprint: str, *, after: str = "", limit: int = 1000, database: str | None = None
+    driver: neo4j.Driver,
+    fingerprint: str,
+    *,
+    after: str = "",
+    limit: int = 1000,
+    database: str | None = None,
 ) -> list[str]:
     with translate():
         recs = driver.execute_query(
-            _SCIENTISTS_NEEDING_PROFILES, fp=fingerprint, after=after, limit=limit, database_=database
+            _SCIENTISTS_NEEDING_PROFILES,
+            fp=fingerprint,
+            after=after,
+            limit=limit,
+            database_=database,
         ).records
     return [r["id"] for r in recs]
 
@@ -169,12 +203,18 @@ def evidence_vectors_of(
     driver: neo4j.Driver, fingerprint: str, ids: list[str], *, database: str | None = None
 ) -> dict[str, tuple[list[list[float]], list[int | None]]]:
     with translate():
-        recs = driver.execute_query(_EVIDENCE_VECTORS_OF, ids=ids, fp=fingerprint, database_=database).records
+        recs = driver.execute_query(
+            _EVIDENCE_VECTORS_OF, ids=ids, fp=fingerprint, database_=database
+        ).records
     return {r["id"]: (r["vectors"], r["years"]) for r in recs}
 
 
 def write_profile_vectors(
-    driver: neo4j.Driver, fingerprint: str, rows: list[dict[str, Any]], *, database: str | None = None
+    driver: neo4j.Driver,
+    fingerprint: str,
+    rows: list[dict[str, Any]],
+    *,
+    database: str | None = None,
 ) -> None:
     with translate():
         driver.execute_query(_WRITE_PROFILES, rows=rows, fp=fingerprint, database_=database)
@@ -187,7 +227,9 @@ def drop_vector_indexes(driver: neo4j.Driver, *, database: str | None = None) ->
             driver.execute_query(f"DROP INDEX {name} IF EXISTS", database_=database)
 
 
-def remove_vectors_not_of(driver: neo4j.Driver, fingerprint: str, *, database: str | None = None) -> None:
+def remove_vectors_not_of(
+    driver: neo4j.Driver, fingerprint: str, *, database: str | None = None
+) -> None:
     """Remove every vector made by another model, so two models' vectors never mix."""
     with translate(), driver.session(database=database) as session:
         for label in (L.EVIDENCE, L.SCIENTIST):
@@ -198,7 +240,9 @@ def remove_vectors_not_of(driver: neo4j.Driver, fingerprint: str, *, database: s
             ).consume()
 
 
-def create_vector_indexes(driver: neo4j.Driver, dimension: int, *, database: str | None = None) -> None:
+def create_vector_indexes(
+    driver: neo4j.Driver, dimension: int, *, database: str | None = None
+) -> None:
     """Create the vector indexes for ``dimension`` (cosine) and wait until they are online."""
     dim = int(dimension)
     if not 1 <= dim <= 4096:
@@ -226,12 +270,19 @@ def evidence_texts(
     driver: neo4j.Driver, *, after: str = "", limit: int = 5000, database: str | None = None
 ) -> list[tuple[str, str]]:
     with translate():
-        recs = driver.execute_query(_EVIDENCE_TEXTS, after=after, limit=limit, database_=database).records
+        recs = driver.execute_query(
+            _EVIDENCE_TEXTS, after=after, limit=limit, database_=database
+        ).records
     return [(r["id"], r["text"] or "") for r in recs]
 
 
 def all_evidence_vectors(
-    driver: neo4j.Driver, fingerprint: str, *, after: str = "", limit: int = 5000, database: str | None = None
+    driver: neo4j.Driver,
+    fingerprint: str,
+    *,
+    after: str = "",
+    limit: int = 5000,
+    database: str | None = None,
 ) -> list[tuple[str, list[float]]]:
     with translate():
         recs = driver.execute_query(
@@ -247,13 +298,20 @@ def write_corpus_stats(
     stateless API worker can compute the same absolute lexical scores."""
     with translate():
         driver.execute_query(
-            _WRITE_STATS, n_docs=n_docs, df_json=json.dumps(df, ensure_ascii=False), database_=database
+            _WRITE_STATS,
+            n_docs=n_docs,
+            df_json=json.dumps(df, ensure_ascii=False),
+            database_=database,
         )
 
 
-def read_corpus_stats(driver: neo4j.Driver, *, database: str | None = None) -> tuple[int, dict[str, int]]:
+def read_corpus_stats(
+    driver: neo4j.Driver, *, database: str | None = None
+) -> tuple[int, dict[str, int]]:
     with translate():
-        recs = driver.execute_query(_READ_STATS, database_=database, routing_=neo4j.RoutingControl.READ).records
+        recs = driver.execute_query(
+            _READ_STATS, database_=database, routing_=neo4j.RoutingControl.READ
+        ).records
     if not recs:
         return 0, {}
     return int(recs[0]["n"]), json.loads(recs[0]["df"])

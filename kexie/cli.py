@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.config import Settings, get_settings, model_languages
 from graph_schema import (
     GraphError,
     apply_migrations,
@@ -29,7 +30,6 @@ from graph_schema import (
     open_driver,
     pending_migrations,
 )
-from api.config import Settings, get_settings, model_languages
 from kexie.localserver import LocalNeo4j, LocalServerError
 
 logger = logging.getLogger(__name__)
@@ -126,8 +126,15 @@ def neo4j_status(as_json: JsonOpt = False) -> None:
     """Say whether the local Neo4j runs, where, and which version. Exit 3 when stopped."""
     st = local_server(get_settings()).status()
     if as_json:
-        print_json({"running": st.running, "pid": st.pid, "uri": st.uri, "version": st.version,
-                    "home": str(st.home)})
+        print_json(
+            {
+                "running": st.running,
+                "pid": st.pid,
+                "uri": st.uri,
+                "version": st.version,
+                "home": str(st.home),
+            }
+        )
     elif st.running:
         console.print(f"running: Neo4j {st.version} on {st.uri} (pid {st.pid}, {st.home})")
     else:
@@ -167,9 +174,15 @@ def db_status() -> None:
 @app.command("import")
 def import_cmd(
     path: Annotated[Path, typer.Argument(help="A record file (scientists.jsonl, …) or a folder.")],
-    batch_size: Annotated[int, typer.Option(min=1, max=50_000, help="Records per transaction.")] = 1000,
-    dry_run: Annotated[bool, typer.Option(help="Validate and check references; write nothing.")] = False,
-    report: Annotated[Path | None, typer.Option(help="Write the full report (with every reject) as JSON here.")] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=50_000, help="Records per transaction.")
+    ] = 1000,
+    dry_run: Annotated[
+        bool, typer.Option(help="Validate and check references; write nothing.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the full report (with every reject) as JSON here.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import JSON Lines / CSV files; bad records are rejected with file, line, field and reason.
@@ -177,10 +190,17 @@ def import_cmd(
     Exit code 0 when everything loaded, 2 when some records were rejected.
     """
     settings = get_settings()
-    with connect(settings) as driver, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, disable=as_json or not err.is_terminal,
-    ) as progress:
+    with (
+        connect(settings) as driver,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=as_json or not err.is_terminal,
+        ) as progress,
+    ):
         tasks: dict[str, Any] = {}
 
         def on_file(file: Path, total: int) -> None:
@@ -191,8 +211,13 @@ def import_cmd(
 
         try:
             result = import_path(
-                driver, path, database=settings.neo4j_database, batch_size=batch_size,
-                dry_run=dry_run, on_file=on_file, on_progress=on_progress,
+                driver,
+                path,
+                database=settings.neo4j_database,
+                batch_size=batch_size,
+                dry_run=dry_run,
+                on_file=on_file,
+                on_progress=on_progress,
             )
         except GraphError as exc:
             raise fail(str(exc)) from exc
@@ -206,8 +231,15 @@ def import_cmd(
         for col in ("file", "read", "loaded", "rejected", "nodes+", "rels+", "seconds"):
             table.add_column(col, justify="left" if col == "file" else "right")
         for f in result.files:
-            table.add_row(f.file, str(f.read), str(f.loaded), str(f.rejected),
-                          str(f.nodes_created), str(f.relationships_created), f"{f.seconds:.2f}")
+            table.add_row(
+                f.file,
+                str(f.read),
+                str(f.loaded),
+                str(f.rejected),
+                str(f.nodes_created),
+                str(f.relationships_created),
+                f"{f.seconds:.2f}",
+            )
         console.print(table)
         for w in result.warnings:
             console.print(f"[yellow]warning:[/] {w}")
@@ -252,7 +284,9 @@ def make_embedder(settings: Settings, *, for_queries: bool = True) -> Any:
     try:
         with console.status(f"Loading embedding model {settings.model}…"):
             return SentenceTransformerEmbedder(
-                settings.model, backend=settings.backend, batch_size=settings.batch_size,
+                settings.model,
+                backend=settings.backend,
+                batch_size=settings.batch_size,
                 languages=model_languages(settings),
                 threads=settings.query_threads if for_queries else None,
             )
@@ -262,7 +296,9 @@ def make_embedder(settings: Settings, *, for_queries: bool = True) -> Any:
 
 @app.command("embed")
 def embed(
-    all_: Annotated[bool, typer.Option("--all", help="Re-embed everything, not only what changed.")] = False,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Re-embed everything, not only what changed.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Embed evidence that changed since the last run, rebuild profiles and vector indexes.
@@ -274,10 +310,17 @@ def embed(
 
     settings = get_settings()
     embedder = make_embedder(settings, for_queries=False)
-    with connect(settings) as driver, Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, disable=as_json or not err.is_terminal,
-    ) as progress:
+    with (
+        connect(settings) as driver,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=as_json or not err.is_terminal,
+        ) as progress,
+    ):
         tasks: dict[str, Any] = {}
 
         def on_progress(stage: str, done: int, total: int) -> None:
@@ -285,11 +328,16 @@ def embed(
                 tasks[stage] = progress.add_task(stage, total=total or None)
             progress.update(tasks[stage], completed=done, total=total or None)
 
-        report = embed_graph(driver, embedder, database=settings.neo4j_database, full=all_, on_progress=on_progress)
+        report = embed_graph(
+            driver, embedder, database=settings.neo4j_database, full=all_, on_progress=on_progress
+        )
     data = {
-        "model": report.model, "dimension": report.dimension,
-        "evidence_embedded": report.evidence_embedded, "profiles_built": report.profiles_built,
-        "rebuilt_indexes": report.rebuilt_indexes, "seconds": round(report.seconds, 2),
+        "model": report.model,
+        "dimension": report.dimension,
+        "evidence_embedded": report.evidence_embedded,
+        "profiles_built": report.profiles_built,
+        "rebuilt_indexes": report.rebuilt_indexes,
+        "seconds": round(report.seconds, 2),
         "texts_per_second": round(report.texts_per_second, 1),
     }
     if as_json:
@@ -304,14 +352,33 @@ def embed(
 
 @app.command("experts")
 def experts(
-    text: Annotated[str, typer.Argument(help="What the expert must know (Chinese, English or both).")],
+    text: Annotated[
+        str, typer.Argument(help="What the expert must know (Chinese, English or both).")
+    ],
     k: Annotated[int, typer.Option("-k", "--k", min=1, max=500, help="How many to show.")] = 10,
-    candidate: Annotated[list[str] | None, typer.Option("--candidate", "-c", help="Score exactly these scientist ids (repeatable).")] = None,
-    discipline: Annotated[list[str] | None, typer.Option("--discipline", "-d", help="Discipline codes of the request.")] = None,
-    district: Annotated[list[str] | None, typer.Option(help="Only experts working in these districts.")] = None,
-    min_grade: Annotated[str | None, typer.Option(help="student_member, member, senior_member or fellow.")] = None,
-    exclude: Annotated[list[str] | None, typer.Option(help="Scientist ids to exclude (COI).")] = None,
-    conflict_with: Annotated[list[str] | None, typer.Option(help="Requester organisation ids: their staff and declared conflicts are excluded.")] = None,
+    candidate: Annotated[
+        list[str] | None,
+        typer.Option("--candidate", "-c", help="Score exactly these scientist ids (repeatable)."),
+    ] = None,
+    discipline: Annotated[
+        list[str] | None,
+        typer.Option("--discipline", "-d", help="Discipline codes of the request."),
+    ] = None,
+    district: Annotated[
+        list[str] | None, typer.Option(help="Only experts working in these districts.")
+    ] = None,
+    min_grade: Annotated[
+        str | None, typer.Option(help="student_member, member, senior_member or fellow.")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option(help="Scientist ids to exclude (COI).")
+    ] = None,
+    conflict_with: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Requester organisation ids: their staff and declared conflicts are excluded."
+        ),
+    ] = None,
     mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
     as_json: JsonOpt = False,
 ) -> None:
@@ -335,8 +402,15 @@ def experts(
         raise fail("--mode must be hybrid, dense or lexical")
     with connect(settings) as driver:
         try:
-            results = ExpertMatcher(driver, embedder, database=settings.neo4j_database).rank_experts(
-                text, candidates=candidate, filters=filters, k=k, disciplines=discipline, mode=mode,  # type: ignore[arg-type]
+            results = ExpertMatcher(
+                driver, embedder, database=settings.neo4j_database
+            ).rank_experts(
+                text,
+                candidates=candidate,
+                filters=filters,
+                k=k,
+                disciplines=discipline,
+                mode=mode,  # type: ignore[arg-type]
             )
         except MatcherError as exc:
             raise fail(str(exc)) from exc
@@ -350,7 +424,9 @@ def experts(
         ex = r.explanation
         inst = (ex.facts.get("institution") or {}).get("name") or "-"
         who = f"{r.name} ({r.scientist_id})\n{ex.facts.get('title') or ''} · {inst}"
-        comps = "\n".join(f"{k} {v:.2f}×{ex.weights.get(k, 0):.2f}" for k, v in ex.components.items())
+        comps = "\n".join(
+            f"{k} {v:.2f}×{ex.weights.get(k, 0):.2f}" for k, v in ex.components.items()
+        )
         why = [f"• {e.title} ({e.year}) {e.score:.2f}" for e in ex.evidence[:2]]
         if ex.matched_terms:
             why.append("terms: " + " ".join(ex.matched_terms[:8]))
@@ -364,11 +440,22 @@ def experts(
 
 @app.command("eval")
 def eval_cmd(
-    truth: Annotated[Path, typer.Option(help="Ground-truth folder (queries.jsonl, ground_truth.jsonl).")] = Path(".kexie/demo/ground_truth"),
-    data: Annotated[Path, typer.Option(help="The demo import folder (texts of demands and topics).")] = Path(".kexie/demo/data"),
-    modes: Annotated[str, typer.Option(help="Comma-separated: dense, lexical, hybrid.")] = "dense,lexical,hybrid",
-    limit: Annotated[int | None, typer.Option(min=1, help="Evaluate only the first N judgements.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Also write the table (Markdown) and JSON next to this path.")] = None,
+    truth: Annotated[
+        Path, typer.Option(help="Ground-truth folder (queries.jsonl, ground_truth.jsonl).")
+    ] = Path(".kexie/demo/ground_truth"),
+    data: Annotated[
+        Path, typer.Option(help="The demo import folder (texts of demands and topics).")
+    ] = Path(".kexie/demo/data"),
+    modes: Annotated[
+        str, typer.Option(help="Comma-separated: dense, lexical, hybrid.")
+    ] = "dense,lexical,hybrid",
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Evaluate only the first N judgements.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Also write the table (Markdown) and JSON next to this path."),
+    ] = None,
 ) -> None:
     """Retrieval quality vs the generator's ground truth: nDCG@10, MRR, recall@50 by mode and language."""
     from matcher import ExpertMatcher
@@ -382,12 +469,16 @@ def eval_cmd(
     with connect(settings) as driver:
         matcher = ExpertMatcher(driver, embedder, database=settings.neo4j_database)
         rows = evaluate(matcher, judgements, [m.strip() for m in modes.split(",") if m.strip()])  # type: ignore[misc]
-    table = format_markdown(rows, f"Expert retrieval, {embedder.model_id}, {len(judgements)} judgements")
+    table = format_markdown(
+        rows, f"Expert retrieval, {embedder.model_id}, {len(judgements)} judgements"
+    )
     console.print(table, highlight=False)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.with_suffix(".md").write_text(table, encoding="utf-8")
-        out.with_suffix(".json").write_text(json.dumps(rows_to_json(rows), indent=2), encoding="utf-8")
+        out.with_suffix(".json").write_text(
+            json.dumps(rows_to_json(rows), indent=2), encoding="utf-8"
+        )
 
 
 # -- demo ---------------------------------------------------------------------------------
@@ -396,34 +487,52 @@ DEMO_DIR = Path(".kexie/demo")
 
 @demo_app.command("generate")
 def demo_generate(
-    out: Annotated[Path, typer.Option(help="Folder for the import files (ground truth goes beside it).")] = DEMO_DIR / "data",
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed and scale give identical files.")] = 42,
-    scale: Annotated[float, typer.Option(min=0.1, help="1 ≈ 5,000 scientists; 10 and 100 for benchmarks.")] = 1.0,
+    out: Annotated[
+        Path, typer.Option(help="Folder for the import files (ground truth goes beside it).")
+    ] = DEMO_DIR / "data",
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed and scale give identical files.")
+    ] = 42,
+    scale: Annotated[
+        float, typer.Option(min=0.1, help="1 ≈ 5,000 scientists; 10 and 100 for benchmarks.")
+    ] = 1.0,
 ) -> None:
     """Write a deterministic Chongqing-like demo graph as import files, plus its ground truth."""
     from kexie.demo import generate
 
     with console.status(f"Generating demo data (scale {scale})…"):
         summary = generate(out, seed=seed, scale=scale)
-    console.print(f"Wrote {sum(summary.counts.values()):,} records to {summary.out_dir} "
-                  f"(ground truth in {summary.truth_dir}) in {summary.seconds:.1f}s")
+    console.print(
+        f"Wrote {sum(summary.counts.values()):,} records to {summary.out_dir} "
+        f"(ground truth in {summary.truth_dir}) in {summary.seconds:.1f}s"
+    )
 
 
 @demo_app.command("load")
 def demo_load(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
     scale: Annotated[float, typer.Option(min=0.1, help="1 ≈ 5,000 scientists.")] = 1.0,
-    embed_: Annotated[bool, typer.Option("--embed/--no-embed", help="Also embed the evidence.")] = True,
+    embed_: Annotated[
+        bool, typer.Option("--embed/--no-embed", help="Also embed the evidence.")
+    ] = True,
 ) -> None:
     """Generate the demo graph, migrate, import it, embed it, and print the counts."""
     out = DEMO_DIR / "data"
     demo_generate(out=out, seed=seed, scale=scale)
     db_migrate()
     try:
-        import_cmd(path=out, batch_size=2000, dry_run=False, report=DEMO_DIR / "import-report.json", as_json=False)
+        import_cmd(
+            path=out,
+            batch_size=2000,
+            dry_run=False,
+            report=DEMO_DIR / "import-report.json",
+            as_json=False,
+        )
     except typer.Exit as exc:
         if exc.exit_code != 0:
-            raise fail("the demo import rejected records; see .kexie/demo/import-report.json") from exc
+            raise fail(
+                "the demo import rejected records; see .kexie/demo/import-report.json"
+            ) from exc
     if embed_:
         embed(all_=False, as_json=False)
     stats(as_json=False)
@@ -433,8 +542,12 @@ def demo_load(
 @apikey_app.command("create")
 def apikey_create(
     name: Annotated[str, typer.Option(help="Who the key is for, e.g. science-china.")],
-    scopes: Annotated[str, typer.Option(help="Comma-separated: read, write, contact, admin.")] = "read",
-    rate_limit: Annotated[int | None, typer.Option(min=1, help="Requests per minute (default: the server's).")] = None,
+    scopes: Annotated[
+        str, typer.Option(help="Comma-separated: read, write, contact, admin.")
+    ] = "read",
+    rate_limit: Annotated[
+        int | None, typer.Option(min=1, help="Requests per minute (default: the server's).")
+    ] = None,
 ) -> None:
     """Create a key and print it ONCE (only its hash is stored)."""
     from graph_schema.apikeys import create_key
@@ -442,11 +555,18 @@ def apikey_create(
     settings = get_settings()
     with connect(settings) as driver:
         try:
-            plain, key = create_key(driver, name=name, scopes=[s.strip() for s in scopes.split(",") if s.strip()],
-                                    rate_limit=rate_limit, database=settings.neo4j_database)
+            plain, key = create_key(
+                driver,
+                name=name,
+                scopes=[s.strip() for s in scopes.split(",") if s.strip()],
+                rate_limit=rate_limit,
+                database=settings.neo4j_database,
+            )
         except ValueError as exc:
             raise fail(str(exc)) from exc
-    err.print(f"Created key {key.id} for {key.name} with scopes {', '.join(key.scopes)}. It is shown only now:")
+    err.print(
+        f"Created key {key.id} for {key.name} with scopes {', '.join(key.scopes)}. It is shown only now:"
+    )
     sys.stdout.write(plain + "\n")
 
 
@@ -465,12 +585,21 @@ def apikey_list(as_json: JsonOpt = False) -> None:
     for col in ("id", "name", "scopes", "rate limit", "created", "revoked"):
         table.add_column(col)
     for k in keys:
-        table.add_row(k.id, k.name, ",".join(k.scopes), str(k.rate_limit or "default"), k.created_at[:19], "yes" if k.revoked else "")
+        table.add_row(
+            k.id,
+            k.name,
+            ",".join(k.scopes),
+            str(k.rate_limit or "default"),
+            k.created_at[:19],
+            "yes" if k.revoked else "",
+        )
     console.print(table)
 
 
 @apikey_app.command("revoke")
-def apikey_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (see `kexie apikey list`).")]) -> None:
+def apikey_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (see `kexie apikey list`).")],
+) -> None:
     """Revoke a key (takes effect within 10 seconds on every API worker)."""
     from graph_schema.apikeys import revoke_key
 
@@ -490,7 +619,9 @@ def serve(
     """Serve the HTTP API and the staff web app with uvicorn."""
     import uvicorn
 
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(
+        "api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info"
+    )
 
 
 # Command groups that live in their own modules (they import helpers from this one).
@@ -513,4 +644,3 @@ if __name__ == "__main__":
     from kexie.cli import main as _main
 
     _main()
-

@@ -18,15 +18,42 @@ __all__ = ["register", "bench_run"]
 
 
 def bench_run(
-    size: Annotated[float, typer.Option("--size", min=0.1, help="Demo scale: 0.2, 1, 10, 100 (1 ≈ 5,000 scientists).")] = 1.0,
-    out: Annotated[Path, typer.Option(help="Folder of the report (bench-<size>.md and .json).")] = Path("benchmarks/results"),
-    work_dir: Annotated[Path | None, typer.Option(help="Folder for the generated import files (default .kexie/bench-data/<size>).")] = None,
-    embed_sample: Annotated[int, typer.Option(min=1, help="Above size 1: texts embedded for real; the rest reuse real vectors.")] = 25_000,
-    baseline_texts: Annotated[int | None, typer.Option(min=1, help="Texts for the encode baseline (default: the same texts embed_graph embedded for real).")] = None,
+    size: Annotated[
+        float,
+        typer.Option("--size", min=0.1, help="Demo scale: 0.2, 1, 10, 100 (1 ≈ 5,000 scientists)."),
+    ] = 1.0,
+    out: Annotated[
+        Path, typer.Option(help="Folder of the report (bench-<size>.md and .json).")
+    ] = Path("benchmarks/results"),
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for the generated import files (default .kexie/bench-data/<size>)."
+        ),
+    ] = None,
+    embed_sample: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Above size 1: texts embedded for real; the rest reuse real vectors."
+        ),
+    ] = 25_000,
+    baseline_texts: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Texts for the encode baseline (default: the same texts embed_graph embedded for real).",
+        ),
+    ] = None,
     queries: Annotated[int, typer.Option(min=1, help="Queries for recall and index latency.")] = 60,
-    formation_limit: Annotated[int, typer.Option(min=1, help="Demands/topics in the solver comparison.")] = 10,
-    light: Annotated[bool, typer.Option(help="Few HTTP requests per endpoint, no re-import: a smoke run.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before clearing the configured graph.")] = False,
+    formation_limit: Annotated[
+        int, typer.Option(min=1, help="Demands/topics in the solver comparison.")
+    ] = 10,
+    light: Annotated[
+        bool, typer.Option(help="Few HTTP requests per endpoint, no re-import: a smoke run.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask before clearing the configured graph.")
+    ] = False,
 ) -> None:
     """Measure import, embedding, vector index vs exact, solvers and HTTP latency; write the report.
 
@@ -36,20 +63,36 @@ def bench_run(
     from benchmarks.run import BenchConfig, run_bench, write_report
 
     settings = get_settings()
-    if not yes and not typer.confirm(f"This clears every node of {settings.uri} ({settings.neo4j_database}). Go on?"):
+    if not yes and not typer.confirm(
+        f"This clears every node of {settings.uri} ({settings.neo4j_database}). Go on?"
+    ):
         raise typer.Exit(1)
-    cfg = BenchConfig(size=size, out_dir=out, work_dir=work_dir, embed_sample=embed_sample,
-                      baseline_texts=baseline_texts, recall_queries=queries, formation_limit=formation_limit,
-                      store_dir=settings.local_dir / "data" if settings.uses_local_server else None)
+    cfg = BenchConfig(
+        size=size,
+        out_dir=out,
+        work_dir=work_dir,
+        embed_sample=embed_sample,
+        baseline_texts=baseline_texts,
+        recall_queries=queries,
+        formation_limit=formation_limit,
+        store_dir=settings.local_dir / "data" if settings.uses_local_server else None,
+    )
     if light:
         cfg.http_counts = dict.fromkeys(cfg.http_counts, 3)
         cfg.reimport = False
     embedder = make_embedder(settings)
     with connect(settings) as driver:
         try:
-            report = run_bench(driver, embedder, cfg, database=settings.neo4j_database,
-                               progress=lambda line: err.print(f"[dim]bench:[/] {line}", highlight=False))
-        except Exception as exc:  # a benchmark that fails half-way says where, without a traceback wall
+            report = run_bench(
+                driver,
+                embedder,
+                cfg,
+                database=settings.neo4j_database,
+                progress=lambda line: err.print(f"[dim]bench:[/] {line}", highlight=False),
+            )
+        except (
+            Exception
+        ) as exc:  # a benchmark that fails half-way says where, without a traceback wall
             raise fail(f"benchmark failed: {type(exc).__name__}: {exc}") from exc
     md, js = write_report(report, out)
     vi, emb, imp = report["vector_index"], report["embedding"], report["import"]

@@ -64,14 +64,22 @@ def _checks_table(checks: Any) -> Table:
 
 def _print_team(p: Any) -> None:
     console.print(f"[bold]Team for {p.demand_title}[/] ({p.demand_id}, enterprise {p.enterprise})")
-    console.print(f"skills: {', '.join(p.skills)} · solver {p.solver}"
-                  f"{' (optimal)' if p.optimal else ''} · {p.seconds:.3f}s")
+    console.print(
+        f"skills: {', '.join(p.skills)} · solver {p.solver}"
+        f"{' (optimal)' if p.optimal else ''} · {p.seconds:.3f}s"
+    )
     t = Table(show_lines=True)
     for col in ("member", "role", "relevance", "skills covered", "why (evidence)"):
         t.add_column(col)
     for m in p.members:
         who = f"{m.name} ({m.id})\n{m.title or ''} · {m.institution or '-'}\n{m.grade or ''}{' · senior' if m.senior else ''}"
-        t.add_row(who, m.role, f"{m.relevance:.3f}", "\n".join(m.skills) or "-", "\n".join(f"• {e}" for e in m.evidence[:3]))
+        t.add_row(
+            who,
+            m.role,
+            f"{m.relevance:.3f}",
+            "\n".join(m.skills) or "-",
+            "\n".join(f"• {e}" for e in m.evidence[:3]),
+        )
     console.print(t)
     o = p.objective
     console.print(
@@ -80,16 +88,22 @@ def _print_team(p: Any) -> None:
     )
     console.print(_checks_table(p.checks))
     if p.ties:
-        console.print("[bold]Ties[/]: " + "; ".join(
-            f"{t.a}–{t.b} cost {t.comm_cost:.2f}"
-            + (f" co-authored {t.coauthored}" if t.coauthored else "")
-            + (f" served together {t.served_together}" if t.served_together else "")
-            + (f" {t.shared_societies} shared societies" if t.shared_societies else "")
-            + (" same institution" if t.same_institution else "")
-            for t in p.ties
-        ))
+        console.print(
+            "[bold]Ties[/]: "
+            + "; ".join(
+                f"{t.a}–{t.b} cost {t.comm_cost:.2f}"
+                + (f" co-authored {t.coauthored}" if t.coauthored else "")
+                + (f" served together {t.served_together}" if t.served_together else "")
+                + (f" {t.shared_societies} shared societies" if t.shared_societies else "")
+                + (" same institution" if t.same_institution else "")
+                for t in p.ties
+            )
+        )
     if p.excluded:
-        console.print("[bold]Left out[/]: " + "; ".join(f"{e.name} ({e.id}): {', '.join(e.reasons)}" for e in p.excluded))
+        console.print(
+            "[bold]Left out[/]: "
+            + "; ".join(f"{e.name} ({e.id}): {', '.join(e.reasons)}" for e in p.excluded)
+        )
 
 
 @team_app.callback()
@@ -98,14 +112,28 @@ def team(
     demand: Annotated[str | None, typer.Option("--demand", "-d", help="Demand id.")] = None,
     k_min: Annotated[int, typer.Option(min=1, help="Smallest team.")] = 2,
     k_max: Annotated[int, typer.Option(min=1, help="Largest team.")] = 4,
-    solver: Annotated[str, typer.Option(help="auto, greedy, exact, rarest_first or top_k.")] = "auto",
-    lock: Annotated[list[str] | None, typer.Option("--lock", help="Scientist id that must be on the team (repeatable).")] = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Scientist id to leave out (repeatable).")] = None,
-    skill: Annotated[list[str] | None, typer.Option("--skill", "-s", help="Skill to cover (repeatable; replaces the demand's).")] = None,
+    solver: Annotated[
+        str, typer.Option(help="auto, greedy, exact, rarest_first or top_k.")
+    ] = "auto",
+    lock: Annotated[
+        list[str] | None,
+        typer.Option("--lock", help="Scientist id that must be on the team (repeatable)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="Scientist id to leave out (repeatable).")
+    ] = None,
+    skill: Annotated[
+        list[str] | None,
+        typer.Option("--skill", "-s", help="Skill to cover (repeatable; replaces the demand's)."),
+    ] = None,
     min_senior: Annotated[int, typer.Option(min=0, help="Fewest senior members.")] = 1,
-    max_per_institution: Annotated[int, typer.Option(min=0, help="Cap per institution (0 = none).")] = 2,
+    max_per_institution: Annotated[
+        int, typer.Option(min=0, help="Cap per institution (0 = none).")
+    ] = 2,
     threshold: Annotated[float, typer.Option(help="Skill affinity that counts as covering.")] = 0.3,
-    local: Annotated[bool, typer.Option("--local", help="Prefer experts in the enterprise's district.")] = False,
+    local: Annotated[
+        bool, typer.Option("--local", help="Prefer experts in the enterprise's district.")
+    ] = False,
     save: Annotated[bool, typer.Option("--save", help="Save the team (status proposed).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -116,9 +144,17 @@ def team(
         raise fail("give --demand ID (or use `kexie team swap`)")
     with _service() as svc:
         p = svc.propose_team(
-            demand, skills=skill, k_min=k_min, k_max=k_max, solver=solver, locked=lock or [],
-            excluded=exclude or [], min_senior=min_senior,
-            max_per_institution=max_per_institution or None, cover_threshold=threshold, use_locality=local,
+            demand,
+            skills=skill,
+            k_min=k_min,
+            k_max=k_max,
+            solver=solver,
+            locked=lock or [],
+            excluded=exclude or [],
+            min_senior=min_senior,
+            max_per_institution=max_per_institution or None,
+            cover_threshold=threshold,
+            use_locality=local,
         )
         team_id = svc.save_team(p) if save else None
     if as_json:
@@ -136,7 +172,9 @@ def team_swap(
     team_id: Annotated[str, typer.Option("--team", help="Saved team id.")],
     remove: Annotated[str, typer.Option("--remove", help="Member to replace.")],
     n: Annotated[int, typer.Option(min=1, help="How many options.")] = 5,
-    apply: Annotated[str | None, typer.Option("--apply", help="Put this candidate in (must be a safe option).")] = None,
+    apply: Annotated[
+        str | None, typer.Option("--apply", help="Put this candidate in (must be a safe option).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Replacements for one member with the rest fixed; none breaks a constraint."""
@@ -151,7 +189,12 @@ def team_swap(
     for col in ("candidate", "Δ objective", "skills", "new team"):
         t.add_column(col)
     for o in swap.options:
-        t.add_row(f"{o.name} ({o.candidate})", f"{o.objective_delta:+.3f}", ", ".join(o.skills) or "-", ", ".join(o.members))
+        t.add_row(
+            f"{o.name} ({o.candidate})",
+            f"{o.objective_delta:+.3f}",
+            ", ".join(o.skills) or "-",
+            ", ".join(o.members),
+        )
     console.print(t)
     if apply:
         console.print(f"Applied: {apply} replaces {remove}.")
@@ -160,12 +203,26 @@ def team_swap(
 def panel(
     topic: Annotated[str, typer.Option("--topic", "-t", help="Topic id.")],
     size: Annotated[int, typer.Option(min=1, help="Panel size.")] = 5,
-    quota: Annotated[list[str] | None, typer.Option("--quota", "-q", help="Override a quota count: senior=2, young=1, enterprise=1, academic=1, disciplines=3, per_institution=2.")] = None,
+    quota: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--quota",
+            "-q",
+            help="Override a quota count: senior=2, young=1, enterprise=1, academic=1, disciplines=3, per_institution=2.",
+        ),
+    ] = None,
     young_age: Annotated[int, typer.Option(help="Young means at most this age.")] = 45,
-    conflict_with: Annotated[list[str] | None, typer.Option(help="Organisation ids with a conflict of interest.")] = None,
-    lottery: Annotated[float | None, typer.Option("--lottery", help="Draw from a lottery with selection probability ≤ q.")] = None,
+    conflict_with: Annotated[
+        list[str] | None, typer.Option(help="Organisation ids with a conflict of interest.")
+    ] = None,
+    lottery: Annotated[
+        float | None,
+        typer.Option("--lottery", help="Draw from a lottery with selection probability ≤ q."),
+    ] = None,
     seed: Annotated[int | None, typer.Option(help="Lottery seed.")] = None,
-    relax: Annotated[bool, typer.Option("--relax", help="Relax conflicting quotas instead of failing.")] = False,
+    relax: Annotated[
+        bool, typer.Option("--relax", help="Relax conflicting quotas instead of failing.")
+    ] = False,
     save: Annotated[bool, typer.Option("--save", help="Save the panel (status proposed).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -174,38 +231,68 @@ def panel(
 
     with _service() as svc:
         p = svc.propose_panel(
-            topic, size=size, quota_counts=parse_quota_overrides(quota or []), young_age_max=young_age,
-            conflict_with=conflict_with or [], lottery_q=lottery, seed=seed, relax=relax,
+            topic,
+            size=size,
+            quota_counts=parse_quota_overrides(quota or []),
+            young_age_max=young_age,
+            conflict_with=conflict_with or [],
+            lottery_q=lottery,
+            seed=seed,
+            relax=relax,
         )
         pid = svc.save_panel(p) if save else None
     if as_json:
         print_json({**p.to_dict(), "saved_as": pid})
         return
-    console.print(f"[bold]Panel for {p.topic_title}[/] ({p.topic_id}) · mean relevance {p.relevance_mean:.3f}")
+    console.print(
+        f"[bold]Panel for {p.topic_title}[/] ({p.topic_id}) · mean relevance {p.relevance_mean:.3f}"
+    )
     t = Table(show_lines=True)
-    for col in ("member", "sector", "grade", "young", "disciplines", "relevance", "exposure", "P(select)"):
+    for col in (
+        "member",
+        "sector",
+        "grade",
+        "young",
+        "disciplines",
+        "relevance",
+        "exposure",
+        "P(select)",
+    ):
         t.add_column(col)
     for m in p.members:
-        t.add_row(f"{m.name} ({m.id})\n{m.institution or '-'}", m.sector, m.grade, "yes" if m.young else "",
-                  ", ".join(m.disciplines), f"{m.relevance:.3f}", f"{m.prior_share:.0%}",
-                  "-" if m.selection_probability is None else f"{m.selection_probability:.2f}")
+        t.add_row(
+            f"{m.name} ({m.id})\n{m.institution or '-'}",
+            m.sector,
+            m.grade,
+            "yes" if m.young else "",
+            ", ".join(m.disciplines),
+            f"{m.relevance:.3f}",
+            f"{m.prior_share:.0%}",
+            "-" if m.selection_probability is None else f"{m.selection_probability:.2f}",
+        )
     console.print(t)
     console.print(_checks_table(p.checks))
     d = p.diversity
-    console.print(f"diversity: {d['n_disciplines']} disciplines, {d['n_institutions']} institutions, "
-                  f"entropy {d['institution_entropy']:.2f}, sectors {dict(d['sectors'])}")
+    console.print(
+        f"diversity: {d['n_disciplines']} disciplines, {d['n_institutions']} institutions, "
+        f"entropy {d['institution_entropy']:.2f}, sectors {dict(d['sectors'])}"
+    )
     if p.relaxed:
         console.print(f"[yellow]relaxed quotas:[/] {', '.join(p.relaxed)} — {'; '.join(p.reasons)}")
     if p.lottery:
-        console.print(f"lottery over {p.lottery['panels']} panels, price of randomisation "
-                      f"{p.lottery['price_of_randomisation']:.1%}")
+        console.print(
+            f"lottery over {p.lottery['panels']} panels, price of randomisation "
+            f"{p.lottery['price_of_randomisation']:.1%}"
+        )
     if pid:
         console.print(f"Saved as [bold]{pid}[/]")
 
 
 def consortium(
     theme: Annotated[str, typer.Option("--theme", help="Theme or industry cluster text.")],
-    discipline: Annotated[list[str] | None, typer.Option("--discipline", "-d", help="Theme discipline codes.")] = None,
+    discipline: Annotated[
+        list[str] | None, typer.Option("--discipline", "-d", help="Theme discipline codes.")
+    ] = None,
     max_size: Annotated[int, typer.Option(min=1)] = 5,
     min_size: Annotated[int, typer.Option(min=1)] = 3,
     save: Annotated[bool, typer.Option("--save")] = False,
@@ -213,13 +300,17 @@ def consortium(
 ) -> None:
     """Propose a cross-disciplinary consortium (industry + university + research)."""
     with _service() as svc:
-        p = svc.propose_consortium(theme, disciplines=discipline, max_size=max_size, min_size=min_size)
+        p = svc.propose_consortium(
+            theme, disciplines=discipline, max_size=max_size, min_size=min_size
+        )
         cid = svc.save_consortium(p) if save else None
     if as_json:
         print_json({**p.to_dict(), "saved_as": cid})
         return
-    console.print(f"[bold]Consortium for[/] {theme} · disciplines "
-                  + ", ".join(f"{n} ({c})" for c, n in p.theme_disciplines))
+    console.print(
+        f"[bold]Consortium for[/] {theme} · disciplines "
+        + ", ".join(f"{n} ({c})" for c, n in p.theme_disciplines)
+    )
     t = Table(show_lines=True)
     for col in ("organisation", "kind", "relevance", "contribution"):
         t.add_column(col)
@@ -244,23 +335,33 @@ def assign(
         print_json(res.to_dict())
         return
     for name, s in res.solutions.items():
-        t = Table(title=f"{name}: {s.n_filled}/{len(res.problem.demands)} filled, affinity {s.total_affinity:.3f}, {s.seconds:.3f}s")
+        t = Table(
+            title=f"{name}: {s.n_filled}/{len(res.problem.demands)} filled, affinity {s.total_affinity:.3f}, {s.seconds:.3f}s"
+        )
         t.add_column("demand")
         t.add_column("experts")
         for d, members in s.assignment.items():
-            t.add_row(d, ", ".join(f"{res.names.get(m, m)} ({m})" for m in members) or f"[red]unfilled: {s.unfilled.get(d, '')}[/]")
+            t.add_row(
+                d,
+                ", ".join(f"{res.names.get(m, m)} ({m})" for m in members)
+                or f"[red]unfilled: {s.unfilled.get(d, '')}[/]",
+            )
         console.print(t)
         console.print(_checks_table(s.checks))
 
 
-def confirm(formation_id: Annotated[str, typer.Argument(help="Team, panel or consortium id.")]) -> None:
+def confirm(
+    formation_id: Annotated[str, typer.Argument(help="Team, panel or consortium id.")],
+) -> None:
     """Mark a saved team, panel or consortium as confirmed."""
     with _service(need_model=False) as svc:
         svc.confirm(formation_id)
     console.print(f"{formation_id} confirmed.")
 
 
-def decline(formation_id: Annotated[str, typer.Argument(help="Team, panel or consortium id.")]) -> None:
+def decline(
+    formation_id: Annotated[str, typer.Argument(help="Team, panel or consortium id.")],
+) -> None:
     """Mark a saved team, panel or consortium as declined (frees its members' load)."""
     with _service(need_model=False) as svc:
         svc.decline(formation_id)
@@ -270,7 +371,9 @@ def decline(formation_id: Annotated[str, typer.Argument(help="Team, panel or con
 def feedback(
     formation_id: Annotated[str, typer.Argument(help="Team or panel id.")],
     member: Annotated[str, typer.Option("--member", "-m", help="Scientist id.")],
-    accepted: Annotated[bool | None, typer.Option("--accepted/--declined", help="Did the expert accept?")] = None,
+    accepted: Annotated[
+        bool | None, typer.Option("--accepted/--declined", help="Did the expert accept?")
+    ] = None,
     rating: Annotated[int | None, typer.Option(min=1, max=5, help="Rating 1–5.")] = None,
     comment: Annotated[str | None, typer.Option(help="Free comment.")] = None,
 ) -> None:
@@ -286,13 +389,25 @@ def _table(title: str, rows: list[dict[str, Any]]) -> Table:
     for c in cols:
         t.add_column(c)
     for r in rows:
-        t.add_row(*("" if r.get(c) is None else (f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c])) for c in cols))
+        t.add_row(
+            *(
+                ""
+                if r.get(c) is None
+                else (f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]))
+                for c in cols
+            )
+        )
     return t
 
 
 @bench_app.command("formation")
 def bench_formation(
-    truth: Annotated[Path | None, typer.Option("--truth", help='JSON lines {"kind":"demand","id":..,"relevant":{sid: grade}}.')] = None,
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--truth", help='JSON lines {"kind":"demand","id":..,"relevant":{sid: grade}}.'
+        ),
+    ] = None,
     k_min: Annotated[int, typer.Option(min=1)] = 2,
     k_max: Annotated[int, typer.Option(min=1)] = 4,
     panel_size: Annotated[int, typer.Option(min=1)] = 5,
@@ -320,13 +435,24 @@ def bench_formation(
             by.setdefault(r["solver"], []).append(r)
     summary = []
     for s, rows in by.items():
+
         def mean(key: str, rs: list[dict[str, Any]] = rows) -> float | None:
             vals = [r[key] for r in rs if r.get(key) is not None]
             return sum(vals) / len(vals) if vals else None
-        summary.append({"solver": s, "n": len(rows), "feasible": sum(bool(r["feasible"]) for r in rows),
-                        "coverage": mean("coverage"), "relevance": mean("relevance"),
-                        "precision": mean("precision"), "comm_cost": mean("comm_cost"),
-                        "gap": mean("gap"), "seconds": mean("seconds")})
+
+        summary.append(
+            {
+                "solver": s,
+                "n": len(rows),
+                "feasible": sum(bool(r["feasible"]) for r in rows),
+                "coverage": mean("coverage"),
+                "relevance": mean("relevance"),
+                "precision": mean("precision"),
+                "comm_cost": mean("comm_cost"),
+                "gap": mean("gap"),
+                "seconds": mean("seconds"),
+            }
+        )
     console.print(_table("Teams: means per solver", summary))
     console.print(_table("Panels on every topic", out["panels"]))
     console.print(_table("Batch: global vs greedy", out["batch"]))
@@ -342,4 +468,3 @@ def register(app: typer.Typer) -> None:
     app.command("confirm")(confirm)
     app.command("decline")(decline)
     app.command("feedback")(feedback)
-

@@ -162,8 +162,10 @@ def neo4j_version_for(java: Java) -> str:
 
 
 def main_class_for(version: str) -> str:
-    return "org.neo4j.server.CommunityEntryPoint" if version.startswith("5.") else (
-        "org.neo4j.server.Neo4jCommunity"
+    return (
+        "org.neo4j.server.CommunityEntryPoint"
+        if version.startswith("5.")
+        else ("org.neo4j.server.Neo4jCommunity")
     )
 
 
@@ -325,8 +327,14 @@ class LocalNeo4j:
         partial = lib.parent / "lib.partial"
         shutil.rmtree(partial, ignore_errors=True)
         cmd = [
-            mvn, "-B", "-q", "-f", str(pom), f"-Dneo4j.version={version}",
-            "dependency:copy-dependencies", "-DincludeScope=runtime",
+            mvn,
+            "-B",
+            "-q",
+            "-f",
+            str(pom),
+            f"-Dneo4j.version={version}",
+            "dependency:copy-dependencies",
+            "-DincludeScope=runtime",
             f"-DoutputDirectory={partial}",
         ]
         logger.info("Fetching Neo4j %s jars from Maven Central into %s", version, lib)
@@ -382,10 +390,20 @@ class LocalNeo4j:
         ).exists():
             return
         proc = subprocess.run(
-            [str(java.executable), "-cp", f"{lib}/*", *_JVM_FLAGS,
-             "org.neo4j.server.startup.Neo4jAdminCommand",
-             "dbms", "set-initial-password", self.password()],
-            capture_output=True, text=True, env=self._java_env(java), timeout=180,
+            [
+                str(java.executable),
+                "-cp",
+                f"{lib}/*",
+                *_JVM_FLAGS,
+                "org.neo4j.server.startup.Neo4jAdminCommand",
+                "dbms",
+                "set-initial-password",
+                self.password(),
+            ],
+            capture_output=True,
+            text=True,
+            env=self._java_env(java),
+            timeout=180,
         )
         if proc.returncode != 0:
             raise LocalServerError(
@@ -414,14 +432,26 @@ class LocalNeo4j:
         self.version_file.write_text(version)
         self._set_initial_password(java, lib)
         cmd = [
-            str(java.executable), f"-Xms{self.heap}", f"-Xmx{self.heap}", *_JVM_FLAGS,
-            "-cp", f"{lib}/*", main_class_for(version),
-            f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}", "--console-mode",
+            str(java.executable),
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            *_JVM_FLAGS,
+            "-cp",
+            f"{lib}/*",
+            main_class_for(version),
+            f"--home-dir={self.home}",
+            f"--config-dir={self.home / 'conf'}",
+            "--console-mode",
         ]
         log = self.console_log.open("ab")
         proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env=self._java_env(java), start_new_session=True, cwd=self.home,
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=self._java_env(java),
+            start_new_session=True,
+            cwd=self.home,
         )
         log.close()
         self.pid_file.write_text(str(proc.pid))

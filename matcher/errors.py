@@ -51,8 +51,10 @@ class MatchValidationError(MatcherError):
     def __init__(self, errors: list[Any]) -> None:
         super().__init__(
             "; ".join(
-                (".".join(str(p) for p in e.get("loc", [])) + ": " if e.get("loc") else "") + str(e.get("msg", e))
-                if isinstance(e, dict) else str(e)
+                (".".join(str(p) for p in e.get("loc", [])) + ": " if e.get("loc") else "")
+                + str(e.get("msg", e))
+                if isinstance(e, dict)
+                else str(e)
                 for e in errors
             )
         )

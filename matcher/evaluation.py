@@ -22,7 +22,16 @@ from typing import Any
 from matcher.retrieval import ExpertMatcher
 from matcher.types import Mode
 
-__all__ = ["Judgement", "ndcg_at", "mrr", "recall_at", "load_judgements", "evaluate", "EvalRow", "format_markdown"]
+__all__ = [
+    "Judgement",
+    "ndcg_at",
+    "mrr",
+    "recall_at",
+    "load_judgements",
+    "evaluate",
+    "EvalRow",
+    "format_markdown",
+]
 
 
 @dataclass(frozen=True)
@@ -36,7 +45,9 @@ class Judgement:
 
 def ndcg_at(ranked: Sequence[str], relevant: Mapping[str, int], k: int = 10) -> float:
     """Normalised discounted cumulative gain of the top ``k`` (gain ``2^grade - 1``)."""
-    dcg = sum((2 ** relevant.get(sid, 0) - 1) / math.log2(i + 2) for i, sid in enumerate(ranked[:k]))
+    dcg = sum(
+        (2 ** relevant.get(sid, 0) - 1) / math.log2(i + 2) for i, sid in enumerate(ranked[:k])
+    )
     ideal = sorted(relevant.values(), reverse=True)[:k]
     idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
     return dcg / idcg if idcg > 0 else 0.0
@@ -50,7 +61,9 @@ def mrr(ranked: Sequence[str], relevant: Mapping[str, int], *, min_grade: int = 
     return 0.0
 
 
-def recall_at(ranked: Sequence[str], relevant: Mapping[str, int], k: int = 50, *, min_grade: int = 2) -> float:
+def recall_at(
+    ranked: Sequence[str], relevant: Mapping[str, int], k: int = 50, *, min_grade: int = 2
+) -> float:
     wanted = {s for s, g in relevant.items() if g >= min_grade}
     return len(wanted & set(ranked[:k])) / len(wanted) if wanted else 0.0
 
@@ -91,7 +104,11 @@ class EvalRow:
     p50_ms: float
 
 
-def evaluate(matcher: ExpertMatcher, judgements: Iterable[Judgement], modes: Sequence[Mode] = ("dense", "lexical", "hybrid")) -> list[EvalRow]:
+def evaluate(
+    matcher: ExpertMatcher,
+    judgements: Iterable[Judgement],
+    modes: Sequence[Mode] = ("dense", "lexical", "hybrid"),
+) -> list[EvalRow]:
     """Run every judgement through ``rank_experts`` in each mode; mean metrics per mode × language
     (``all`` included)."""
     items = list(judgements)
@@ -103,24 +120,40 @@ def evaluate(matcher: ExpertMatcher, judgements: Iterable[Judgement], modes: Seq
             results = matcher.rank_experts(j.text, k=50, candidates=j.candidates, mode=mode)
             ms = (time.perf_counter() - started) * 1000
             ranked = [r.scientist_id for r in results]
-            m = (ndcg_at(ranked, j.relevant, 10), mrr(ranked, j.relevant), recall_at(ranked, j.relevant, 50), ms)
+            m = (
+                ndcg_at(ranked, j.relevant, 10),
+                mrr(ranked, j.relevant),
+                recall_at(ranked, j.relevant, 50),
+                ms,
+            )
             per_lang[j.lang].append(m)
             per_lang["all"].append(m)
         for lang in sorted(per_lang, key=lambda x: (x == "all", x)):
             vals = per_lang[lang]
-            rows.append(EvalRow(
-                mode, lang, len(vals),
-                statistics.fmean(v[0] for v in vals), statistics.fmean(v[1] for v in vals),
-                statistics.fmean(v[2] for v in vals), statistics.median(v[3] for v in vals),
-            ))
+            rows.append(
+                EvalRow(
+                    mode,
+                    lang,
+                    len(vals),
+                    statistics.fmean(v[0] for v in vals),
+                    statistics.fmean(v[1] for v in vals),
+                    statistics.fmean(v[2] for v in vals),
+                    statistics.median(v[3] for v in vals),
+                )
+            )
     return rows
 
 
 def format_markdown(rows: Sequence[EvalRow], title: str = "") -> str:
     lines = [f"### {title}", ""] if title else []
-    lines += ["| mode | lang | queries | nDCG@10 | MRR | recall@50 | p50 ms |", "|---|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "| mode | lang | queries | nDCG@10 | MRR | recall@50 | p50 ms |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
-        lines.append(f"| {r.mode} | {r.lang} | {r.queries} | {r.ndcg10:.3f} | {r.mrr:.3f} | {r.recall50:.3f} | {r.p50_ms:.0f} |")
+        lines.append(
+            f"| {r.mode} | {r.lang} | {r.queries} | {r.ndcg10:.3f} | {r.mrr:.3f} | {r.recall50:.3f} | {r.p50_ms:.0f} |"
+        )
     return "\n".join(lines) + "\n"
 
 

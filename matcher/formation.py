@@ -104,8 +104,17 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 SENIOR_TITLES = (
-    "教授", "研究员", "正高级工程师", "教授级高级工程师", "主任医师", "院士", "首席科学家", "首席专家",
-    "professor", "senior engineer", "chief scientist",
+    "教授",
+    "研究员",
+    "正高级工程师",
+    "教授级高级工程师",
+    "主任医师",
+    "院士",
+    "首席科学家",
+    "首席专家",
+    "professor",
+    "senior engineer",
+    "chief scientist",
 )
 SENIOR_KINDS = frozenset({"strategic_scientist", "leading_talent"})
 TeamSolverName = Literal["auto", "greedy", "exact", "rarest_first", "top_k"]
@@ -136,19 +145,35 @@ def demand_skills(
     """
     cleaned = [s.strip() for s in given if s and s.strip()]
     if cleaned:
-        return list(dict.fromkeys(cleaned))[:max(max_skills, len(cleaned))]
+        return list(dict.fromkeys(cleaned))[: max(max_skills, len(cleaned))]
     import re
 
     import jieba.analyse
 
     body = f"{title}。{text}"
     keywords: list[str] = [
-        k for k in jieba.analyse.extract_tags(body, topK=12)
+        k
+        for k in jieba.analyse.extract_tags(body, topK=12)
         if len(k) >= 2 and not k.isdigit() and not re.fullmatch(r"[A-Za-z]{1,2}", k)
     ]
     if not re.search(r"[\u4e00-\u9fff]", body):
-        stop = {"the", "and", "for", "with", "need", "needs", "our", "from", "that", "this", "expert", "experts"}
-        keywords = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]{2,}", body) if w.lower() not in stop]
+        stop = {
+            "the",
+            "and",
+            "for",
+            "with",
+            "need",
+            "needs",
+            "our",
+            "from",
+            "that",
+            "this",
+            "expert",
+            "experts",
+        }
+        keywords = [
+            w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]{2,}", body) if w.lower() not in stop
+        ]
     # Keep title words first: they name the problem.
     title_kw = [k for k in keywords if k in title]
     rest = [k for k in keywords if k not in title]
@@ -169,8 +194,12 @@ def comm_cost_matrix(ids: Sequence[str], ties: Sequence[F.PairTie]) -> np.ndarra
     c = np.ones((n, n))
     for t in ties:
         if t.a in pos and t.b in pos:
-            s = (0.7 * t.coauthored + 0.6 * t.served_together + 0.25 * t.shared_societies
-                 + 0.3 * float(t.same_institution))
+            s = (
+                0.7 * t.coauthored
+                + 0.6 * t.served_together
+                + 0.25 * t.shared_societies
+                + 0.3 * float(t.same_institution)
+            )
             i, j = pos[t.a], pos[t.b]
             c[i, j] = c[j, i] = math.exp(-s)
     np.fill_diagonal(c, 0.0)
@@ -239,7 +268,9 @@ def parse_quota_overrides(items: Sequence[str]) -> dict[str, int]:
     for it in items:
         name, sep, val = it.partition("=")
         if not sep or not val.strip().lstrip("-").isdigit():
-            raise MatchValidationError([{"loc": ["quota"], "msg": f"expected name=count, got {it!r}"}])
+            raise MatchValidationError(
+                [{"loc": ["quota"], "msg": f"expected name=count, got {it!r}"}]
+            )
         out[name.strip()] = int(val)
     return out
 
@@ -466,9 +497,13 @@ class BatchResult:
         for name, s in self.solutions.items():
             out["solutions"][name] = {
                 "assignment": {d: list(m) for d, m in s.assignment.items()},
-                "total_affinity": s.total_affinity, "n_filled": s.n_filled,
-                "unfilled": dict(s.unfilled), "load": {k: v for k, v in s.load.items() if v},
-                "checks": [asdict(c) for c in s.checks], "optimal": s.optimal, "seconds": s.seconds,
+                "total_affinity": s.total_affinity,
+                "n_filled": s.n_filled,
+                "unfilled": dict(s.unfilled),
+                "load": {k: v for k, v in s.load.items() if v},
+                "checks": [asdict(c) for c in s.checks],
+                "optimal": s.optimal,
+                "seconds": s.seconds,
             }
         return out
 
@@ -564,14 +599,21 @@ class FormationService:
         # (so exclusions can be explained).
         order = [r.scientist_id for r in scored]
         keep_allowed = [i for i in order if allowed[i]][:size]
-        top = set(order[: size])
-        keep = [i for i in order if i in set(keep_allowed) or i in set(force) or (not allowed[i] and i in top)]
+        top = set(order[:size])
+        keep = [
+            i
+            for i in order
+            if i in set(keep_allowed) or i in set(force) or (not allowed[i] and i in top)
+        ]
         return _Pool(keep, results, allowed, reasons)
 
     def _excluded(self, pool: _Pool) -> tuple[ExcludedCandidate, ...]:
         return tuple(
-            ExcludedCandidate(i, pool.results[i].name, pool.results[i].score, tuple(pool.reasons[i]))
-            for i in pool.ids if not pool.allowed[i]
+            ExcludedCandidate(
+                i, pool.results[i].name, pool.results[i].score, tuple(pool.reasons[i])
+            )
+            for i in pool.ids
+            if not pool.allowed[i]
         )
 
     # -- teams ---------------------------------------------------------------------------------
@@ -605,13 +647,17 @@ class FormationService:
             raise MatchValidationError([{"loc": ["k_min"], "msg": "need 1 ≤ k_min ≤ k_max"}])
         demand = F.load_demand(self.driver, demand_id, database=self.database)
         skill_list = demand_skills(
-            demand.title, demand.text, [n for _, n in demand.disciplines],
+            demand.title,
+            demand.text,
+            [n for _, n in demand.disciplines],
             given=list(skills or []) or list(demand.skills),
         )
         text = demand.query_text
         disciplines = [c for c, _ in demand.disciplines]
         declined = F.declined_for_demand(self.driver, demand_id, database=self.database)
-        blocked = {s: f"declined this demand before (team {', '.join(t)})" for s, t in declined.items()}
+        blocked = {
+            s: f"declined this demand before (team {', '.join(t)})" for s, t in declined.items()
+        }
         for s in excluded:
             blocked[s] = "excluded by staff"
         discount: dict[str, int] = {}
@@ -622,8 +668,13 @@ class FormationService:
         conflict = [demand.enterprise_id] if demand.enterprise_id else []
         flt = ExpertFilters(conflict_with=conflict, availability=list(availability))  # type: ignore[arg-type]
         pool = self._pool(
-            text, disciplines=disciplines, size=pool_size, filters=flt, force=list(locked),
-            blocked=blocked, load_discount=discount,
+            text,
+            disciplines=disciplines,
+            size=pool_size,
+            filters=flt,
+            force=list(locked),
+            blocked=blocked,
+            load_discount=discount,
         )
         ids = pool.ids
         if not ids:
@@ -638,14 +689,24 @@ class FormationService:
             for r in self.matcher.rank_experts(skill, candidates=ids):
                 i = ids.index(r.scientist_id)
                 cov[i, j] = max(0.0, min(1.0, r.score))
-                skill_evidence[(r.scientist_id, skill)] = tuple(e.title for e in r.explanation.evidence[:2])
+                skill_evidence[(r.scientist_id, skill)] = tuple(
+                    e.title for e in r.explanation.evidence[:2]
+                )
         ties = F.pair_ties(self.driver, ids, database=self.database)
         comm = comm_cost_matrix(ids, ties)
         facts = [pool.results[i].explanation.facts for i in ids]
-        inst = [((f.get("institution") or {}).get("id") or f"(none:{i})") for i, f in zip(ids, facts, strict=True)]
-        senior = [is_senior(f.get("best_grade"), f.get("title"), f.get("talent_kinds") or []) for f in facts]
+        inst = [
+            ((f.get("institution") or {}).get("id") or f"(none:{i})")
+            for i, f in zip(ids, facts, strict=True)
+        ]
+        senior = [
+            is_senior(f.get("best_grade"), f.get("title"), f.get("talent_kinds") or [])
+            for f in facts
+        ]
         loc = np.array([locality_score([f.get("district")], demand.district) for f in facts])
-        w = weights or TeamWeights(relevance=1.0, communication=0.3, locality=0.2 if use_locality else 0.0)
+        w = weights or TeamWeights(
+            relevance=1.0, communication=0.3, locality=0.2 if use_locality else 0.0
+        )
         problem = TeamProblem(
             candidates=tuple(ids),
             relevance=np.array([max(0.0, min(1.0, pool.results[i].score)) for i in ids]),
@@ -666,12 +727,22 @@ class FormationService:
             cover_threshold=cover_threshold,
         )
         ctx = {
-            "demand": demand, "pool": pool, "ties": ties, "skill_evidence": skill_evidence,
+            "demand": demand,
+            "pool": pool,
+            "ties": ties,
+            "skill_evidence": skill_evidence,
             "params": {
-                "skills": list(skill_list), "k_min": k_min, "k_max": k_max, "locked": list(locked),
-                "excluded": list(excluded), "pool_size": pool_size, "min_senior": min_senior,
-                "max_per_institution": max_per_institution, "cover_threshold": cover_threshold,
-                "use_locality": use_locality, "availability": list(availability),
+                "skills": list(skill_list),
+                "k_min": k_min,
+                "k_max": k_max,
+                "locked": list(locked),
+                "excluded": list(excluded),
+                "pool_size": pool_size,
+                "min_senior": min_senior,
+                "max_per_institution": max_per_institution,
+                "cover_threshold": cover_threshold,
+                "use_locality": use_locality,
+                "availability": list(availability),
             },
         }
         return problem, ctx
@@ -731,9 +802,18 @@ class FormationService:
             NotFoundError: unknown demand. MatchValidationError: bad arguments.
         """
         problem, ctx = self.team_problem(
-            demand_id, skills=skills, k_min=k_min, k_max=k_max, locked=locked, excluded=excluded,
-            pool_size=pool_size, min_senior=min_senior, max_per_institution=max_per_institution,
-            cover_threshold=cover_threshold, use_locality=use_locality, weights=weights,
+            demand_id,
+            skills=skills,
+            k_min=k_min,
+            k_max=k_max,
+            locked=locked,
+            excluded=excluded,
+            pool_size=pool_size,
+            min_senior=min_senior,
+            max_per_institution=max_per_institution,
+            cover_threshold=cover_threshold,
+            use_locality=use_locality,
+            weights=weights,
             availability=availability,
         )
         try:
@@ -744,7 +824,9 @@ class FormationService:
             raise InfeasibleError(exc.reasons + extra, exc.advice) from exc
         return self._team_proposal(problem, ctx, sol)
 
-    def _team_proposal(self, problem: TeamProblem, ctx: dict[str, Any], sol: TeamSolution) -> TeamProposal:
+    def _team_proposal(
+        self, problem: TeamProblem, ctx: dict[str, Any], sol: TeamSolution
+    ) -> TeamProposal:
         demand: F.DemandInfo = ctx["demand"]
         pool: _Pool = ctx["pool"]
         covers = problem.covers
@@ -762,33 +844,66 @@ class FormationService:
             for s in sk:
                 ev.extend(ctx["skill_evidence"].get((m, s), ())[:1])
             inst = f.get("institution") or {}
-            members.append(TeamMember(
-                id=m, name=r.name, institution=inst.get("name"), institution_id=inst.get("id"),
-                title=f.get("title"), grade=f.get("best_grade"), senior=bool(problem.senior[i]),
-                district=f.get("district"), relevance=round(float(problem.relevance[i]), 4),
-                skills=sk, role="lead" if m == lead else "member",
-                evidence=tuple(dict.fromkeys(ev)), matched_terms=r.explanation.matched_terms[:8],
-            ))
+            members.append(
+                TeamMember(
+                    id=m,
+                    name=r.name,
+                    institution=inst.get("name"),
+                    institution_id=inst.get("id"),
+                    title=f.get("title"),
+                    grade=f.get("best_grade"),
+                    senior=bool(problem.senior[i]),
+                    district=f.get("district"),
+                    relevance=round(float(problem.relevance[i]), 4),
+                    skills=sk,
+                    role="lead" if m == lead else "member",
+                    evidence=tuple(dict.fromkeys(ev)),
+                    matched_terms=r.explanation.matched_terms[:8],
+                )
+            )
         ids = set(sol.members)
         ties = tuple(
-            TieView(t.a, t.b, round(float(problem.comm_cost[pos[t.a], pos[t.b]]), 4), t.coauthored,
-                    t.served_together, t.shared_societies, t.same_institution, dict(t.examples))
-            for t in ctx["ties"] if t.a in ids and t.b in ids
+            TieView(
+                t.a,
+                t.b,
+                round(float(problem.comm_cost[pos[t.a], pos[t.b]]), 4),
+                t.coauthored,
+                t.served_together,
+                t.shared_societies,
+                t.same_institution,
+                dict(t.examples),
+            )
+            for t in ctx["ties"]
+            if t.a in ids and t.b in ids
         )
         objective = {
-            "objective": round(sol.objective, 6), "relevance_sum": round(sol.relevance_sum, 6),
-            "relevance_mean": round(sol.relevance_mean, 6), "comm_cost_sum": round(sol.comm_cost_sum, 6),
-            "comm_cost_mean": round(sol.comm_cost_mean, 6), "locality_sum": round(sol.locality_sum, 6),
+            "objective": round(sol.objective, 6),
+            "relevance_sum": round(sol.relevance_sum, 6),
+            "relevance_mean": round(sol.relevance_mean, 6),
+            "comm_cost_sum": round(sol.comm_cost_sum, 6),
+            "comm_cost_mean": round(sol.comm_cost_mean, 6),
+            "locality_sum": round(sol.locality_sum, 6),
             "coverage": round(sol.coverage_fraction, 6),
-            "w_relevance": problem.weights.relevance, "w_communication": problem.weights.communication,
+            "w_relevance": problem.weights.relevance,
+            "w_communication": problem.weights.communication,
             "w_locality": problem.weights.locality,
         }
         return TeamProposal(
-            demand_id=demand.id, demand_title=demand.title, enterprise=demand.enterprise_id,
-            skills=problem.skills, members=tuple(members), objective=objective, checks=sol.checks,
-            excluded=self._excluded(pool), ties=ties, skills_covered=dict(sol.skills_covered),
-            solver=sol.solver, optimal=sol.optimal, seconds=round(sol.seconds, 4),
-            params=dict(ctx["params"]), problem=problem,
+            demand_id=demand.id,
+            demand_title=demand.title,
+            enterprise=demand.enterprise_id,
+            skills=problem.skills,
+            members=tuple(members),
+            objective=objective,
+            checks=sol.checks,
+            excluded=self._excluded(pool),
+            ties=ties,
+            skills_covered=dict(sol.skills_covered),
+            solver=sol.solver,
+            optimal=sol.optimal,
+            seconds=round(sol.seconds, 4),
+            params=dict(ctx["params"]),
+            problem=problem,
         )
 
     def swap_member(self, team_id: str, remove: str, *, n: int = 5) -> SwapProposal:
@@ -805,17 +920,25 @@ class FormationService:
             raise MatchValidationError([{"loc": ["team"], "msg": f"{team_id} is not a team"}])
         team = [m.id for m in rec.members]
         if remove not in team:
-            raise MatchValidationError([{"loc": ["remove"], "msg": f"{remove} is not on team {team_id}"}])
+            raise MatchValidationError(
+                [{"loc": ["remove"], "msg": f"{remove} is not on team {team_id}"}]
+            )
         p = rec.props
         mpi = p.get("max_per_institution")
         problem, ctx = self.team_problem(
-            rec.request_id, skills=list(p.get("skills") or []), k_min=int(p.get("k_min", 1)),
-            k_max=int(p.get("k_max", len(team))), locked=team, excluded=list(p.get("excluded") or []),
-            pool_size=int(p.get("pool_size", 30)), min_senior=int(p.get("min_senior", 0)),
+            rec.request_id,
+            skills=list(p.get("skills") or []),
+            k_min=int(p.get("k_min", 1)),
+            k_max=int(p.get("k_max", len(team))),
+            locked=team,
+            excluded=list(p.get("excluded") or []),
+            pool_size=int(p.get("pool_size", 30)),
+            min_senior=int(p.get("min_senior", 0)),
             max_per_institution=None if mpi is None or int(mpi) < 1 else int(mpi),
             cover_threshold=float(p.get("cover_threshold", 0.3)),
             use_locality=bool(p.get("use_locality", False)),
-            availability=list(p.get("availability") or ["available", "limited"]), ignore_team=team_id,
+            availability=list(p.get("availability") or ["available", "limited"]),
+            ignore_team=team_id,
         )
         problem = problem.replace(locked=())
         opts = propose_replacements(problem, team, remove, n=n)
@@ -823,8 +946,14 @@ class FormationService:
         pos = {c: i for i, c in enumerate(problem.candidates)}
         out = tuple(
             SwapOption(
-                o.candidate, pool.results[o.candidate].name, round(o.objective_delta, 6), round(o.objective, 6),
-                o.members, tuple(s for j, s in enumerate(problem.skills) if problem.covers[pos[o.candidate], j]),
+                o.candidate,
+                pool.results[o.candidate].name,
+                round(o.objective_delta, 6),
+                round(o.objective, 6),
+                o.members,
+                tuple(
+                    s for j, s in enumerate(problem.skills) if problem.covers[pos[o.candidate], j]
+                ),
                 o.checks,
             )
             for o in opts
@@ -840,12 +969,31 @@ class FormationService:
         swap = self.swap_member(team_id, remove, n=10_000)
         chosen = next((o for o in swap.options if o.candidate == add), None)
         if chosen is None:
-            raise MatchValidationError([{"loc": ["add"], "msg": f"{add} cannot replace {remove} without breaking a constraint"}])
+            raise MatchValidationError(
+                [
+                    {
+                        "loc": ["add"],
+                        "msg": f"{add} cannot replace {remove} without breaking a constraint",
+                    }
+                ]
+            )
         rec = F.get_formation(self.driver, team_id, database=self.database)
-        members = [{"id": m.id, "role": m.role, "skills": list(m.skills)} for m in rec.members if m.id != remove]
+        members = [
+            {"id": m.id, "role": m.role, "skills": list(m.skills)}
+            for m in rec.members
+            if m.id != remove
+        ]
         members.append({"id": add, "role": "member", "skills": list(chosen.skills)})
         props = {k: v for k, v in rec.props.items() if k not in {"demand_id", "updated_at"}}
-        F.save_formation(self.driver, "team", team_id, rec.request_id or "", members, props, database=self.database)
+        F.save_formation(
+            self.driver,
+            "team",
+            team_id,
+            rec.request_id or "",
+            members,
+            props,
+            database=self.database,
+        )
 
     # -- panels --------------------------------------------------------------------------------
     def propose_panel(
@@ -894,25 +1042,41 @@ class FormationService:
         topic = F.load_topic(self.driver, topic_id, database=self.database)
         counts = dict(quota_counts or {})
         if quotas is None:
-            names = {"senior": "min_senior", "young": "min_young", "enterprise": "min_enterprise",
-                     "academic": "min_academic", "disciplines": "min_disciplines",
-                     "per_institution": "max_per_institution"}
+            names = {
+                "senior": "min_senior",
+                "young": "min_young",
+                "enterprise": "min_enterprise",
+                "academic": "min_academic",
+                "disciplines": "min_disciplines",
+                "per_institution": "max_per_institution",
+            }
             unknown = sorted(set(counts) - set(names))
             if unknown:
-                raise MatchValidationError([{"loc": ["quota"], "msg": f"unknown quotas {unknown}; known {sorted(names)}"}])
+                raise MatchValidationError(
+                    [{"loc": ["quota"], "msg": f"unknown quotas {unknown}; known {sorted(names)}"}]
+                )
             quotas = default_panel_quotas(**{names[k]: v for k, v in counts.items()})
         blocked = dict.fromkeys(excluded, "excluded by staff")
         flt = ExpertFilters(conflict_with=list(conflict_with), availability=list(availability))  # type: ignore[arg-type]
         disciplines = [c for c, _ in topic.disciplines]
         pool = self._pool(
-            topic.query_text, disciplines=disciplines, size=pool_size, filters=flt, force=list(locked),
-            blocked=blocked, respect_load=False,
+            topic.query_text,
+            disciplines=disciplines,
+            size=pool_size,
+            filters=flt,
+            force=list(locked),
+            blocked=blocked,
+            respect_load=False,
         )
         ids = pool.ids
         if not ids:
-            raise InfeasibleError([f"the retriever found no expert for topic {topic_id}"], "embed the graph")
+            raise InfeasibleError(
+                [f"the retriever found no expert for topic {topic_id}"], "embed the graph"
+            )
         facts = [pool.results[i].explanation.facts for i in ids]
-        exposure, total = F.panel_exposure(self.driver, ids, days=exposure_days, database=self.database)
+        exposure, total = F.panel_exposure(
+            self.driver, ids, days=exposure_days, database=self.database
+        )
         share = np.array([exposure.get(i, 0) / total if total else 0.0 for i in ids])
         emb = F.scientist_embeddings(self.driver, ids, database=self.database)
         embeddings = None
@@ -922,10 +1086,15 @@ class FormationService:
             candidates=tuple(ids),
             relevance=np.array([max(0.0, min(1.0, pool.results[i].score)) for i in ids]),
             grade=tuple(f.get("best_grade") or "none" for f in facts),
-            is_young=np.array([is_young(f.get("birth_year"), age_max=young_age_max) for f in facts]),
+            is_young=np.array(
+                [is_young(f.get("birth_year"), age_max=young_age_max) for f in facts]
+            ),
             sector=tuple(sector_of((f.get("institution") or {}).get("kind")) for f in facts),
             disciplines=tuple(tuple(f.get("disciplines") or ()) for f in facts),
-            institution=tuple(((f.get("institution") or {}).get("id") or f"(none:{i})") for i, f in zip(ids, facts, strict=True)),
+            institution=tuple(
+                ((f.get("institution") or {}).get("id") or f"(none:{i})")
+                for i, f in zip(ids, facts, strict=True)
+            ),
             size=size,
             quotas=tuple(quotas),
             embeddings=embeddings,
@@ -944,11 +1113,16 @@ class FormationService:
                 sol = lot.sample(seed)
                 probs = dict(lot.selection_probability)
                 lottery_info = {
-                    "q": lottery_q, "panels": len(lot.panels),
+                    "q": lottery_q,
+                    "panels": len(lot.panels),
                     "expected_objective": round(lot.expected_objective, 6),
                     "optimum_objective": round(lot.optimum_objective, 6),
                     "price_of_randomisation": round(lot.price_of_randomisation, 6),
-                    "selection_probability": {k: round(v, 4) for k, v in sorted(probs.items(), key=lambda kv: -kv[1]) if v > 1e-6},
+                    "selection_probability": {
+                        k: round(v, 4)
+                        for k, v in sorted(probs.items(), key=lambda kv: -kv[1])
+                        if v > 1e-6
+                    },
                 }
             else:
                 sol = solve_panel(problem, on_infeasible="relax" if relax else "raise")
@@ -962,23 +1136,43 @@ class FormationService:
         for m in sorted(sol.members, key=lambda m: -problem.relevance[pos[m]]):
             i = pos[m]
             r = pool.results[m]
-            members.append(PanelMember(
-                id=m, name=r.name, institution=(facts[i].get("institution") or {}).get("name"),
-                sector=problem.sector[i], grade=problem.grade[i], young=bool(problem.is_young[i]),
-                disciplines=problem.disciplines[i], relevance=round(float(problem.relevance[i]), 4),
-                prior_share=round(float(share[i]), 4),
-                selection_probability=probs.get(m) if lottery_q is not None else None,
-                evidence=tuple(e.title for e in r.explanation.evidence[:2]),
-            ))
+            members.append(
+                PanelMember(
+                    id=m,
+                    name=r.name,
+                    institution=(facts[i].get("institution") or {}).get("name"),
+                    sector=problem.sector[i],
+                    grade=problem.grade[i],
+                    young=bool(problem.is_young[i]),
+                    disciplines=problem.disciplines[i],
+                    relevance=round(float(problem.relevance[i]), 4),
+                    prior_share=round(float(share[i]), 4),
+                    selection_probability=probs.get(m) if lottery_q is not None else None,
+                    evidence=tuple(e.title for e in r.explanation.evidence[:2]),
+                )
+            )
         return PanelProposal(
-            topic_id=topic.id, topic_title=topic.title, members=tuple(members),
-            objective=round(sol.objective, 6), relevance_mean=round(sol.relevance_mean, 6),
-            checks=sol.checks, quotas=tuple(f"{q.name}: {q.describe()}" for q in problem.quotas),
-            diversity=asdict(sol.diversity), relaxed=sol.relaxed, reasons=sol.reasons,
-            excluded=self._excluded(pool), lottery=lottery_info, solver=sol.solver,
+            topic_id=topic.id,
+            topic_title=topic.title,
+            members=tuple(members),
+            objective=round(sol.objective, 6),
+            relevance_mean=round(sol.relevance_mean, 6),
+            checks=sol.checks,
+            quotas=tuple(f"{q.name}: {q.describe()}" for q in problem.quotas),
+            diversity=asdict(sol.diversity),
+            relaxed=sol.relaxed,
+            reasons=sol.reasons,
+            excluded=self._excluded(pool),
+            lottery=lottery_info,
+            solver=sol.solver,
             seconds=round(time.perf_counter() - t0, 4),
-            params={"size": size, "young_age_max": young_age_max, "exposure_days": exposure_days,
-                    "lottery_q": lottery_q, "quotas": [q.name for q in problem.quotas]},
+            params={
+                "size": size,
+                "young_age_max": young_age_max,
+                "exposure_days": exposure_days,
+                "lottery_q": lottery_q,
+                "quotas": [q.name for q in problem.quotas],
+            },
         )
 
     # -- consortia -----------------------------------------------------------------------------
@@ -1023,7 +1217,9 @@ class FormationService:
         extra_disc: dict[str, set[str]] = defaultdict(set)
         for rank, h in enumerate(hits):
             f = h.explanation.facts
-            org_ids = [(f.get("institution") or {}).get("id")] + [s.get("id") for s in f.get("societies") or []]
+            org_ids = [(f.get("institution") or {}).get("id")] + [
+                s.get("id") for s in f.get("societies") or []
+            ]
             for o in org_ids:
                 if o:
                     scores[o].append(h.score)
@@ -1037,13 +1233,17 @@ class FormationService:
         else:
             best = disc_votes.most_common(1)[0][1] if disc_votes else 0.0
             theme_disc = sorted(c for c, v in disc_votes.most_common(3) if v >= 0.3 * best)
-        cand_ids = list(scores) + F.orgs_for_disciplines(self.driver, theme_disc, database=self.database)
+        cand_ids = list(scores) + F.orgs_for_disciplines(
+            self.driver, theme_disc, database=self.database
+        )
         infos = {o.id: o for o in F.org_infos(self.driver, cand_ids, database=self.database)}
         # National counterparts of candidate societies.
         counterpart_rel: dict[str, float] = {}
         for o in list(infos.values()):
             for c in o.counterparts:
-                counterpart_rel[c] = max(counterpart_rel.get(c, 0.0), 0.8 * org_relevance(scores.get(o.id, [])))
+                counterpart_rel[c] = max(
+                    counterpart_rel.get(c, 0.0), 0.8 * org_relevance(scores.get(o.id, []))
+                )
         if counterpart_rel:
             for o in F.org_infos(self.driver, list(counterpart_rel), database=self.database):
                 infos.setdefault(o.id, o)
@@ -1051,8 +1251,12 @@ class FormationService:
         for o in infos.values():
             disc = {c[:3] for c in o.disciplines} | extra_disc.get(o.id, set())
             cov = len(disc & set(theme_disc)) / len(theme_disc) if theme_disc else 0.0
-            rel = max(org_relevance(scores.get(o.id, [])), counterpart_rel.get(o.id, 0.0), 0.25 * cov)
-            orgs.append(Organisation(o.id, o.kind, tuple(sorted(disc)), round(min(1.0, rel), 6), o.name))
+            rel = max(
+                org_relevance(scores.get(o.id, [])), counterpart_rel.get(o.id, 0.0), 0.25 * cov
+            )
+            orgs.append(
+                Organisation(o.id, o.kind, tuple(sorted(disc)), round(min(1.0, rel), 6), o.name)
+            )
         orgs.sort(key=lambda x: (-x.relevance, x.id))
         # Keep the best, but never drop the only holders of a required kind or discipline.
         keep = orgs[:max_candidates]
@@ -1075,13 +1279,19 @@ class FormationService:
             if t.counterpart:
                 what.append("counterpart")
             if t.shared_people:
-                what.append(f"{t.shared_people} shared people ({', '.join(t.examples.get('shared_people', ())[:2])})")
+                what.append(
+                    f"{t.shared_people} shared people ({', '.join(t.examples.get('shared_people', ())[:2])})"
+                )
             if t.joint_evidence:
                 what.append(f"{t.joint_evidence} joint evidence")
             tie_what[(t.a, t.b)] = tie_what[(t.b, t.a)] = "; ".join(what)
         problem = ConsortiumProblem(
-            organisations=tuple(keep), theme_disciplines=tuple(theme_disc), ties=tmat,
-            max_size=max_size, min_size=min_size, require_kinds=tuple(tuple(g) for g in require_kinds),
+            organisations=tuple(keep),
+            theme_disciplines=tuple(theme_disc),
+            ties=tmat,
+            max_size=max_size,
+            min_size=min_size,
+            require_kinds=tuple(tuple(g) for g in require_kinds),
         )
         sol = solve_consortium(problem, solver)
         names = {x.id: x.name for x in keep}
@@ -1091,7 +1301,9 @@ class FormationService:
         for c in sol.contributions:
             parts = []
             if c.unique_disciplines:
-                parts.append("alone brings " + ", ".join(dnames.get(d, d) for d in c.unique_disciplines))
+                parts.append(
+                    "alone brings " + ", ".join(dnames.get(d, d) for d in c.unique_disciplines)
+                )
             elif c.disciplines:
                 parts.append("covers " + ", ".join(dnames.get(d, d) for d in c.disciplines))
             if c.unique_kinds:
@@ -1101,17 +1313,33 @@ class FormationService:
                 parts.append("experts: " + ", ".join(f"{n} {s:.2f}" for _, n, s in ex))
             if c.ties:
                 parts.append("ties with " + ", ".join(names.get(o, o) for o, _ in c.ties))
-            members.append(ConsortiumMember(
-                id=c.member, name=names.get(c.member, c.member), kind=c.kind, relevance=relevance_of.get(c.member, 0.0),
-                disciplines=c.disciplines, unique_disciplines=c.unique_disciplines, unique_kinds=c.unique_kinds,
-                ties=tuple((o, round(float(s), 4), tie_what.get((c.member, o), "")) for o, s in c.ties),
-                experts=tuple(ex), contribution="; ".join(parts) or "relevance",
-            ))
+            members.append(
+                ConsortiumMember(
+                    id=c.member,
+                    name=names.get(c.member, c.member),
+                    kind=c.kind,
+                    relevance=relevance_of.get(c.member, 0.0),
+                    disciplines=c.disciplines,
+                    unique_disciplines=c.unique_disciplines,
+                    unique_kinds=c.unique_kinds,
+                    ties=tuple(
+                        (o, round(float(s), 4), tie_what.get((c.member, o), "")) for o, s in c.ties
+                    ),
+                    experts=tuple(ex),
+                    contribution="; ".join(parts) or "relevance",
+                )
+            )
         members.sort(key=lambda m: -m.relevance)
         return ConsortiumProposal(
-            theme=theme, theme_disciplines=tuple((d, dnames.get(d, d)) for d in theme_disc),
-            members=tuple(members), objective=round(sol.objective, 6), relevance_sum=round(sol.relevance_sum, 6),
-            ties_sum=round(sol.ties_sum, 6), checks=sol.checks, solver=sol.solver, optimal=sol.optimal,
+            theme=theme,
+            theme_disciplines=tuple((d, dnames.get(d, d)) for d in theme_disc),
+            members=tuple(members),
+            objective=round(sol.objective, 6),
+            relevance_sum=round(sol.relevance_sum, 6),
+            ties_sum=round(sol.ties_sum, 6),
+            checks=sol.checks,
+            solver=sol.solver,
+            optimal=sol.optimal,
             seconds=round(sol.seconds, 4),
         )
 
@@ -1136,12 +1364,18 @@ class FormationService:
         """
         if not demand_ids:
             raise MatchValidationError([{"loc": ["demands"], "msg": "give at least one demand"}])
-        demands = [F.load_demand(self.driver, d, database=self.database) for d in dict.fromkeys(demand_ids)]
+        demands = [
+            F.load_demand(self.driver, d, database=self.database) for d in dict.fromkeys(demand_ids)
+        ]
         wide = ExpertFilters(availability=list(AVAILABILITIES))
         union: list[str] = []
         for d in demands:
-            hits = self.matcher.rank_experts(d.query_text, k=pool_size, filters=wide,
-                                             disciplines=[c for c, _ in d.disciplines] or None)
+            hits = self.matcher.rank_experts(
+                d.query_text,
+                k=pool_size,
+                filters=wide,
+                disciplines=[c for c, _ in d.disciplines] or None,
+            )
             union.extend(h.scientist_id for h in hits)
         experts = list(dict.fromkeys(union))
         aff = np.zeros((len(demands), len(experts)))
@@ -1152,8 +1386,12 @@ class FormationService:
         for di, d in enumerate(demands):
             declined = F.declined_for_demand(self.driver, d.id, database=self.database)
             flt = ExpertFilters(conflict_with=[d.enterprise_id] if d.enterprise_id else [])
-            for r in self.matcher.rank_experts(d.query_text, candidates=experts, filters=flt,
-                                               disciplines=[c for c, _ in d.disciplines] or None):
+            for r in self.matcher.rank_experts(
+                d.query_text,
+                candidates=experts,
+                filters=flt,
+                disciplines=[c for c, _ in d.disciplines] or None,
+            ):
                 e = experts.index(r.scientist_id)
                 names[r.scientist_id] = r.name
                 aff[di, e] = max(0.0, min(1.0, r.score))
@@ -1164,11 +1402,18 @@ class FormationService:
                     forb[di, e] = True
                     reasons[(d.id, r.scientist_id)] = "; ".join(why)
                 f = r.explanation.facts
-                capacity[e] = max(0, int(f.get("max_active_teams") or 0) - int(f.get("active_teams") or 0))
+                capacity[e] = max(
+                    0, int(f.get("max_active_teams") or 0) - int(f.get("active_teams") or 0)
+                )
         problem = BatchProblem(
-            demands=tuple(d.id for d in demands), experts=tuple(experts), affinity=aff,
-            team_min=np.full(len(demands), team_min), team_max=np.full(len(demands), team_max),
-            capacity=capacity, forbidden=forb, forbidden_reasons=reasons,
+            demands=tuple(d.id for d in demands),
+            experts=tuple(experts),
+            affinity=aff,
+            team_min=np.full(len(demands), team_min),
+            team_max=np.full(len(demands), team_max),
+            capacity=capacity,
+            forbidden=forb,
+            forbidden_reasons=reasons,
         )
         return BatchResult(problem, {s: solve_batch(problem, s) for s in solvers}, names)
 
@@ -1176,33 +1421,51 @@ class FormationService:
     def save_team(self, proposal: TeamProposal, team_id: str | None = None) -> str:
         """Save a proposed team (status ``proposed``); returns its id."""
         tid = team_id or f"TEAM-{proposal.demand_id}-{uuid.uuid4().hex[:8]}"
-        props: dict[str, Any] = {k: v for k, v in proposal.objective.items()}
+        props: dict[str, Any] = dict(proposal.objective.items())
         p = dict(proposal.params)
         p["max_per_institution"] = p.get("max_per_institution") or 0
         props.update({k: v for k, v in p.items() if v is not None})
         props.update({"solver": proposal.solver, "optimal": proposal.optimal})
         members = [{"id": m.id, "role": m.role, "skills": list(m.skills)} for m in proposal.members]
-        return F.save_formation(self.driver, "team", tid, proposal.demand_id, members, props, database=self.database)
+        return F.save_formation(
+            self.driver, "team", tid, proposal.demand_id, members, props, database=self.database
+        )
 
     def save_panel(self, proposal: PanelProposal, panel_id: str | None = None) -> str:
         """Save a proposed panel (status ``proposed``); returns its id."""
         pid = panel_id or f"PANEL-{proposal.topic_id}-{uuid.uuid4().hex[:8]}"
-        props: dict[str, Any] = {"objective": proposal.objective, "relevance_mean": proposal.relevance_mean,
-                                 "solver": proposal.solver, "relaxed": list(proposal.relaxed)}
+        props: dict[str, Any] = {
+            "objective": proposal.objective,
+            "relevance_mean": proposal.relevance_mean,
+            "solver": proposal.solver,
+            "relaxed": list(proposal.relaxed),
+        }
         props.update({k: v for k, v in proposal.params.items() if v is not None})
         div = proposal.diversity
         props.update({f"diversity_{k}": v for k, v in div.items() if isinstance(v, (int, float))})
-        members = [{"id": m.id, "role": "member", "skills": list(m.disciplines)} for m in proposal.members]
-        return F.save_formation(self.driver, "panel", pid, proposal.topic_id, members, props, database=self.database)
+        members = [
+            {"id": m.id, "role": "member", "skills": list(m.disciplines)} for m in proposal.members
+        ]
+        return F.save_formation(
+            self.driver, "panel", pid, proposal.topic_id, members, props, database=self.database
+        )
 
-    def save_consortium(self, proposal: ConsortiumProposal, consortium_id: str | None = None) -> str:
+    def save_consortium(
+        self, proposal: ConsortiumProposal, consortium_id: str | None = None
+    ) -> str:
         """Save a proposed consortium (status ``proposed``); returns its id."""
         cid = consortium_id or f"CONS-{uuid.uuid4().hex[:8]}"
-        props = {"objective": proposal.objective, "relevance_sum": proposal.relevance_sum,
-                 "ties_sum": proposal.ties_sum, "solver": proposal.solver,
-                 "disciplines": [d for d, _ in proposal.theme_disciplines]}
+        props = {
+            "objective": proposal.objective,
+            "relevance_sum": proposal.relevance_sum,
+            "ties_sum": proposal.ties_sum,
+            "solver": proposal.solver,
+            "disciplines": [d for d, _ in proposal.theme_disciplines],
+        }
         members = [{"id": m.id, "role": m.kind} for m in proposal.members]
-        return F.save_formation(self.driver, "consortium", cid, proposal.theme, members, props, database=self.database)
+        return F.save_formation(
+            self.driver, "consortium", cid, proposal.theme, members, props, database=self.database
+        )
 
     def confirm(self, formation_id: str) -> None:
         """Mark a saved team, panel or consortium as confirmed by staff."""
@@ -1228,8 +1491,15 @@ class FormationService:
             MatchValidationError: rating outside 1–5. NotFoundError: not a member.
         """
         try:
-            F.record_feedback(self.driver, formation_id, scientist_id, accepted=accepted, rating=rating,
-                              comment=comment, database=self.database)
+            F.record_feedback(
+                self.driver,
+                formation_id,
+                scientist_id,
+                accepted=accepted,
+                rating=rating,
+                comment=comment,
+                database=self.database,
+            )
         except ValueError as exc:
             raise MatchValidationError([{"loc": ["rating"], "msg": str(exc)}]) from exc
 
@@ -1273,21 +1543,46 @@ class FormationService:
                 try:
                     sol = solve_team(problem, SOLVER_MAP[name])
                 except InfeasibleError as exc:
-                    rows.append({"demand": did, "solver": name, "feasible": False, "error": exc.reasons[0][:120],
-                                 "seconds": round(time.perf_counter() - t0, 4)})
+                    rows.append(
+                        {
+                            "demand": did,
+                            "solver": name,
+                            "feasible": False,
+                            "error": exc.reasons[0][:120],
+                            "seconds": round(time.perf_counter() - t0, 4),
+                        }
+                    )
                     continue
                 row = {
-                    "demand": did, "solver": name, "pool": int(problem.allowed_mask.sum()),
-                    "feasible": sol.feasible, "size": len(sol.members), "coverage": round(sol.coverage_fraction, 3),
-                    "relevance": round(sol.relevance_mean, 4), "comm_cost": round(sol.comm_cost_mean, 4),
-                    "objective": round(sol.objective, 4), "seconds": round(sol.seconds, 4), "error": "",
+                    "demand": did,
+                    "solver": name,
+                    "pool": int(problem.allowed_mask.sum()),
+                    "feasible": sol.feasible,
+                    "size": len(sol.members),
+                    "coverage": round(sol.coverage_fraction, 3),
+                    "relevance": round(sol.relevance_mean, 4),
+                    "comm_cost": round(sol.comm_cost_mean, 4),
+                    "objective": round(sol.objective, 4),
+                    "seconds": round(sol.seconds, 4),
+                    "error": "",
                 }
                 if did in truth:
                     row["precision"] = round(team_precision(sol.members, truth[did]), 3)
                 rows.append(row)
-            ref = next((float(r["objective"]) for r in rows if r["solver"] == "exact" and "objective" in r), None)  # type: ignore[arg-type]
+            ref = next(
+                (
+                    float(r["objective"])  # type: ignore[arg-type]
+                    for r in rows
+                    if r["solver"] == "exact" and "objective" in r
+                ),
+                None,
+            )
             for r in rows:
-                r["gap"] = round((ref - float(r["objective"])) / abs(ref), 4) if ref and "objective" in r else None  # type: ignore[arg-type]
+                r["gap"] = (
+                    round((ref - float(r["objective"])) / abs(ref), 4)  # type: ignore[arg-type]
+                    if ref and "objective" in r
+                    else None
+                )
             teams.extend(rows)
         panels: list[dict[str, Any]] = []
         for tid in F.list_topic_ids(self.driver, limit=limit, database=self.database):
@@ -1295,21 +1590,42 @@ class FormationService:
                 try:
                     p = self.propose_panel(tid, size=panel_size, relax=relax)
                 except InfeasibleError as exc:
-                    panels.append({"topic": tid, "mode": "relax" if relax else "strict", "error": exc.reasons[0][:120]})
+                    panels.append(
+                        {
+                            "topic": tid,
+                            "mode": "relax" if relax else "strict",
+                            "error": exc.reasons[0][:120],
+                        }
+                    )
                     continue
-                panels.append({
-                    "topic": tid, "mode": "relax" if relax else "strict", "size": len(p.members),
-                    "relevance": p.relevance_mean, "quotas_hold": sum(c.holds for c in p.checks),
-                    "checks": len(p.checks), "relaxed": ",".join(p.relaxed),
-                    "disciplines": p.diversity.get("n_disciplines"), "seconds": p.seconds, "error": "",
-                })
+                panels.append(
+                    {
+                        "topic": tid,
+                        "mode": "relax" if relax else "strict",
+                        "size": len(p.members),
+                        "relevance": p.relevance_mean,
+                        "quotas_hold": sum(c.holds for c in p.checks),
+                        "checks": len(p.checks),
+                        "relaxed": ",".join(p.relaxed),
+                        "disciplines": p.diversity.get("n_disciplines"),
+                        "seconds": p.seconds,
+                        "error": "",
+                    }
+                )
                 if not relax:
                     break
         batch: list[dict[str, Any]] = []
         if demand_ids:
             res = self.assign_batch(demand_ids, team_max=k_max)
             for name, s in res.solutions.items():
-                batch.append({"solver": name, "filled": s.n_filled, "demands": len(demand_ids),
-                              "total_affinity": round(s.total_affinity, 4), "seconds": round(s.seconds, 4),
-                              "feasible": s.feasible})
+                batch.append(
+                    {
+                        "solver": name,
+                        "filled": s.n_filled,
+                        "demands": len(demand_ids),
+                        "total_affinity": round(s.total_affinity, 4),
+                        "seconds": round(s.seconds, 4),
+                        "feasible": s.feasible,
+                    }
+                )
         return {"teams": teams, "panels": panels, "batch": batch}

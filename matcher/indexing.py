@@ -46,7 +46,9 @@ class EmbedReport:
         return self.evidence_embedded / self.embed_seconds if self.embed_seconds else 0.0
 
 
-def recency_weights(years: list[int | None], *, half_life: float = 8.0, floor: float = 0.3) -> np.ndarray:
+def recency_weights(
+    years: list[int | None], *, half_life: float = 8.0, floor: float = 0.3
+) -> np.ndarray:
     """Weight of each item by age: 1 this year, halving every ``half_life`` years, at least ``floor``."""
     this_year = _dt.date.today().year
     out = []
@@ -98,10 +100,15 @@ def embed_graph(
         vecs = embedder.embed_documents([r["text"] or "" for r in rows])
         embed_seconds += time.perf_counter() - t0
         V.write_evidence_vectors(
-            driver, fp,
+            driver,
+            fp,
             [
-                {"id": r["id"], "vec": v.tolist(), "hash": r["hash"],
-                 "terms": sorted(set(tokenize(r["text"] or "")))}
+                {
+                    "id": r["id"],
+                    "vec": v.tolist(),
+                    "hash": r["hash"],
+                    "terms": sorted(set(tokenize(r["text"] or ""))),
+                }
                 for r, v in zip(rows, vecs, strict=True)
             ],
             database=database,
@@ -111,7 +118,9 @@ def embed_graph(
         if on_progress:
             on_progress("evidence", done, total)
 
-    profiles = _build_profiles(driver, fp, embedder.dimension, database=database, on_progress=on_progress)
+    profiles = _build_profiles(
+        driver, fp, embedder.dimension, database=database, on_progress=on_progress
+    )
     if rebuild or len(dims) < len(V.VECTOR_INDEXES):
         V.create_vector_indexes(driver, embedder.dimension, database=database)
     if done or profiles or rebuild or state is None:
@@ -123,8 +132,12 @@ def embed_graph(
         )
         _corpus_stats(driver, database=database)
     return EmbedReport(
-        model=embedder.model_id, dimension=embedder.dimension, evidence_embedded=done,
-        profiles_built=profiles, rebuilt_indexes=rebuild, seconds=time.perf_counter() - started,
+        model=embedder.model_id,
+        dimension=embedder.dimension,
+        evidence_embedded=done,
+        profiles_built=profiles,
+        rebuilt_indexes=rebuild,
+        seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds,
     )
 
@@ -159,7 +172,9 @@ def _build_profiles(
     return built
 
 
-def _background(driver: neo4j.Driver, fp: str, *, database: str | None, sample: int = 2000) -> tuple[float, float]:
+def _background(
+    driver: neo4j.Driver, fp: str, *, database: str | None, sample: int = 2000
+) -> tuple[float, float]:
     """Mean and spread of the cosine between unrelated evidence: the floor of 'no affinity'."""
     rows = V.all_evidence_vectors(driver, fp, limit=sample, database=database)
     if len(rows) < 10:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +29,14 @@ from graph_schema import search as S
 from graph_schema import vectors as V
 from matcher.embedding import Embedder
 from matcher.errors import EmbeddingsStaleError, MatchValidationError
-from matcher.scoring import Calibration, FusionConfig, FusionWeights, fuse, score_candidate, weights_for
+from matcher.scoring import (
+    Calibration,
+    FusionConfig,
+    FusionWeights,
+    fuse,
+    score_candidate,
+    weights_for,
+)
 from matcher.text import Lang, detect_lang, term_weights, tokenize
 from matcher.types import EvidenceExplanation, ExpertFilters, ExpertResult, Explanation, Mode
 
@@ -104,7 +110,9 @@ class ExpertMatcher:
         if self._corpus is None or now - self._corpus.loaded_at > self.stats_ttl:
             n, df = V.read_corpus_stats(self.driver, database=self.database)
             state = V.read_state(self.driver, database=self.database)
-            cal = Calibration(state.background_mean, state.background_std) if state else Calibration()
+            cal = (
+                Calibration(state.background_mean, state.background_std) if state else Calibration()
+            )
             self._corpus = _Corpus(n, df, cal, state.fingerprint if state else None, now)
         return self._corpus
 
@@ -164,8 +172,14 @@ class ExpertMatcher:
         if vec is not None:
             hits += S.vector_evidence_hits(self.driver, vec, n_hits, database=self.database)
         ft_hits = (
-            S.fulltext_evidence_hits(self.driver, _lucene(self._lucene_words(text, top_terms)), n_hits, database=self.database)
-            if mode != "dense" else []
+            S.fulltext_evidence_hits(
+                self.driver,
+                _lucene(self._lucene_words(text, top_terms)),
+                n_hits,
+                database=self.database,
+            )
+            if mode != "dense"
+            else []
         )
         query_disciplines, inferred = set(disciplines or []), False
         if not query_disciplines and mode == "hybrid":
@@ -177,18 +191,39 @@ class ExpertMatcher:
         else:
             ids = self._pool(hits, ft_hits, vec, self._weights(mode, lang), corpus.calibration, k)
         rows = S.candidate_rows(
-            self.driver, ids, vec=vec, query_weights=qweights,
-            fingerprint=self.embedder.fingerprint() if self.embedder else "", database=self.database,
+            self.driver,
+            ids,
+            vec=vec,
+            query_weights=qweights,
+            fingerprint=self.embedder.fingerprint() if self.embedder else "",
+            database=self.database,
         )
         if candidates is not None:
             missing = sorted(set(ids) - {r.id for r in rows})
             if missing:
-                raise MatchValidationError([{"loc": ["candidates"], "msg": f"unknown scientist ids: {', '.join(missing[:20])}"}])
+                raise MatchValidationError(
+                    [
+                        {
+                            "loc": ["candidates"],
+                            "msg": f"unknown scientist ids: {', '.join(missing[:20])}",
+                        }
+                    ]
+                )
 
         weights = self._weights(mode, lang)
         names = S.discipline_names(self.driver, sorted(query_disciplines), database=self.database)
         results = [
-            self._result(row, qweights, query_disciplines, inferred, weights, corpus.calibration, flt, lang, names)
+            self._result(
+                row,
+                qweights,
+                query_disciplines,
+                inferred,
+                weights,
+                corpus.calibration,
+                flt,
+                lang,
+                names,
+            )
             for row in rows
         ]
         results.sort(key=lambda r: (-r.score, r.scientist_id))
@@ -198,7 +233,11 @@ class ExpertMatcher:
 
     # -- steps -------------------------------------------------------------------------------
     def _validate(
-        self, text: str, candidates: Sequence[str] | None, filters: ExpertFilters | Mapping[str, Any] | None, k: int
+        self,
+        text: str,
+        candidates: Sequence[str] | None,
+        filters: ExpertFilters | Mapping[str, Any] | None,
+        k: int,
     ) -> ExpertFilters:
         errors: list[dict[str, Any]] = []
         if not isinstance(text, str) or not text.strip():
@@ -209,9 +248,13 @@ class ExpertMatcher:
             errors.append({"loc": ["k"], "msg": "k must be between 1 and 500"})
         if candidates is not None:
             if isinstance(candidates, str) or not all(isinstance(c, str) and c for c in candidates):
-                errors.append({"loc": ["candidates"], "msg": "candidates must be a list of scientist ids"})
+                errors.append(
+                    {"loc": ["candidates"], "msg": "candidates must be a list of scientist ids"}
+                )
             elif len(candidates) > MAX_CANDIDATES:
-                errors.append({"loc": ["candidates"], "msg": f"at most {MAX_CANDIDATES} candidates"})
+                errors.append(
+                    {"loc": ["candidates"], "msg": f"at most {MAX_CANDIDATES} candidates"}
+                )
         flt = ExpertFilters()
         if isinstance(filters, ExpertFilters):
             flt = filters
@@ -219,7 +262,10 @@ class ExpertMatcher:
             try:
                 flt = ExpertFilters.model_validate(dict(filters))
             except ValidationError as exc:
-                errors.extend({"loc": ["filters", *e["loc"]], "msg": e["msg"]} for e in exc.errors(include_url=False))
+                errors.extend(
+                    {"loc": ["filters", *e["loc"]], "msg": e["msg"]}
+                    for e in exc.errors(include_url=False)
+                )
         if errors:
             raise MatchValidationError(errors)
         return flt
@@ -278,7 +324,10 @@ class ExpertMatcher:
         wl = weights.lexical
         if wd + wl <= 0:
             wd = wl = 1.0
-        pre = {sid: wd * dense.get(sid, 0.0) + wl * lexical.get(sid, 0.0) for sid in set(dense) | set(lexical)}
+        pre = {
+            sid: wd * dense.get(sid, 0.0) + wl * lexical.get(sid, 0.0)
+            for sid in set(dense) | set(lexical)
+        }
         order = sorted(pre, key=lambda sid: (-pre[sid], sid))
         return order[: max(self.pool, 4 * k)]
 
@@ -304,10 +353,17 @@ class ExpertMatcher:
     ) -> ExpertResult:
         sci_disc = set(row.disciplines) | set(row.evidence_disciplines)
         comps = score_candidate(
-            row.evidence, query_weights=qweights, query_disciplines=query_disciplines,
-            scientist_disciplines=sci_disc, best_grade=row.best_grade, calibration=calibration,
-            weights=weights, half_life=self.config.recency_half_life, feedback=row.feedback,
-            union_terms=row.union_terms, evidence_years=row.evidence_years,
+            row.evidence,
+            query_weights=qweights,
+            query_disciplines=query_disciplines,
+            scientist_disciplines=sci_disc,
+            best_grade=row.best_grade,
+            calibration=calibration,
+            weights=weights,
+            half_life=self.config.recency_half_life,
+            feedback=row.feedback,
+            union_terms=row.union_terms,
+            evidence_years=row.evidence_years,
         )
         score, used = fuse(comps, weights)
         org = row.organizations[0] if row.organizations else {}
@@ -315,7 +371,9 @@ class ExpertMatcher:
             "title": row.title,
             "institution": {k: org.get(k) for k in ("id", "name", "kind")} if org else None,
             "district": row.district,
-            "societies": [{k: s.get(k) for k in ("id", "name", "grade", "role")} for s in row.societies],
+            "societies": [
+                {k: s.get(k) for k in ("id", "name", "grade", "role")} for s in row.societies
+            ],
             "best_grade": row.best_grade,
             "disciplines": sorted(row.disciplines),
             "talent_kinds": row.talent_kinds,
@@ -331,21 +389,34 @@ class ExpertMatcher:
             components={k: round(v, 4) for k, v in comps.available().items()},
             weights={k: round(v, 4) for k, v in used.items()},
             evidence=tuple(
-                EvidenceExplanation(m.id, m.kind, m.title, m.year, round(m.score, 4),
-                                    None if m.dense is None else round(m.dense, 4), round(m.lexical, 4),
-                                    m.matched_terms)
+                EvidenceExplanation(
+                    m.id,
+                    m.kind,
+                    m.title,
+                    m.year,
+                    round(m.score, 4),
+                    None if m.dense is None else round(m.dense, 4),
+                    round(m.lexical, 4),
+                    m.matched_terms,
+                )
                 for m in comps.evidence
             ),
             matched_terms=comps.matched_terms,
-            matched_disciplines=tuple({"code": c, "name": names.get(c, c)} for c in comps.matched_disciplines),
+            matched_disciplines=tuple(
+                {"code": c, "name": names.get(c, c)} for c in comps.matched_disciplines
+            ),
             query_disciplines_inferred=inferred,
             facts=facts,
             exclusions=exclusions,
             query_language=lang,
         )
         return ExpertResult(
-            scientist_id=row.id, name=row.name, score=round(score, 6), eligible=not exclusions,
-            explanation=explanation, contact={"email": row.email, "phone": row.phone, "orcid": row.orcid},
+            scientist_id=row.id,
+            name=row.name,
+            score=round(score, 6),
+            eligible=not exclusions,
+            explanation=explanation,
+            contact={"email": row.email, "phone": row.phone, "orcid": row.orcid},
         )
 
     @staticmethod

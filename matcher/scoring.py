@@ -76,7 +76,12 @@ class FusionWeights:
     graph: float = 0.08
 
     def as_dict(self) -> dict[str, float]:
-        return {"dense": self.dense, "lexical": self.lexical, "discipline": self.discipline, "graph": self.graph}
+        return {
+            "dense": self.dense,
+            "lexical": self.lexical,
+            "discipline": self.discipline,
+            "graph": self.graph,
+        }
 
 
 @dataclass(frozen=True)
@@ -267,8 +272,13 @@ def score_candidate(
         item_score = sum(w[k] * v for k, v in item_parts.items()) / denom
         items.append(
             EvidenceMatch(
-                id=str(e["id"]), kind=e.get("kind"), title=str(e.get("title") or ""),
-                year=e.get("year"), dense=dense, lexical=lex, score=item_score * rec,
+                id=str(e["id"]),
+                kind=e.get("kind"),
+                title=str(e.get("title") or ""),
+                year=e.get("year"),
+                dense=dense,
+                lexical=lex,
+                score=item_score * rec,
                 matched_terms=tuple(matched[:8]),
             )
         )
@@ -283,7 +293,9 @@ def score_candidate(
         discipline=disc if query_disciplines else None,
         graph=graph_prior(
             best_grade,
-            list(evidence_years) if evidence_years is not None else [e.get("year") for e in evidence],
+            list(evidence_years)
+            if evidence_years is not None
+            else [e.get("year") for e in evidence],
             feedback,
         ),
         matched_terms=tuple(union_matched[:12]),

@@ -108,7 +108,11 @@ def tokenize(text: str) -> list[str]:
             for seg in _segment(run):
                 if len(seg) == 1:
                     continue
-                out.extend(b for b in (seg[i : i + 2] for i in range(len(seg) - 1)) if b not in STOP_BIGRAMS)
+                out.extend(
+                    b
+                    for b in (seg[i : i + 2] for i in range(len(seg) - 1))
+                    if b not in STOP_BIGRAMS
+                )
         else:
             word = run.lower()
             if len(word) > 1 and word not in EN_STOP:
@@ -121,7 +125,9 @@ def term_weights(tokens: Iterable[str], df: Mapping[str, int], n_docs: int) -> d
     return {t: math.log(1.0 + n_docs / (df.get(t, 0) + 1.0)) for t in set(tokens)}
 
 
-def coverage(query_weights: Mapping[str, float], doc_tokens: Iterable[str]) -> tuple[float, list[str]]:
+def coverage(
+    query_weights: Mapping[str, float], doc_tokens: Iterable[str]
+) -> tuple[float, list[str]]:
     """Absolute lexical affinity: the IDF-weighted share of the query's terms found in a document.
 
     Returns the share in [0, 1] and the matched terms (heaviest first). It depends only on the

@@ -40,13 +40,26 @@ class ExpertFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    districts: list[str] = Field(default=[], description="District codes (GB/T 2260) where the expert works.")
-    institution_kinds: list[OrgKind] = Field(default=[], description="enterprise, university, institute")
+    districts: list[str] = Field(
+        default=[], description="District codes (GB/T 2260) where the expert works."
+    )
+    institution_kinds: list[OrgKind] = Field(
+        default=[], description="enterprise, university, institute"
+    )
     institutions: list[str] = Field(default=[], description="Organisation ids.")
     min_grade: Grade | None = Field(default=None, description="Lowest society grade accepted.")
-    talent_kinds: list[TalentKind] = Field(default=[], description="At least one of these talent kinds.")
-    age_min: int | None = Field(default=None, ge=16, le=100, description="Youngest age accepted (years, from birth year).")
-    age_max: int | None = Field(default=None, ge=16, le=100, description="Oldest age accepted, e.g. 40 for young scientists.")
+    talent_kinds: list[TalentKind] = Field(
+        default=[], description="At least one of these talent kinds."
+    )
+    age_min: int | None = Field(
+        default=None, ge=16, le=100, description="Youngest age accepted (years, from birth year)."
+    )
+    age_max: int | None = Field(
+        default=None,
+        ge=16,
+        le=100,
+        description="Oldest age accepted, e.g. 40 for young scientists.",
+    )
     availability: list[Availability] = Field(
         default=["available", "limited"], description="Accepted availability states."
     )
@@ -56,7 +69,9 @@ class ExpertFilters(BaseModel):
         description="Organisation or scientist ids of the requester: their staff and anyone who "
         "declared a conflict with them are excluded.",
     )
-    respect_load: bool = Field(default=False, description="Exclude experts already at their team limit.")
+    respect_load: bool = Field(
+        default=False, description="Exclude experts already at their team limit."
+    )
 
     @model_validator(mode="after")
     def _age_band(self) -> ExpertFilters:

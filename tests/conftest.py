@@ -15,10 +15,10 @@ from pathlib import Path
 import neo4j
 import pytest
 
-from graph_schema import apply_migrations, clear_graph, open_driver
 from api.config import get_settings
-from matcher.embedding import SentenceTransformerEmbedder
+from graph_schema import apply_migrations, clear_graph, open_driver
 from kexie.localserver import LocalNeo4j
+from matcher.embedding import SentenceTransformerEmbedder
 
 TEST_PORT = int(os.environ.get("KEXIE_TEST_NEO4J_PORT", "7688"))
 TEST_DIR = Path(os.environ.get("KEXIE_TEST_NEO4J_DIR", ".kexie/neo4j-test"))

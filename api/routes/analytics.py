@@ -14,7 +14,11 @@ from pydantic import BaseModel, Field
 
 from api.deps import DriverDep, ReadKey, SettingsDep
 from matcher.analytics import PresenceThresholds
-from matcher.analytics_service import counterpart_suggestions, district_coverage, presence_suggestions
+from matcher.analytics_service import (
+    counterpart_suggestions,
+    district_coverage,
+    presence_suggestions,
+)
 
 router = APIRouter(prefix="/v1/analytics", tags=["analytics"])
 
@@ -26,27 +30,46 @@ class AnalyticsReport(BaseModel):
     report: dict[str, Any] = Field(description="The report, as documented in docs/analytics.md.")
 
 
-@router.get("/districts", response_model=AnalyticsReport, summary="Societies per district vs the target (policy item 3)")
+@router.get(
+    "/districts",
+    response_model=AnalyticsReport,
+    summary="Societies per district vs the target (policy item 3)",
+)
 def districts(
-    driver: DriverDep, settings: SettingsDep, _: ReadKey,
+    driver: DriverDep,
+    settings: SettingsDep,
+    _: ReadKey,
     target: Annotated[int, Query(ge=1, le=1000, description="Societies wanted per district.")] = 20,
 ) -> AnalyticsReport:
     report = district_coverage(driver, target=target, database=settings.neo4j_database)
     return AnalyticsReport(kind="districts", report=jsonable_encoder(asdict(report)))
 
 
-@router.get("/presence", response_model=AnalyticsReport, summary="Where societies should open branches or liaison offices")
+@router.get(
+    "/presence",
+    response_model=AnalyticsReport,
+    summary="Where societies should open branches or liaison offices",
+)
 def presence(
-    driver: DriverDep, settings: SettingsDep, _: ReadKey,
+    driver: DriverDep,
+    settings: SettingsDep,
+    _: ReadKey,
     society: Annotated[str | None, Query(description="Only this society id.")] = None,
-    branch_threshold: Annotated[int, Query(ge=1, description="Field scientists in a district that justify a branch.")] = 30,
-    liaison_threshold: Annotated[int, Query(ge=1, description="Field scientists that justify a liaison office.")] = 5,
+    branch_threshold: Annotated[
+        int, Query(ge=1, description="Field scientists in a district that justify a branch.")
+    ] = 30,
+    liaison_threshold: Annotated[
+        int, Query(ge=1, description="Field scientists that justify a liaison office.")
+    ] = 5,
     target: Annotated[int, Query(ge=1, le=1000, description="Societies wanted per district.")] = 20,
     limit: Annotated[int, Query(ge=1, le=1000, description="At most this many suggestions.")] = 100,
 ) -> AnalyticsReport:
     report = presence_suggestions(
-        driver, society=society, thresholds=PresenceThresholds(branch=branch_threshold, liaison=liaison_threshold),
-        target=target, database=settings.neo4j_database,
+        driver,
+        society=society,
+        thresholds=PresenceThresholds(branch=branch_threshold, liaison=liaison_threshold),
+        target=target,
+        database=settings.neo4j_database,
     )
     data = jsonable_encoder(asdict(report))
     if isinstance(data.get("suggestions"), list):
@@ -54,12 +77,21 @@ def presence(
     return AnalyticsReport(kind="presence", report=data)
 
 
-@router.get("/counterparts", response_model=AnalyticsReport, summary="Local societies without a national counterpart, and pairings")
+@router.get(
+    "/counterparts",
+    response_model=AnalyticsReport,
+    summary="Local societies without a national counterpart, and pairings",
+)
 def counterparts(
-    request: Request, driver: DriverDep, settings: SettingsDep, _: ReadKey,
+    request: Request,
+    driver: DriverDep,
+    settings: SettingsDep,
+    _: ReadKey,
     top_k: Annotated[int, Query(ge=1, le=20, description="Candidates per society.")] = 3,
 ) -> AnalyticsReport:
     matcher = request.app.state.matcher
     embedder = matcher.embedder if matcher is not None else None
-    report = counterpart_suggestions(driver, embedder, top_k=top_k, database=settings.neo4j_database)
+    report = counterpart_suggestions(
+        driver, embedder, top_k=top_k, database=settings.neo4j_database
+    )
     return AnalyticsReport(kind="counterparts", report=jsonable_encoder(asdict(report)))

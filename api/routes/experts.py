@@ -30,16 +30,25 @@ def to_public(result: ExpertResult, key: ApiKey) -> ExpertPublic:
 @router.post("/search", response_model=ExpertsPublic, summary="Find experts for a text")
 def search_experts(body: ExpertSearch, matcher: MatcherDep, key: ReadKey) -> ExpertsPublic:
     """Hybrid retrieval (embeddings + CJK fulltext + disciplines + graph); each result explained."""
-    results = matcher.rank_experts(body.text, filters=body.filters, k=body.k,
-                                   disciplines=body.disciplines or None, mode=body.mode)
+    results = matcher.rank_experts(
+        body.text,
+        filters=body.filters,
+        k=body.k,
+        disciplines=body.disciplines or None,
+        mode=body.mode,
+    )
     return ExpertsPublic(data=[to_public(r, key) for r in results], count=len(results))
 
 
 @router.post("/rank", response_model=ExpertsPublic, summary="Score a given list of candidates")
 def rank_candidates(body: ExpertRank, matcher: MatcherDep, key: ReadKey) -> ExpertsPublic:
     """Every candidate comes back, scored; those failing a filter have `eligible=false`."""
-    results = matcher.rank_experts(body.text, candidates=body.candidates, filters=body.filters,
-                                   disciplines=body.disciplines or None)
+    results = matcher.rank_experts(
+        body.text,
+        candidates=body.candidates,
+        filters=body.filters,
+        disciplines=body.disciplines or None,
+    )
     return ExpertsPublic(data=[to_public(r, key) for r in results], count=len(results))
 
 
@@ -53,8 +62,11 @@ def _decode(cursor: str) -> str:
     except (ValueError, UnicodeDecodeError):
         raw = ""
     if not raw.startswith("v1:"):
-        raise ProblemError("validation-error", "cursor is not valid",
-                           errors=[{"field": "query.cursor", "message": "not a cursor from this API"}])
+        raise ProblemError(
+            "validation-error",
+            "cursor is not valid",
+            errors=[{"field": "query.cursor", "message": "not a cursor from this API"}],
+        )
     return raw[3:]
 
 
@@ -65,17 +77,27 @@ def list_experts(
     _: ReadKey,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
-    name: Annotated[str | None, Query(max_length=100, description="Part of the name (Chinese or English).")] = None,
+    name: Annotated[
+        str | None, Query(max_length=100, description="Part of the name (Chinese or English).")
+    ] = None,
 ) -> Page[dict[str, Any]]:
     after = _decode(cursor) if cursor else ""
-    rows = list_scientists(driver, after=after, limit=limit + 1, name=name, database=settings.neo4j_database)
+    rows = list_scientists(
+        driver, after=after, limit=limit + 1, name=name, database=settings.neo4j_database
+    )
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(data=rows, count=len(rows), next_cursor=_encode(rows[-1]["id"]) if more and rows else None)
+    return Page(
+        data=rows, count=len(rows), next_cursor=_encode(rows[-1]["id"]) if more and rows else None
+    )
 
 
-@router.get("/{scientist_id}", summary="One expert with evidence, societies, affiliations and co-authors")
-def read_expert(scientist_id: str, driver: DriverDep, settings: SettingsDep, key: ReadKey) -> dict[str, Any]:
+@router.get(
+    "/{scientist_id}", summary="One expert with evidence, societies, affiliations and co-authors"
+)
+def read_expert(
+    scientist_id: str, driver: DriverDep, settings: SettingsDep, key: ReadKey
+) -> dict[str, Any]:
     profile = expert_profile(driver, scientist_id, database=settings.neo4j_database)
     if profile is None:
         raise NotFoundError("scientist", scientist_id)

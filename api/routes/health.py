@@ -35,11 +35,21 @@ def readyz(request: Request, driver: DriverDep, settings: SettingsDep) -> JSONRe
         else:
             state = read_state(driver, database=settings.neo4j_database)
             fp = matcher.embedder.fingerprint()
-            checks["model"] = "ok" if state and state.fingerprint == fp else (
-                f"vectors are of {state.fingerprint if state else 'no model'}, model is {fp}: run kexie embed"
+            checks["model"] = (
+                "ok"
+                if state and state.fingerprint == fp
+                else (
+                    f"vectors are of {state.fingerprint if state else 'no model'}, model is {fp}: run kexie embed"
+                )
             )
     except (GraphError, OSError, Exception) as exc:  # any failure here means "not ready"
         checks.setdefault("neo4j", f"unreachable: {type(exc).__name__}")
-    ready = all(v == "ok" for v in checks.values()) and {"neo4j", "migrations", "model"} <= checks.keys()
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503, headers={} if ready else {"Retry-After": "5"})
+    ready = (
+        all(v == "ok" for v in checks.values())
+        and {"neo4j", "migrations", "model"} <= checks.keys()
+    )
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+        headers={} if ready else {"Retry-After": "5"},
+    )

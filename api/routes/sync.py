@@ -39,13 +39,30 @@ def sync_records(
 
     def create() -> tuple[int, SyncResult]:
         report, rejects = load_records(
-            driver, kind, ((i, r) for i, r in enumerate(body.records)), source="api",
-            database=settings.neo4j_database, dry_run=body.dry_run,
+            driver,
+            kind,
+            ((i, r) for i, r in enumerate(body.records)),
+            source="api",
+            database=settings.neo4j_database,
+            dry_run=body.dry_run,
         )
         return 200, SyncResult(
-            kind=kind, received=report.read, accepted=report.loaded, rejected=report.rejected,
-            rejects=[SyncReject(index=r.line, field=r.field, reason=r.reason, key=r.key) for r in rejects],
-            created=report.nodes_created + report.relationships_created, dry_run=body.dry_run,
+            kind=kind,
+            received=report.read,
+            accepted=report.loaded,
+            rejected=report.rejected,
+            rejects=[
+                SyncReject(index=r.line, field=r.field, reason=r.reason, key=r.key) for r in rejects
+            ],
+            created=report.nodes_created + report.relationships_created,
+            dry_run=body.dry_run,
         )
 
-    return idempotent(request, driver, key, {"kind": kind, **body.model_dump()}, create, database=settings.neo4j_database)
+    return idempotent(
+        request,
+        driver,
+        key,
+        {"kind": kind, **body.model_dump()},
+        create,
+        database=settings.neo4j_database,
+    )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import neo4j
 import pytest
@@ -17,7 +16,11 @@ from tests.utils.factories import tiny_dataset
 
 
 @pytest.fixture(scope="module")
-def api_graph(driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory) -> neo4j.Driver:
+def api_graph(
+    driver: neo4j.Driver,
+    embedder: SentenceTransformerEmbedder,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> neo4j.Driver:
     clear_graph(driver)
     assert import_path(driver, tiny_dataset(tmp_path_factory.mktemp("api") / "d")).ok
     embed_graph(driver, embedder)
@@ -26,7 +29,9 @@ def api_graph(driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_p
 
 @pytest.fixture(scope="module")
 def client(api_graph: neo4j.Driver, embedder: SentenceTransformerEmbedder) -> Iterator[TestClient]:
-    app = create_app(get_settings(), driver=api_graph, embedder=embedder, rate_limit_per_minute=10_000)
+    app = create_app(
+        get_settings(), driver=api_graph, embedder=embedder, rate_limit_per_minute=10_000
+    )
     with TestClient(app) as c:
         yield c
 

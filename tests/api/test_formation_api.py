@@ -10,8 +10,11 @@ from tests.api.conftest import auth
 def test_demand_to_team_confirm_feedback(client: TestClient, keys: dict[str, str]) -> None:
     w = auth(keys["read+write"]) | {"Idempotency-Key": "demand-1"}
     body = {
-        "title": "交通流预测模型咨询", "text": "需要深度学习交通流预测方面的专家。", "enterprise_id": "E-AUTO",
-        "skills": ["交通流预测"], "team": {"k_min": 1, "k_max": 2, "min_senior": 0},
+        "title": "交通流预测模型咨询",
+        "text": "需要深度学习交通流预测方面的专家。",
+        "enterprise_id": "E-AUTO",
+        "skills": ["交通流预测"],
+        "team": {"k_min": 1, "k_max": 2, "min_senior": 0},
     }
     r = client.post("/v1/demands", json=body, headers=w)
     assert r.status_code == 201, r.text
@@ -25,24 +28,46 @@ def test_demand_to_team_confirm_feedback(client: TestClient, keys: dict[str, str
     assert {"S1", "S3"} <= excluded
     # An idempotent retry replays the same answer and creates nothing new.
     again = client.post("/v1/demands", json=body, headers=w)
-    assert again.status_code == 201 and again.json() == created and again.headers["Idempotent-Replayed"] == "true"
+    assert (
+        again.status_code == 201
+        and again.json() == created
+        and again.headers["Idempotent-Replayed"] == "true"
+    )
 
     team_id = created["formation_id"]
     got = client.get(f"/v1/teams/{team_id}", headers=auth(keys["read"])).json()
     assert got["status"] == "proposed"
-    assert client.post(f"/v1/teams/{team_id}/confirm", headers=auth(keys["read+write"])).json()["status"] == "confirmed"
+    assert (
+        client.post(f"/v1/teams/{team_id}/confirm", headers=auth(keys["read+write"])).json()[
+            "status"
+        ]
+        == "confirmed"
+    )
     member = next(iter(members))
-    fb = client.post(f"/v1/teams/{team_id}/feedback", json={"member": member, "accepted": True, "rating": 5},
-                     headers=auth(keys["read+write"]))
+    fb = client.post(
+        f"/v1/teams/{team_id}/feedback",
+        json={"member": member, "accepted": True, "rating": 5},
+        headers=auth(keys["read+write"]),
+    )
     assert fb.status_code == 200, fb.text
-    bad = client.post(f"/v1/teams/{team_id}/feedback", json={"member": member, "rating": 9}, headers=auth(keys["read+write"]))
+    bad = client.post(
+        f"/v1/teams/{team_id}/feedback",
+        json={"member": member, "rating": 9},
+        headers=auth(keys["read+write"]),
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "rating"
-    assert client.post(f"/v1/teams/{team_id}/confirm", headers=auth(keys["read"])).status_code == 403
+    assert (
+        client.post(f"/v1/teams/{team_id}/confirm", headers=auth(keys["read"])).status_code == 403
+    )
 
 
 def test_infeasible_demand_says_why(client: TestClient, keys: dict[str, str]) -> None:
-    body = {"title": "不可能的需求", "enterprise_id": "E-AUTO", "skills": ["交通流预测"],
-            "team": {"k_min": 3, "k_max": 3, "max_per_institution": 1, "min_senior": 3}}
+    body = {
+        "title": "不可能的需求",
+        "enterprise_id": "E-AUTO",
+        "skills": ["交通流预测"],
+        "team": {"k_min": 3, "k_max": 3, "max_per_institution": 1, "min_senior": 3},
+    }
     r = client.post("/v1/demands", json=body, headers=auth(keys["read+write"]))
     assert r.status_code == 422, r.text
     problem = r.json()
@@ -50,22 +75,48 @@ def test_infeasible_demand_says_why(client: TestClient, keys: dict[str, str]) ->
 
 
 def test_unknown_enterprise_is_a_validation_error(client: TestClient, keys: dict[str, str]) -> None:
-    r = client.post("/v1/demands", json={"title": "x", "enterprise_id": "NOPE"}, headers=auth(keys["read+write"]))
+    r = client.post(
+        "/v1/demands",
+        json={"title": "x", "enterprise_id": "NOPE"},
+        headers=auth(keys["read+write"]),
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "enterprise"
 
 
 def test_topic_to_panel_and_consortium(client: TestClient, keys: dict[str, str]) -> None:
     w = auth(keys["read+write"])
-    t = client.post("/v1/topics", json={
-        "title": "智能交通与新能源汽车协同发展", "text": "交通流预测、电池热管理与产业政策研究。",
-        "panel": {"size": 2, "quota_counts": {"senior": 1, "young": 0, "enterprise": 0, "academic": 1, "disciplines": 1}, "relax": True},
-    }, headers=w)
+    t = client.post(
+        "/v1/topics",
+        json={
+            "title": "智能交通与新能源汽车协同发展",
+            "text": "交通流预测、电池热管理与产业政策研究。",
+            "panel": {
+                "size": 2,
+                "quota_counts": {
+                    "senior": 1,
+                    "young": 0,
+                    "enterprise": 0,
+                    "academic": 1,
+                    "disciplines": 1,
+                },
+                "relax": True,
+            },
+        },
+        headers=w,
+    )
     assert t.status_code == 201, t.text
     panel = t.json()["proposal"]
     assert len(panel["members"]) == 2
-    assert client.get(f"/v1/panels/{t.json()['formation_id']}", headers=auth(keys["read"])).status_code == 200
-    c = client.post("/v1/consortia", json={"theme": "智能网联新能源汽车", "max_size": 3, "min_size": 2}, headers=w)
+    assert (
+        client.get(f"/v1/panels/{t.json()['formation_id']}", headers=auth(keys["read"])).status_code
+        == 200
+    )
+    c = client.post(
+        "/v1/consortia",
+        json={"theme": "智能网联新能源汽车", "max_size": 3, "min_size": 2},
+        headers=w,
+    )
     assert c.status_code in (201, 422), c.text
     if c.status_code == 201:
         kinds = {m["kind"] for m in c.json()["proposal"]["members"]}

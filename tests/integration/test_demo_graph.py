@@ -27,7 +27,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 @pytest.fixture(scope="module")
 def demo_graph(
-    driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory
+    driver: neo4j.Driver,
+    embedder: SentenceTransformerEmbedder,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Path]:
     demo = tmp_path_factory.mktemp("demo")
     generate(demo / "data", seed=7, scale=0.2)
@@ -54,7 +56,9 @@ def test_notebook_runs_top_to_bottom(
     monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     get_settings.cache_clear()
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     get_settings.cache_clear()

@@ -26,22 +26,28 @@ def test_same_name_different_people(graph: neo4j.Driver, tmp_path: Path) -> None
 
 def test_keys_are_stable_and_orcid_is_an_identity(graph: neo4j.Driver, tmp_path: Path) -> None:
     assert import_path(graph, tiny_dataset(tmp_path / "d")).ok
-    write_jsonl(tmp_path / "e" / "scientists.jsonl", [
-        # Same name + institution again: the same person, updated, not a duplicate.
-        {"name": "王芳", "institution": "U-CQU", "title": "二级教授"},
-        # Same name, other institution: another person.
-        {"name": "王芳", "institution": "I-CIGIT"},
-        # Identified by ORCID only.
-        {"name": "Chen Hao", "orcid": "0000-0001-5109-3700"},
-        # An ORCID that belongs to S1 claimed by another id: rejected, S1 untouched.
-        {"id": "S99", "name": "张伟", "orcid": "0000-0002-1825-0097", "institution": "U-CQU"},
-    ])
+    write_jsonl(
+        tmp_path / "e" / "scientists.jsonl",
+        [
+            # Same name + institution again: the same person, updated, not a duplicate.
+            {"name": "王芳", "institution": "U-CQU", "title": "二级教授"},
+            # Same name, other institution: another person.
+            {"name": "王芳", "institution": "I-CIGIT"},
+            # Identified by ORCID only.
+            {"name": "Chen Hao", "orcid": "0000-0001-5109-3700"},
+            # An ORCID that belongs to S1 claimed by another id: rejected, S1 untouched.
+            {"id": "S99", "name": "张伟", "orcid": "0000-0002-1825-0097", "institution": "U-CQU"},
+        ],
+    )
     report = import_path(graph, tmp_path / "e")
     assert [(r.line, r.field) for r in report.rejects] == [(4, "orcid")]
     assert "S1" in report.rejects[0].reason
     people = _scientists(graph)
     assert sum(1 for p in people.values() if p["name"] == "王芳") == 2
-    assert people[scientist_key(id=None, orcid=None, name="王芳", institution="U-CQU")]["title"] == "二级教授"
+    assert (
+        people[scientist_key(id=None, orcid=None, name="王芳", institution="U-CQU")]["title"]
+        == "二级教授"
+    )
     assert "orcid:0000-0001-5109-3700" in people
     assert "S99" not in people
 

@@ -30,39 +30,115 @@ MORE = {
         {"id": "U-SWU", "name": "西南大学", "district": "500106", "disciplines": ["580", "520"]},
     ],
     "enterprises": [
-        {"id": "E-AUTO", "name": "重庆渝新智能汽车有限公司", "district": "500112",
-         "industry": "智能网联新能源汽车", "disciplines": ["580"]},
-        {"id": "E-CHIP", "name": "重庆芯测科技有限公司", "district": "500106",
-         "industry": "集成电路", "disciplines": ["520"]},
+        {
+            "id": "E-AUTO",
+            "name": "重庆渝新智能汽车有限公司",
+            "district": "500112",
+            "industry": "智能网联新能源汽车",
+            "disciplines": ["580"],
+        },
+        {
+            "id": "E-CHIP",
+            "name": "重庆芯测科技有限公司",
+            "district": "500106",
+            "industry": "集成电路",
+            "disciplines": ["520"],
+        },
     ],
     "scientists": [
-        {"id": "S5", "name": "陈刚", "institution": "U-SWU", "birth_year": 1970, "title": "教授",
-         "disciplines": ["580"]},
-        {"id": "S6", "name": "刘洋", "institution": "I-CIGIT", "birth_year": 1993, "title": "副研究员",
-         "talent_kinds": ["young_scientist"], "disciplines": ["52020"]},
-        {"id": "S7", "name": "赵敏", "institution": "E-CHIP", "birth_year": 1982, "title": "高级工程师",
-         "talent_kinds": ["enterprise_innovator"], "disciplines": ["520"]},
-        {"id": "S8", "name": "孙磊", "institution": "U-CQU", "birth_year": 1965, "title": "教授",
-         "disciplines": ["580"], "availability": "unavailable"},
-        {"id": "S9", "name": "周杰", "institution": "U-SWU", "birth_year": 1978, "title": "研究员",
-         "disciplines": ["580"]},
+        {
+            "id": "S5",
+            "name": "陈刚",
+            "institution": "U-SWU",
+            "birth_year": 1970,
+            "title": "教授",
+            "disciplines": ["580"],
+        },
+        {
+            "id": "S6",
+            "name": "刘洋",
+            "institution": "I-CIGIT",
+            "birth_year": 1993,
+            "title": "副研究员",
+            "talent_kinds": ["young_scientist"],
+            "disciplines": ["52020"],
+        },
+        {
+            "id": "S7",
+            "name": "赵敏",
+            "institution": "E-CHIP",
+            "birth_year": 1982,
+            "title": "高级工程师",
+            "talent_kinds": ["enterprise_innovator"],
+            "disciplines": ["520"],
+        },
+        {
+            "id": "S8",
+            "name": "孙磊",
+            "institution": "U-CQU",
+            "birth_year": 1965,
+            "title": "教授",
+            "disciplines": ["580"],
+            "availability": "unavailable",
+        },
+        {
+            "id": "S9",
+            "name": "周杰",
+            "institution": "U-SWU",
+            "birth_year": 1978,
+            "title": "研究员",
+            "disciplines": ["580"],
+        },
     ],
     "publications": [
-        {"id": "P6", "title": "锂离子动力电池热管理与热失控仿真",
-         "abstract": "电池热管理系统液冷设计与温度场有限元仿真。", "year": 2023,
-         "contributors": ["S5", "S6"], "disciplines": ["580"]},
-        {"id": "P7", "title": "工业大数据分析与机器学习建模方法",
-         "abstract": "面向制造过程的数据分析、异常检测与预测。", "year": 2022,
-         "contributors": ["S6"], "disciplines": ["52020"]},
-        {"id": "P8", "title": "电池管理系统运行数据分析平台",
-         "abstract": "基于车辆运行数据分析电池健康状态。", "year": 2021,
-         "contributors": ["S7"], "disciplines": ["520"]},
-        {"id": "P9", "title": "动力电池热管理冷却结构优化", "abstract": "电池包热管理风冷与液冷比较。",
-         "year": 2020, "contributors": ["S8"], "disciplines": ["580"]},
-        {"id": "P10", "title": "电池热管理系统温度均衡控制", "abstract": "电池热管理策略与数据分析。",
-         "year": 2022, "contributors": ["S9"], "disciplines": ["580"]},
-        {"id": "P11", "title": "芯片测试数据分析与良率预测", "abstract": "晶圆测试数据分析与机器学习。",
-         "year": 2023, "contributors": ["S7", "S6"], "disciplines": ["520"]},
+        {
+            "id": "P6",
+            "title": "锂离子动力电池热管理与热失控仿真",
+            "abstract": "电池热管理系统液冷设计与温度场有限元仿真。",
+            "year": 2023,
+            "contributors": ["S5", "S6"],
+            "disciplines": ["580"],
+        },
+        {
+            "id": "P7",
+            "title": "工业大数据分析与机器学习建模方法",
+            "abstract": "面向制造过程的数据分析、异常检测与预测。",
+            "year": 2022,
+            "contributors": ["S6"],
+            "disciplines": ["52020"],
+        },
+        {
+            "id": "P8",
+            "title": "电池管理系统运行数据分析平台",
+            "abstract": "基于车辆运行数据分析电池健康状态。",
+            "year": 2021,
+            "contributors": ["S7"],
+            "disciplines": ["520"],
+        },
+        {
+            "id": "P9",
+            "title": "动力电池热管理冷却结构优化",
+            "abstract": "电池包热管理风冷与液冷比较。",
+            "year": 2020,
+            "contributors": ["S8"],
+            "disciplines": ["580"],
+        },
+        {
+            "id": "P10",
+            "title": "电池热管理系统温度均衡控制",
+            "abstract": "电池热管理策略与数据分析。",
+            "year": 2022,
+            "contributors": ["S9"],
+            "disciplines": ["580"],
+        },
+        {
+            "id": "P11",
+            "title": "芯片测试数据分析与良率预测",
+            "abstract": "晶圆测试数据分析与机器学习。",
+            "year": 2023,
+            "contributors": ["S7", "S6"],
+            "disciplines": ["520"],
+        },
     ],
     "memberships": [
         {"scientist": "S1", "society": "SOC-CS", "grade": "fellow", "role": "president"},
@@ -79,30 +155,52 @@ MORE = {
         {"scientist": "S9", "target": "E-AUTO", "reason": "board member"},
     ],
     "demands": [
-        {"id": "D1", "title": "动力电池热管理优化", "text": "需要电池热管理与交通流数据分析专家。",
-         "enterprise": "E-AUTO", "disciplines": ["580"], "skills": ["电池热管理", "数据分析"]},
-        {"id": "D2", "title": "芯片测试数据分析", "text": "晶圆测试数据分析与良率预测，需要机器学习建模。",
-         "enterprise": "E-CHIP", "disciplines": ["520"]},
+        {
+            "id": "D1",
+            "title": "动力电池热管理优化",
+            "text": "需要电池热管理与交通流数据分析专家。",
+            "enterprise": "E-AUTO",
+            "disciplines": ["580"],
+            "skills": ["电池热管理", "数据分析"],
+        },
+        {
+            "id": "D2",
+            "title": "芯片测试数据分析",
+            "text": "晶圆测试数据分析与良率预测，需要机器学习建模。",
+            "enterprise": "E-CHIP",
+            "disciplines": ["520"],
+        },
     ],
     "topics": [
-        {"id": "T1", "title": "新能源汽车动力电池产业发展研究",
-         "text": "研究电池热管理、数据分析与智能交通对产业的影响。", "issuer": "重庆市经济和信息化委员会",
-         "disciplines": ["580", "520"]},
+        {
+            "id": "T1",
+            "title": "新能源汽车动力电池产业发展研究",
+            "text": "研究电池热管理、数据分析与智能交通对产业的影响。",
+            "issuer": "重庆市经济和信息化委员会",
+            "disciplines": ["580", "520"],
+        },
     ],
 }
 
 
 @pytest.fixture(scope="module")
-def loaded(driver: neo4j.Driver, embedder: SentenceTransformerEmbedder,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j.Driver]:
+def loaded(
+    driver: neo4j.Driver,
+    embedder: SentenceTransformerEmbedder,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[neo4j.Driver]:
     clear_graph(driver)
     folder = tiny_dataset(tmp_path_factory.mktemp("f") / "data")
-    write_csv(folder / "disciplines.csv", ["code", "name", "name_en"], [
-        ["520", "计算机科学技术", "Computer Science and Technology"],
-        ["52020", "人工智能", "Artificial Intelligence"],
-        ["580", "交通运输工程", "Transportation Engineering"],
-    ])
-    tiny_sci = [line for line in (folder / "scientists.jsonl").read_text(encoding="utf-8").splitlines()]
+    write_csv(
+        folder / "disciplines.csv",
+        ["code", "name", "name_en"],
+        [
+            ["520", "计算机科学技术", "Computer Science and Technology"],
+            ["52020", "人工智能", "Artificial Intelligence"],
+            ["580", "交通运输工程", "Transportation Engineering"],
+        ],
+    )
+    tiny_sci = list((folder / "scientists.jsonl").read_text(encoding="utf-8").splitlines())
     for stem, rows in MORE.items():
         if stem == "scientists":
             write_jsonl(folder / "scientists.jsonl", [*tiny_sci, *rows])
@@ -120,22 +218,40 @@ def svc(loaded: neo4j.Driver, embedder: SentenceTransformerEmbedder) -> Iterator
     loaded.execute_query("MATCH (n) WHERE n:Team OR n:Panel OR n:Consortium DETACH DELETE n")
 
 
-def _independent_team_checks(svc: FormationService, team: TeamProposal, *, k_min: int, k_max: int,
-                             threshold: float, max_per_inst: int) -> None:
+def _independent_team_checks(
+    svc: FormationService,
+    team: TeamProposal,
+    *,
+    k_min: int,
+    k_max: int,
+    threshold: float,
+    max_per_inst: int,
+) -> None:
     ids = team.member_ids
     assert k_min <= len(ids) <= k_max
     assert not set(ids) & COI and not set(ids) & UNAVAILABLE
     facts = {r.scientist_id: r for r in svc.matcher.rank_experts("x", candidates=list(ids))}
-    assert any(is_senior(f.explanation.facts["best_grade"], f.explanation.facts["title"],
-                         f.explanation.facts["talent_kinds"]) for f in facts.values())
+    assert any(
+        is_senior(
+            f.explanation.facts["best_grade"],
+            f.explanation.facts["title"],
+            f.explanation.facts["talent_kinds"],
+        )
+        for f in facts.values()
+    )
     insts = [f.explanation.facts["institution"]["id"] for f in facts.values()]
     assert max(insts.count(i) for i in insts) <= max_per_inst
     for skill in team.skills:
         scores = [r.score for r in svc.matcher.rank_experts(skill, candidates=list(ids))]
         assert max(scores) >= threshold, (skill, scores)
     assert all(c.holds for c in team.checks), [str(c) for c in team.checks]
-    assert {c.name for c in team.checks} >= {"allowed", "team_size", "skill_coverage", "min_senior",
-                                             "max_per_institution"}
+    assert {c.name for c in team.checks} >= {
+        "allowed",
+        "team_size",
+        "skill_coverage",
+        "min_senior",
+        "max_per_institution",
+    }
 
 
 @pytest.mark.parametrize("solver", ["auto", "greedy", "exact"])
@@ -151,7 +267,9 @@ def test_every_team_satisfies_every_hard_constraint(svc: FormationService, solve
     assert data["feasible"] and data["objective"]["relevance_sum"] > 0 and "problem" not in data
 
 
-def test_exact_is_at_least_as_good_as_greedy_and_ties_explain_cohesion(svc: FormationService) -> None:
+def test_exact_is_at_least_as_good_as_greedy_and_ties_explain_cohesion(
+    svc: FormationService,
+) -> None:
     problem, ctx = svc.team_problem("D1", k_min=2, k_max=3)
     greedy = svc._solve(problem, "greedy")
     exact = svc._solve(problem, "exact")
@@ -194,10 +312,12 @@ def test_persistence_round_trip_and_feedback_prior(svc: FormationService) -> Non
     rec = svc.get(tid)
     assert rec.kind == "team" and rec.status == "proposed" and rec.request_id == "D1"
     assert {m.id for m in rec.members} == set(team.member_ids)
-    assert rec.props["skills"] == ["电池热管理", "数据分析"] and rec.props["objective"] == pytest.approx(
-        team.objective["objective"])
+    assert rec.props["skills"] == ["电池热管理", "数据分析"] and rec.props[
+        "objective"
+    ] == pytest.approx(team.objective["objective"])
     rows = svc.driver.execute_query(
-        "MATCH (:Team {id: $id})-[:FOR_DEMAND]->(d:Demand) RETURN d.id AS d", id=tid).records
+        "MATCH (:Team {id: $id})-[:FOR_DEMAND]->(d:Demand) RETURN d.id AS d", id=tid
+    ).records
     assert [r["d"] for r in rows] == ["D1"]
     svc.confirm(tid)
     assert svc.get(tid).status == "confirmed"
@@ -259,14 +379,23 @@ def test_swap_keeps_every_constraint(svc: FormationService) -> None:
 
 
 def test_panel_quotas_hold_and_rotation(svc: FormationService) -> None:
-    counts = {"senior": 1, "young": 1, "enterprise": 1, "academic": 1, "disciplines": 2, "per_institution": 2}
+    counts = {
+        "senior": 1,
+        "young": 1,
+        "enterprise": 1,
+        "academic": 1,
+        "disciplines": 2,
+        "per_institution": 2,
+    }
     panel = svc.propose_panel("T1", size=4, quota_counts=counts)
     assert panel.feasible, [str(c) for c in panel.checks]
     ms = panel.members
     assert len(ms) == 4
     year = _dt.date.today().year
-    births = {r.scientist_id: r.explanation.facts["birth_year"]
-              for r in svc.matcher.rank_experts("x", candidates=list(panel.member_ids))}
+    births = {
+        r.scientist_id: r.explanation.facts["birth_year"]
+        for r in svc.matcher.rank_experts("x", candidates=list(panel.member_ids))
+    }
     assert sum(1 for m in ms if births[m.id] and year - births[m.id] <= 45) >= 1
     assert sum(1 for m in ms if m.grade in {"fellow", "senior_member"}) >= 1
     assert any(m.sector == "enterprise" for m in ms) and any(m.sector == "academic" for m in ms)

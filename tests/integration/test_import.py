@@ -17,7 +17,11 @@ def _fingerprint(driver: neo4j.Driver) -> tuple[dict[str, int], dict[str, int], 
         "MATCH (n) WHERE NOT n:KexieMigration "
         "RETURN labels(n) AS l, properties(n) AS p ORDER BY coalesce(n.id, n.code)"
     ).records
-    return st.labels, st.relationships, [json.dumps([r["l"], r["p"]], sort_keys=True, default=str) for r in props]
+    return (
+        st.labels,
+        st.relationships,
+        [json.dumps([r["l"], r["p"]], sort_keys=True, default=str) for r in props],
+    )
 
 
 def test_good_files_load_and_rerun_is_idempotent(graph: neo4j.Driver, tmp_path: Path) -> None:
@@ -42,7 +46,9 @@ def test_good_files_load_and_rerun_is_idempotent(graph: neo4j.Driver, tmp_path: 
 
 def test_csv_and_jsonl_give_the_same_graph(graph: neo4j.Driver, tmp_path: Path) -> None:
     write_jsonl(tmp_path / "a" / "districts.jsonl", [{"code": "500106", "name": "沙坪坝区"}])
-    write_csv(tmp_path / "b" / "districts.csv", ["code", "name", "name_en"], [["500106", "沙坪坝区", ""]])
+    write_csv(
+        tmp_path / "b" / "districts.csv", ["code", "name", "name_en"], [["500106", "沙坪坝区", ""]]
+    )
     import_path(graph, tmp_path / "a")
     a = _fingerprint(graph)
     import_path(graph, tmp_path / "b")
@@ -55,19 +61,34 @@ def test_bad_records_are_rejected_with_file_line_field_and_reason(
     folder = tiny_dataset(tmp_path / "data")
     import_path(graph, folder)
     bad = tmp_path / "bad"
-    write_jsonl(bad / "scientists.jsonl", [
-        {"id": "S10", "name": "赵敏", "institution": "U-CQU", "birth_year": 1980},  # good
-        {"id": "S11", "name": "", "institution": "U-CQU"},  # empty name
-        "{not json",
-        {"id": "S12", "name": "钱坤", "birth_year": 1800, "institution": "U-CQU"},  # birth year
-        {"id": "S13", "name": "孙丽", "institution": "NO-SUCH-ORG"},  # dangling reference
-        {"id": "S14", "name": "周杰", "institution": "U-CQU", "colour": "blue"},  # unknown field
-        {"name": "吴刚"},  # no identity: name alone is never an identity
-        {"id": "S15", "name": "郑爽", "institution": "U-CQU", "orcid": "1234"},  # malformed ORCID
-    ])
+    write_jsonl(
+        bad / "scientists.jsonl",
+        [
+            {"id": "S10", "name": "赵敏", "institution": "U-CQU", "birth_year": 1980},  # good
+            {"id": "S11", "name": "", "institution": "U-CQU"},  # empty name
+            "{not json",
+            {"id": "S12", "name": "钱坤", "birth_year": 1800, "institution": "U-CQU"},  # birth year
+            {"id": "S13", "name": "孙丽", "institution": "NO-SUCH-ORG"},  # dangling reference
+            {
+                "id": "S14",
+                "name": "周杰",
+                "institution": "U-CQU",
+                "colour": "blue",
+            },  # unknown field
+            {"name": "吴刚"},  # no identity: name alone is never an identity
+            {
+                "id": "S15",
+                "name": "郑爽",
+                "institution": "U-CQU",
+                "orcid": "1234",
+            },  # malformed ORCID
+        ],
+    )
     report = import_path(graph, bad)
     by_line = {r.line: r for r in report.rejects}
-    assert report.files[0].read == 8 and report.files[0].loaded == 1 and report.files[0].rejected == 7
+    assert (
+        report.files[0].read == 8 and report.files[0].loaded == 1 and report.files[0].rejected == 7
+    )
     assert by_line[2].field == "name" and by_line[2].file == "scientists.jsonl"
     assert "invalid JSON" in by_line[3].reason
     assert by_line[4].field == "birth_year"
@@ -91,7 +112,9 @@ def test_a_failing_batch_leaves_the_graph_unchanged(graph: neo4j.Driver, tmp_pat
             (i + 1, {"id": f"B{i}", "name": f"测试{i}", "institution": "U-CQU", "bio": "same"})
             for i in range(5)
         ]
-        report, rejects = load_records(graph, "scientists", rows, source="batch.jsonl", batch_size=10)
+        report, rejects = load_records(
+            graph, "scientists", rows, source="batch.jsonl", batch_size=10
+        )
     finally:
         graph.execute_query("DROP CONSTRAINT test_unique_name IF EXISTS")
     assert report.loaded == 0 and report.rejected == 5

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kexie.cli import app
 from api.config import get_settings
+from kexie.cli import app
 from kexie.localserver import JavaNotFoundError, LocalNeo4j, PortInUseError, find_java
 
 runner = CliRunner()
@@ -82,7 +82,9 @@ def test_start_status_stop_through_the_cli(cli_env: dict[str, str]) -> None:
     assert time.monotonic() - started < 30
 
 
-def test_port_taken_fails_fast_with_a_clear_message(tmp_path: Path, test_server: LocalNeo4j) -> None:
+def test_port_taken_fails_fast_with_a_clear_message(
+    tmp_path: Path, test_server: LocalNeo4j
+) -> None:
     with socket.socket() as blocker:
         blocker.bind(("127.0.0.1", 0))
         blocker.listen()

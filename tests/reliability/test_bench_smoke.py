@@ -23,9 +23,18 @@ def test_bench_run_command_is_registered_beside_bench_formation() -> None:
 def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     graph: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path: Path
 ) -> None:
-    cfg = BenchConfig(size=0.2, work_dir=tmp_path / "work", out_dir=tmp_path / "out", embed_sample=300,
-                      baseline_texts=100, recall_queries=5, formation_limit=2, batch_demands=3, reimport=False,
-                      http_counts={"search": 2, "team": 1, "panel": 1, "consortium": 1, "assignment": 1})
+    cfg = BenchConfig(
+        size=0.2,
+        work_dir=tmp_path / "work",
+        out_dir=tmp_path / "out",
+        embed_sample=300,
+        baseline_texts=100,
+        recall_queries=5,
+        formation_limit=2,
+        batch_demands=3,
+        reimport=False,
+        http_counts={"search": 2, "team": 1, "panel": 1, "consortium": 1, "assignment": 1},
+    )
     report = run_bench(graph, embedder, cfg)
     assert set(SECTIONS) <= set(report)
 
@@ -45,7 +54,11 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert vi["index_latency"]["n"] == 5 and vi["exact_latency"]["p50_ms"] >= 0
 
     fo = report["formation"]
-    assert {r["solver"] for r in fo["random_instances_by_solver"]} >= {"greedy", "exact", "rarest_first"}
+    assert {r["solver"] for r in fo["random_instances_by_solver"]} >= {
+        "greedy",
+        "exact",
+        "rarest_first",
+    }
 
     http = report["http"]
     for kind in ("search", "team", "panel", "consortium", "assignment"):
@@ -59,6 +72,13 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert md.name == "bench-0.2.md" and js.name == "bench-0.2.json"
     assert json.loads(js.read_text())["meta"]["size"] == 0.2
     text = md.read_text()
-    for heading in ("## Import", "## Embedding", "## Vector index", "## Formation", "## HTTP latency", "## Sizing"):
+    for heading in (
+        "## Import",
+        "## Embedding",
+        "## Vector index",
+        "## Formation",
+        "## HTTP latency",
+        "## Sizing",
+    ):
         assert heading in text
     assert render_markdown(report) == text

@@ -32,7 +32,10 @@ def _restart(server: LocalNeo4j) -> None:
 
 
 def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
-    own_server: LocalNeo4j, own_driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path: Path
+    own_server: LocalNeo4j,
+    own_driver: neo4j.Driver,
+    embedder: SentenceTransformerEmbedder,
+    tmp_path: Path,
 ) -> None:
     clear_graph(own_driver)
     assert import_path(own_driver, tiny_dataset(tmp_path / "d")).ok
@@ -42,7 +45,10 @@ def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
     settings = Settings(NEO4J_URI=own_server.uri, NEO4J_PASSWORD=own_server.password())  # type: ignore[call-arg]
     app = create_app(settings, embedder=embedder, rate_limit_per_minute=10_000_000)
 
-    with serve_in_thread(app) as base, httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as c:
+    with (
+        serve_in_thread(app) as base,
+        httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as c,
+    ):
         assert c.post("/v1/experts/search", json=SEARCH).status_code == 200
 
         # Background traffic through the outage: every answer is 200 or 503, never a 500.
@@ -64,8 +70,11 @@ def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
         try:
             time.sleep(0.5)
             own_server.stop()
-            for method, path, body in (("POST", "/v1/experts/search", SEARCH), ("GET", "/v1/experts/S1", None),
-                                       ("GET", "/v1/experts", None)):
+            for method, path, body in (
+                ("POST", "/v1/experts/search", SEARCH),
+                ("GET", "/v1/experts/S1", None),
+                ("GET", "/v1/experts", None),
+            ):
                 t0 = time.monotonic()
                 r = c.request(method, path, json=body)
                 elapsed = time.monotonic() - t0
@@ -100,7 +109,11 @@ def _contributors(folder: Path) -> int:
     for stem in ("publications", "projects", "patents", "standards", "awards"):
         f = folder / f"{stem}.jsonl"
         if f.exists():
-            n += sum(len(json.loads(line).get("contributors", [])) for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
+            n += sum(
+                len(json.loads(line).get("contributors", []))
+                for line in f.read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            )
     return n
 
 
@@ -129,7 +142,9 @@ def test_import_cut_by_neo4j_stopping_writes_no_half_batch_and_reruns_to_exact_c
 
     def work() -> None:
         try:
-            outcome["report"] = import_path(own_driver, big, batch_size=batch, on_progress=on_progress)
+            outcome["report"] = import_path(
+                own_driver, big, batch_size=batch, on_progress=on_progress
+            )
         except GraphError as exc:
             outcome["error"] = exc
 
@@ -145,7 +160,9 @@ def test_import_cut_by_neo4j_stopping_writes_no_half_batch_and_reruns_to_exact_c
         assert isinstance(outcome["error"], GraphUnavailableError)
     else:
         report = outcome["report"]
-        assert report.rejects and all("batch failed" in r.reason for r in report.rejects), report.rejects[:3]
+        assert report.rejects and all("batch failed" in r.reason for r in report.rejects), (
+            report.rejects[:3]
+        )
 
     _restart(own_server)
     written = graph_stats(own_driver).labels.get("Publication", 0)

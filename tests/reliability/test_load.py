@@ -20,12 +20,23 @@ from matcher.embedding import SentenceTransformerEmbedder
 def test_20_clients_mixed_reads_and_writes_lose_nothing(
     loaded_graph: neo4j.Driver, embedder: SentenceTransformerEmbedder, rw_key: str
 ) -> None:
-    app = create_app(get_settings(), driver=loaded_graph, embedder=embedder, rate_limit_per_minute=10_000_000)
-    data = {"queries": ["自动驾驶感知算法", "traffic signal control with deep learning", "电池热管理 有限元"],
-            "scientists": [r["id"] for r in list_scientists(loaded_graph, limit=50)], "enterprises": ["E-AUTO"]}
+    app = create_app(
+        get_settings(), driver=loaded_graph, embedder=embedder, rate_limit_per_minute=10_000_000
+    )
+    data = {
+        "queries": [
+            "自动驾驶感知算法",
+            "traffic signal control with deep learning",
+            "电池热管理 有限元",
+        ],
+        "scientists": [r["id"] for r in list_scientists(loaded_graph, limit=50)],
+        "enterprises": ["E-AUTO"],
+    }
     with serve_in_thread(app) as base:
         assert base.startswith("http://127.0.0.1:")
-        res = asyncio.run(run_load(base, rw_key, LoadConfig(clients=20, seconds=10, timeout=60), data))
+        res = asyncio.run(
+            run_load(base, rw_key, LoadConfig(clients=20, seconds=10, timeout=60), data)
+        )
     verify_writes(loaded_graph, res)
 
     assert res.requests > 20

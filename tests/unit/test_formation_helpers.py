@@ -27,33 +27,51 @@ from matcher.scoring import FEEDBACK_WEIGHT, feedback_shift, graph_prior
 
 
 def test_given_skills_win_and_are_cleaned() -> None:
-    assert demand_skills("t", "x", given=[" 电池热管理 ", "", "数据分析", "电池热管理"]) == ["电池热管理", "数据分析"]
+    assert demand_skills("t", "x", given=[" 电池热管理 ", "", "数据分析", "电池热管理"]) == [
+        "电池热管理",
+        "数据分析",
+    ]
 
 
 def test_skills_are_derived_from_chinese_text_and_disciplines() -> None:
-    skills = demand_skills("芯片测试数据分析", "晶圆测试数据分析与良率预测，需要机器学习建模。", ["计算机科学技术"])
+    skills = demand_skills(
+        "芯片测试数据分析", "晶圆测试数据分析与良率预测，需要机器学习建模。", ["计算机科学技术"]
+    )
     assert 2 <= len(skills) <= 6
     assert "计算机科学技术" in skills or len(skills) == 6
     assert any(s in "芯片测试数据分析" for s in skills)
 
 
 def test_skills_are_derived_from_english_text() -> None:
-    skills = demand_skills("Battery thermal management", "We need liquid cooling simulation experts.")
+    skills = demand_skills(
+        "Battery thermal management", "We need liquid cooling simulation experts."
+    )
     assert 2 <= len(skills) <= 6 and "battery" in skills
 
 
 ties_strategy = st.lists(
-    st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(0, 4), st.integers(0, 3),
-              st.integers(0, 2), st.booleans()),
+    st.tuples(
+        st.integers(0, 5),
+        st.integers(0, 5),
+        st.integers(0, 4),
+        st.integers(0, 3),
+        st.integers(0, 2),
+        st.booleans(),
+    ),
     max_size=15,
 )
 
 
 @given(ties_strategy)
-def test_comm_cost_is_symmetric_in_unit_interval_with_zero_diagonal(raw: list[tuple[int, ...]]) -> None:
+def test_comm_cost_is_symmetric_in_unit_interval_with_zero_diagonal(
+    raw: list[tuple[int, ...]],
+) -> None:
     ids = [f"S{i}" for i in range(6)]
-    ties = [PairTie(f"S{min(a, b)}", f"S{max(a, b)}", c, s, g, bool(i))
-            for a, b, c, s, g, i in raw if a != b]
+    ties = [
+        PairTie(f"S{min(a, b)}", f"S{max(a, b)}", c, s, g, bool(i))
+        for a, b, c, s, g, i in raw
+        if a != b
+    ]
     m = comm_cost_matrix(ids, ties)
     assert m.shape == (6, 6)
     assert np.allclose(m, m.T) and np.all(np.diag(m) == 0)
@@ -62,7 +80,9 @@ def test_comm_cost_is_symmetric_in_unit_interval_with_zero_diagonal(raw: list[tu
 
 def test_more_ties_mean_lower_cost() -> None:
     ids = ["a", "b", "c"]
-    m = comm_cost_matrix(ids, [PairTie("a", "b", coauthored=1), PairTie("a", "c", coauthored=3, shared_societies=1)])
+    m = comm_cost_matrix(
+        ids, [PairTie("a", "b", coauthored=1), PairTie("a", "c", coauthored=3, shared_societies=1)]
+    )
     assert m[0, 2] < m[0, 1] < m[1, 2] == 1.0
 
 
@@ -73,9 +93,17 @@ def test_seniority_locality_sector_age() -> None:
     assert locality_score(["500106"], "500106") == 1.0
     assert locality_score(["500112"], "500106") == 0.2
     assert locality_score([None], "500106") == 0.5
-    assert (sector_of("enterprise"), sector_of("university"), sector_of("institute")) == ("enterprise", "academic", "research")
+    assert (sector_of("enterprise"), sector_of("university"), sector_of("institute")) == (
+        "enterprise",
+        "academic",
+        "research",
+    )
     year = _dt.date.today().year
-    assert is_young(year - 40, age_max=45) and not is_young(year - 50, age_max=45) and not is_young(None)
+    assert (
+        is_young(year - 40, age_max=45)
+        and not is_young(year - 50, age_max=45)
+        and not is_young(None)
+    )
 
 
 @given(st.lists(st.floats(0, 1), max_size=8))
@@ -94,9 +122,15 @@ def test_org_tie_strength_bounded(shared: int, counterpart: bool, joint: int) ->
         assert s >= 0.8
 
 
-@given(st.integers(0, 50), st.one_of(st.none(), st.floats(1, 5)), st.integers(0, 50), st.integers(0, 50))
-def test_feedback_shift_is_small_and_keeps_the_prior_in_unit_interval(n_rated: int, mean: float | None,
-                                                                       acc: int, dec: int) -> None:
+@given(
+    st.integers(0, 50),
+    st.one_of(st.none(), st.floats(1, 5)),
+    st.integers(0, 50),
+    st.integers(0, 50),
+)
+def test_feedback_shift_is_small_and_keeps_the_prior_in_unit_interval(
+    n_rated: int, mean: float | None, acc: int, dec: int
+) -> None:
     fb = {"n_rated": n_rated, "mean_rating": mean, "n_accepted": acc, "n_declined": dec}
     s = feedback_shift(fb)
     assert -FEEDBACK_WEIGHT <= s <= FEEDBACK_WEIGHT
