@@ -20,6 +20,7 @@ from api.schemas import (
     FeedbackCreate,
     FormationCreated,
     SwapRequest,
+    TeamOptions,
     TopicCreate,
 )
 from graph_schema.loaders import load_records
@@ -84,25 +85,7 @@ def create_demand(
             settings.neo4j_database,
         )
         svc = service(driver, matcher, settings.neo4j_database)
-        opts = body.team
-        proposal = svc.propose_team(
-            demand_id,
-            skills=opts.skills or None,
-            k_min=opts.k_min,
-            k_max=opts.k_max,
-            solver=opts.solver,
-            locked=opts.locked,
-            excluded=opts.excluded,
-            min_senior=opts.min_senior,
-            max_per_institution=opts.max_per_institution,
-            use_locality=opts.use_locality,
-        )
-        team_id = svc.save_team(proposal)
-        return 201, FormationCreated(
-            request_id=demand_id,
-            formation_id=team_id,
-            proposal=jsonable_encoder(proposal.to_dict()),
-        )
+        return 201, _team(svc, demand_id, body.team)
 
     return idempotent(
         request, driver, key, body.model_dump(), create, database=settings.neo4j_database
@@ -123,8 +106,13 @@ def resolve_team(
     settings: SettingsDep,
     _: WriteKey,
 ) -> FormationCreated:
-    opts = body.team if body else DemandCreate(title="-", enterprise_id="-").team
-    svc = service(driver, matcher, settings.neo4j_database)
+    """The demand's stored text and enterprise are used; only `team` options of the body count."""
+    opts = body.team if body else TeamOptions()
+    return _team(service(driver, matcher, settings.neo4j_database), demand_id, opts)
+
+
+def _team(svc: FormationService, demand_id: str, opts: TeamOptions) -> FormationCreated:
+    """Propose a team for a stored demand with staff's options, and save it as proposed."""
     proposal = svc.propose_team(
         demand_id,
         skills=opts.skills or None,
