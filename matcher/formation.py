@@ -1059,12 +1059,36 @@ class FormationService:
         blocked = dict.fromkeys(excluded, "excluded by staff")
         flt = ExpertFilters(conflict_with=list(conflict_with), availability=list(availability))  # type: ignore[arg-type]
         disciplines = [c for c, _ in topic.disciplines]
+        # Quota-aware pool: the most relevant experts of each group a minimum quota asks for
+        # join the pool, so a quota is not "infeasible" merely because the top hits are all
+        # academics (or all senior).
+        extra: list[str] = []
+        for q in quotas:
+            if q.kind != "min" or q.count <= 0:
+                continue
+            group: ExpertFilters | None = None
+            if q.attribute == "sector" and "enterprise" in q.values:
+                group = flt.model_copy(update={"institution_kinds": ["enterprise"]})
+            elif q.attribute == "sector":
+                group = flt.model_copy(update={"institution_kinds": ["university", "institute"]})
+            elif q.attribute == "is_young":
+                group = flt.model_copy(update={"age_max": young_age_max})
+            elif q.attribute == "grade" and q.values <= {"senior_member", "fellow"}:
+                group = flt.model_copy(update={"min_grade": "senior_member"})
+            if group is not None:
+                hits = self.matcher.rank_experts(
+                    topic.query_text,
+                    k=max(3, 2 * q.count),
+                    filters=group,
+                    disciplines=disciplines or None,
+                )
+                extra += [h.scientist_id for h in hits]
         pool = self._pool(
             topic.query_text,
             disciplines=disciplines,
             size=pool_size,
             filters=flt,
-            force=list(locked),
+            force=list(dict.fromkeys([*locked, *extra])),
             blocked=blocked,
             respect_load=False,
         )
