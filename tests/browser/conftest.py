@@ -285,13 +285,16 @@ def base_url(web_graph: neo4j.Driver, embedder: SentenceTransformerEmbedder) -> 
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[dev]')"
-    )
+    # Package scope: Playwright's sync API keeps an asyncio loop running in this thread while
+    # it is open, which would break asyncio.run() in the tests after this package.
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("playwright is not installed (scripts/setup installs it: pip install -e '.[dev]')")
     if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed (scripts/setup installs it)")
+        pytest.fail(f"chromium is not installed at {CHROMIUM} (scripts/setup installs it)")
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield b

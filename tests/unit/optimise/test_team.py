@@ -219,12 +219,10 @@ def test_solution_reports_parts_and_who_covers_what() -> None:
     assert set(SOLVER_MAP) == {"greedy", "exact", "rarest_first", "top_k"}
 
 
-def test_exact_handles_a_pool_of_forty_quickly() -> None:
+def test_exact_solves_a_pool_of_forty_to_optimality() -> None:
+    # A seeded, feasible instance at the exact solver's largest pool (its time is in the
+    # benchmark, not asserted here).
     p = tiny_team(5, 40, 5, k_min=3, k_max=6, p_cover=0.15, cap=2)
-    try:
-        e = solve_team(p, "exact")
-    except InfeasibleError:
-        pytest.skip("random instance infeasible")
+    e = solve_team(p, "exact")
     g = solve_team(p, "greedy")
     assert e.optimal and e.objective >= g.objective - 1e-6
-    assert e.seconds < 20
