@@ -43,9 +43,10 @@ import math
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import neo4j
 import numpy as np
@@ -102,6 +103,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 SENIOR_TITLES = (
     "教授",
@@ -549,13 +553,27 @@ class FormationService:
         database: str | None = None,
         matcher: ExpertMatcher | None = None,
         exact_max_pool: int = 40,
+        parallel: int = 4,
     ) -> None:
+        # parallel: retrievals in flight at once when one request needs several (skills of a
+        # team, quota groups of a panel, demands of a batch).
         self.driver = driver
         self.database = database
         self.matcher = matcher or ExpertMatcher(driver, embedder, database=database)
         self.exact_max_pool = exact_max_pool
+        self.parallel = parallel
 
     # -- pools ---------------------------------------------------------------------------------
+    def _each(self, fn: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
+        """``[fn(x) for x in items]`` with up to ``parallel`` calls in flight: each retrieval is
+        a few round trips to Neo4j, so independent ones overlap. Order is kept; the first
+        exception is raised."""
+        todo = list(items)
+        if self.parallel <= 1 or len(todo) <= 1:
+            return [fn(x) for x in todo]
+        with ThreadPoolExecutor(max_workers=min(self.parallel, len(todo))) as pool:
+            return list(pool.map(fn, todo))
+
     def _pool(
         self,
         text: str,
@@ -568,19 +586,30 @@ class FormationService:
         load_discount: Mapping[str, int] | None = None,
         respect_load: bool = True,
     ) -> _Pool:
-        """Search (all availabilities), then re-score the hits plus ``force`` under ``filters``."""
+        """The best ``size``-ish experts for ``text`` scored under ``filters``, plus ``force``.
+
+        One search returns the best hits whether or not they pass the filters (scores are
+        absolute, so no second scoring pass is needed); forced ids it missed are scored on
+        their own."""
         blocked = blocked or {}
         load_discount = load_discount or {}
-        wide = ExpertFilters(availability=list(AVAILABILITIES))
-        hits = self.matcher.rank_experts(
-            text, k=min(500, 2 * size + 10), filters=wide, disciplines=disciplines or None
-        )
-        ids = list(dict.fromkeys([h.scientist_id for h in hits] + list(force)))
-        if not ids:
-            return _Pool([], {}, {}, {})
+        disc = disciplines or None
         scored = self.matcher.rank_experts(
-            text, candidates=ids, filters=filters, disciplines=disciplines or None
+            text,
+            k=min(500, 2 * size + 10),
+            filters=filters,
+            disciplines=disc,
+            include_ineligible=True,
         )
+        found = {r.scientist_id for r in scored}
+        missing = [i for i in dict.fromkeys(force) if i not in found]
+        if missing:
+            scored += self.matcher.rank_experts(
+                text, candidates=missing, filters=filters, disciplines=disc
+            )
+            scored.sort(key=lambda r: (-r.score, r.scientist_id))
+        if not scored:
+            return _Pool([], {}, {}, {})
         results = {r.scientist_id: r for r in scored}
         allowed: dict[str, bool] = {}
         reasons: dict[str, list[str]] = {}
@@ -685,8 +714,9 @@ class FormationService:
         n = len(ids)
         cov = np.zeros((n, len(skill_list)))
         skill_evidence: dict[tuple[str, str], tuple[str, ...]] = {}
-        for j, skill in enumerate(skill_list):
-            for r in self.matcher.rank_experts(skill, candidates=ids):
+        per_skill = self._each(lambda sk: self.matcher.rank_experts(sk, candidates=ids), skill_list)
+        for j, (skill, ranked) in enumerate(zip(skill_list, per_skill, strict=True)):
+            for r in ranked:
                 i = ids.index(r.scientist_id)
                 cov[i, j] = max(0.0, min(1.0, r.score))
                 skill_evidence[(r.scientist_id, skill)] = tuple(
@@ -1062,7 +1092,7 @@ class FormationService:
         # Quota-aware pool: the most relevant experts of each group a minimum quota asks for
         # join the pool, so a quota is not "infeasible" merely because the top hits are all
         # academics (or all senior).
-        extra: list[str] = []
+        groups: list[tuple[ExpertFilters, int]] = []
         for q in quotas:
             if q.kind != "min" or q.count <= 0:
                 continue
@@ -1076,13 +1106,14 @@ class FormationService:
             elif q.attribute == "grade" and q.values <= {"senior_member", "fellow"}:
                 group = flt.model_copy(update={"min_grade": "senior_member"})
             if group is not None:
-                hits = self.matcher.rank_experts(
-                    topic.query_text,
-                    k=max(3, 2 * q.count),
-                    filters=group,
-                    disciplines=disciplines or None,
-                )
-                extra += [h.scientist_id for h in hits]
+                groups.append((group, max(3, 2 * q.count)))
+        found = self._each(
+            lambda g: self.matcher.rank_experts(
+                topic.query_text, k=g[1], filters=g[0], disciplines=disciplines or None
+            ),
+            groups,
+        )
+        extra = [h.scientist_id for hits in found for h in hits]
         pool = self._pool(
             topic.query_text,
             disciplines=disciplines,
@@ -1392,31 +1423,35 @@ class FormationService:
             F.load_demand(self.driver, d, database=self.database) for d in dict.fromkeys(demand_ids)
         ]
         wide = ExpertFilters(availability=list(AVAILABILITIES))
-        union: list[str] = []
-        for d in demands:
-            hits = self.matcher.rank_experts(
+        found = self._each(
+            lambda d: self.matcher.rank_experts(
                 d.query_text,
                 k=pool_size,
                 filters=wide,
                 disciplines=[c for c, _ in d.disciplines] or None,
-            )
-            union.extend(h.scientist_id for h in hits)
-        experts = list(dict.fromkeys(union))
+            ),
+            demands,
+        )
+        experts = list(dict.fromkeys(h.scientist_id for hits in found for h in hits))
+        column = {sid: e for e, sid in enumerate(experts)}
+        scored = self._each(
+            lambda d: self.matcher.rank_experts(
+                d.query_text,
+                candidates=experts,
+                filters=ExpertFilters(conflict_with=[d.enterprise_id] if d.enterprise_id else []),
+                disciplines=[c for c, _ in d.disciplines] or None,
+            ),
+            demands,
+        )
         aff = np.zeros((len(demands), len(experts)))
         forb = np.zeros_like(aff, dtype=bool)
         reasons: dict[tuple[str, str], str] = {}
         capacity = np.zeros(len(experts), dtype=np.int64)
         names: dict[str, str] = {}
-        for di, d in enumerate(demands):
+        for di, (d, ranked) in enumerate(zip(demands, scored, strict=True)):
             declined = F.declined_for_demand(self.driver, d.id, database=self.database)
-            flt = ExpertFilters(conflict_with=[d.enterprise_id] if d.enterprise_id else [])
-            for r in self.matcher.rank_experts(
-                d.query_text,
-                candidates=experts,
-                filters=flt,
-                disciplines=[c for c, _ in d.disciplines] or None,
-            ):
-                e = experts.index(r.scientist_id)
+            for r in ranked:
+                e = column[r.scientist_id]
                 names[r.scientist_id] = r.name
                 aff[di, e] = max(0.0, min(1.0, r.score))
                 why = list(r.explanation.exclusions)

@@ -19,6 +19,7 @@ import datetime as _dt
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,8 @@ class _Corpus:
     calibration: Calibration
     fingerprint: str | None
     loaded_at: float
+    #: Discipline code → name, filled as codes are met; dropped with the snapshot.
+    names: dict[str, str]
 
 
 def _lucene(tokens: Iterable[str]) -> str:
@@ -113,8 +116,16 @@ class ExpertMatcher:
             cal = (
                 Calibration(state.background_mean, state.background_std) if state else Calibration()
             )
-            self._corpus = _Corpus(n, df, cal, state.fingerprint if state else None, now)
+            self._corpus = _Corpus(n, df, cal, state.fingerprint if state else None, now, {})
         return self._corpus
+
+    def _discipline_names(self, corpus: _Corpus, codes: Iterable[str]) -> dict[str, str]:
+        wanted = sorted(set(codes))
+        missing = [c for c in wanted if c not in corpus.names]
+        if missing:
+            found = S.discipline_names(self.driver, missing, database=self.database)
+            corpus.names.update({c: found.get(c, c) for c in missing})
+        return {c: corpus.names[c] for c in wanted}
 
     def _query_vector(self, text: str, mode: Mode) -> list[float] | None:
         if mode == "lexical" or self.embedder is None:
@@ -138,6 +149,7 @@ class ExpertMatcher:
         k: int = 10,
         disciplines: Sequence[str] | None = None,
         mode: Mode = "hybrid",
+        include_ineligible: bool = False,
     ) -> list[ExpertResult]:
         """Rank scientists by how well what they know fits ``text``, and say why.
 
@@ -149,6 +161,9 @@ class ExpertMatcher:
             k: how many to return when searching (ignored with ``candidates``).
             disciplines: discipline codes of the request; inferred from the text when omitted.
             mode: ``hybrid`` (default), or ``dense`` / ``lexical`` alone (for evaluation).
+            include_ineligible: when searching, return the best ``k`` whatever the filters say
+                (those failing one carry ``eligible=False`` and the reasons), as formation
+                needs to explain whom it left out.
 
         Returns:
             Results by descending ``score`` (absolute affinity in [0, 1]).
@@ -159,28 +174,41 @@ class ExpertMatcher:
         """
         flt = self._validate(text, candidates, filters, k)
         lang = detect_lang(text)
-        vec = self._query_vector(text, mode)
         corpus = self.corpus()
         tokens = tokenize(text)
         weights_all = term_weights(tokens, corpus.df, max(corpus.n_docs, 1))
         top_terms = sorted(weights_all, key=lambda t: -weights_all[t])[:_QUERY_TERMS]
         qweights = {t: weights_all[t] for t in top_terms}
+        weights = self._weights(mode, lang)
 
-        # Global hits: candidates for search, and the evidence that infers disciplines.
+        # Global hits: candidates for search, and the evidence that infers disciplines (not
+        # needed when the caller brings both candidates and disciplines). The index reads are
+        # independent round trips: the fulltext read runs while the query is embedded, then
+        # both vector reads run side by side.
         n_hits = max(200, 10 * k)
-        hits: list[S.EvidenceHit] = []
-        if vec is not None:
-            hits += S.vector_evidence_hits(self.driver, vec, n_hits, database=self.database)
-        ft_hits = (
-            S.fulltext_evidence_hits(
-                self.driver,
-                _lucene(self._lucene_words(text, top_terms)),
-                n_hits,
-                database=self.database,
-            )
-            if mode != "dense"
-            else []
-        )
+        need_hits = candidates is None or (not disciplines and mode == "hybrid")
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="rank") as pool:
+            ft_future: Future[list[S.EvidenceHit]] | None = None
+            if need_hits and mode != "dense":
+                lucene = _lucene(self._lucene_words(text, top_terms))
+                ft_future = pool.submit(
+                    S.fulltext_evidence_hits, self.driver, lucene, n_hits, database=self.database
+                )
+            vec = self._query_vector(text, mode)
+            vec_future: Future[list[S.EvidenceHit]] | None = None
+            sci_future: Future[list[tuple[str, float]]] | None = None
+            if vec is not None and need_hits:
+                vec_future = pool.submit(
+                    S.vector_evidence_hits, self.driver, vec, n_hits, database=self.database
+                )
+                if candidates is None:
+                    sci_future = pool.submit(
+                        S.vector_scientist_hits, self.driver, vec, 100, database=self.database
+                    )
+            hits = vec_future.result() if vec_future else []
+            ft_hits = ft_future.result() if ft_future else []
+            sci_hits = sci_future.result() if sci_future else []
+
         query_disciplines, inferred = set(disciplines or []), False
         if not query_disciplines and mode == "hybrid":
             query_disciplines = self._infer_disciplines(hits, ft_hits)
@@ -189,7 +217,7 @@ class ExpertMatcher:
         if candidates is not None:
             ids = list(dict.fromkeys(candidates))
         else:
-            ids = self._pool(hits, ft_hits, vec, self._weights(mode, lang), corpus.calibration, k)
+            ids = self._pool(hits, ft_hits, sci_hits, vec, weights, corpus.calibration, k)
         rows = S.candidate_rows(
             self.driver,
             ids,
@@ -210,8 +238,7 @@ class ExpertMatcher:
                     ]
                 )
 
-        weights = self._weights(mode, lang)
-        names = S.discipline_names(self.driver, sorted(query_disciplines), database=self.database)
+        names = self._discipline_names(corpus, query_disciplines)
         results = [
             self._result(
                 row,
@@ -229,6 +256,8 @@ class ExpertMatcher:
         results.sort(key=lambda r: (-r.score, r.scientist_id))
         if candidates is not None:
             return results
+        if include_ineligible:
+            return results[:k]
         return [r for r in results if r.eligible][:k]
 
     # -- steps -------------------------------------------------------------------------------
@@ -297,6 +326,7 @@ class ExpertMatcher:
         self,
         hits: list[S.EvidenceHit],
         ft_hits: list[S.EvidenceHit],
+        sci_hits: list[tuple[str, float]],
         vec: list[float] | None,
         weights: FusionWeights,
         calibration: Calibration,
@@ -313,9 +343,8 @@ class ExpertMatcher:
         dense: dict[str, float] = {}
         for h in hits:
             dense[h.scientist_id] = max(dense.get(h.scientist_id, 0.0), calibration.dense(h.score))
-        if vec is not None:
-            for sid, cos in S.vector_scientist_hits(self.driver, vec, 100, database=self.database):
-                dense[sid] = max(dense.get(sid, 0.0), calibration.dense(cos))
+        for sid, cos in sci_hits:
+            dense[sid] = max(dense.get(sid, 0.0), calibration.dense(cos))
         lexical: dict[str, float] = {}
         top_bm25 = max((h.score for h in ft_hits), default=0.0) or 1.0
         for h in ft_hits:
