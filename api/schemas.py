@@ -232,6 +232,22 @@ class TeamOptions(BaseModel):
     )
 
 
+class TeamResolve(BaseModel):
+    """Options for re-solving the team of a stored demand. The demand's stored title, text and
+    enterprise are used; other demand fields in the body are ignored."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [{"team": {"k_min": 2, "k_max": 3, "locked": ["sci-000252"]}}]
+        },
+    )
+
+    team: TeamOptions = Field(
+        default_factory=TeamOptions, description="Team options: size, skills, locks, exclusions."
+    )
+
+
 class DemandCreate(BaseModel):
     """An enterprise's consulting request (需求); answered with a proposed team."""
 
@@ -282,6 +298,58 @@ class FormationCreated(BaseModel):
     proposal: dict[str, Any] = Field(
         description="Members with their reasons, the objective's parts, every constraint and whether it holds, who was excluded and why."
     )
+
+
+class FormationRef(BaseModel):
+    id: str = Field(description="Team or panel id.")
+    status: str | None = Field(description="`proposed`, `confirmed` or `declined`.")
+    created_at: str | None = Field(description="When it was proposed (ISO 8601).")
+
+
+class Discipline(BaseModel):
+    code: str = Field(description="GB/T 13745 code.", examples=["58020"])
+    name: str | None = Field(description="Chinese name.", examples=["储能技术"])
+
+
+class DemandSummary(BaseModel):
+    id: str = Field(description="Demand id.")
+    title: str | None = Field(description="Title of the demand.", examples=["动力电池热管理咨询"])
+    enterprise_id: str | None = Field(description="The enterprise that posted it.")
+    enterprise_name: str | None = Field(
+        description="Its name.", examples=["重庆某新能源汽车有限公司"]
+    )
+    teams: list[FormationRef] = Field(description="Teams proposed for it, any status.")
+
+
+class DemandDetail(BaseModel):
+    id: str = Field(description="Demand id.")
+    title: str = Field(description="Title of the demand.", examples=["动力电池热管理咨询"])
+    text: str = Field(description="What the enterprise asks for.")
+    skills: list[str] = Field(description="Skills staff gave (empty: derived when forming a team).")
+    disciplines: list[Discipline] = Field(description="Disciplines the demand needs.")
+    enterprise_id: str | None = Field(description="The enterprise that posted it.")
+    enterprise_name: str | None = Field(description="Its name.")
+    district: str | None = Field(description="District code of the enterprise.")
+    district_name: str | None = Field(description="District name.", examples=["两江新区"])
+    teams: list[FormationRef] = Field(description="Teams proposed for it, oldest first.")
+
+
+class TopicSummary(BaseModel):
+    id: str = Field(description="Topic id.")
+    title: str | None = Field(
+        description="Title of the topic.", examples=["成渝地区双城经济圈科技创新"]
+    )
+    issuer: str | None = Field(description="Who issued it.", examples=["市发展改革委"])
+    panels: list[FormationRef] = Field(description="Panels proposed for it, any status.")
+
+
+class TopicDetail(BaseModel):
+    id: str = Field(description="Topic id.")
+    title: str = Field(description="Title of the topic.")
+    text: str = Field(description="What the topic is about.")
+    issuer: str | None = Field(description="Who issued it.")
+    disciplines: list[Discipline] = Field(description="Disciplines the topic concerns.")
+    panels: list[FormationRef] = Field(description="Panels proposed for it, oldest first.")
 
 
 class SwapRequest(BaseModel):

@@ -45,6 +45,8 @@ __all__ = [
     "load_topic",
     "list_demand_ids",
     "list_topic_ids",
+    "page_requests",
+    "request_formations",
     "pair_ties",
     "declined_for_demand",
     "panel_exposure",
@@ -82,6 +84,35 @@ RETURN t.id AS id, t.title AS title, coalesce(t.text, '') AS text, t.issuer AS i
 """
 
 LIST_DEMANDS: Final = f"MATCH (d:{L.DEMAND}) RETURN d.id AS id ORDER BY id LIMIT $limit"
+
+#: A page of demands (keyset on id) with the enterprise and the teams proposed for each.
+PAGE_DEMANDS: Final = f"""
+MATCH (d:{L.DEMAND}) WHERE d.id > $after
+WITH d ORDER BY d.id LIMIT $limit
+OPTIONAL MATCH (e:{L.ENTERPRISE})-[:{R.POSTED}]->(d)
+RETURN d.id AS id, d.title AS title, e.id AS enterprise_id, e.name AS enterprise_name,
+       [(f:{L.TEAM})-[:{R.FOR_DEMAND}]->(d) | {{id: f.id, status: f.status,
+          created_at: toString(f.created_at)}}] AS teams
+ORDER BY id
+"""
+#: A page of topics (keyset on id) with the panels proposed for each.
+PAGE_TOPICS: Final = f"""
+MATCH (t:{L.TOPIC}) WHERE t.id > $after
+WITH t ORDER BY t.id LIMIT $limit
+RETURN t.id AS id, t.title AS title, t.issuer AS issuer,
+       [(f:{L.PANEL})-[:{R.FOR_TOPIC}]->(t) | {{id: f.id, status: f.status,
+          created_at: toString(f.created_at)}}] AS panels
+ORDER BY id
+"""
+REQUEST_FORMATIONS: Final = f"""
+CALL () {{
+  MATCH (:{L.DEMAND} {{id: $id}})<-[:{R.FOR_DEMAND}]-(f:{L.TEAM}) RETURN f
+  UNION
+  MATCH (:{L.TOPIC} {{id: $id}})<-[:{R.FOR_TOPIC}]-(f:{L.PANEL}) RETURN f
+}}
+RETURN f.id AS id, f.status AS status, toString(f.created_at) AS created_at
+ORDER BY created_at, id
+"""
 LIST_TOPICS: Final = f"MATCH (t:{L.TOPIC}) RETURN t.id AS id ORDER BY id LIMIT $limit"
 
 #: One row per (pair, kind of tie) among $ids; ``a < b``.
@@ -459,6 +490,27 @@ def list_demand_ids(
 ) -> list[str]:
     """Ids of the demands in the graph, sorted."""
     return [r["id"] for r in _read(driver, LIST_DEMANDS, database, limit=limit)]
+
+
+def page_requests(
+    driver: neo4j.Driver,
+    kind: Literal["demand", "topic"],
+    *,
+    after: str = "",
+    limit: int = 50,
+    database: str | None = None,
+) -> list[dict[str, Any]]:
+    """Demands (with enterprise and teams) or topics (with issuer and panels) after ``after``,
+    ordered by id (keyset pagination)."""
+    query = PAGE_DEMANDS if kind == "demand" else PAGE_TOPICS
+    return _read(driver, query, database, after=after, limit=limit)
+
+
+def request_formations(
+    driver: neo4j.Driver, request_id: str, *, database: str | None = None
+) -> list[dict[str, Any]]:
+    """The teams proposed for a demand, or the panels for a topic, oldest first."""
+    return _read(driver, REQUEST_FORMATIONS, database, id=request_id)
 
 
 def list_topic_ids(

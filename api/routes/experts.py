@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from api.deps import DriverDep, MatcherDep, ReadKey, SettingsDep
-from api.errors import ProblemError
+from api.pagination import decode_cursor, encode_cursor
 from api.schemas import ExpertPublic, ExpertRank, ExpertSearch, ExpertsPublic, Page
 from graph_schema.apikeys import ApiKey
 from graph_schema.errors import NotFoundError
@@ -52,24 +51,6 @@ def rank_candidates(body: ExpertRank, matcher: MatcherDep, key: ReadKey) -> Expe
     return ExpertsPublic(data=[to_public(r, key) for r in results], count=len(results))
 
 
-def _encode(cursor: str) -> str:
-    return base64.urlsafe_b64encode(f"v1:{cursor}".encode()).decode()
-
-
-def _decode(cursor: str) -> str:
-    try:
-        raw = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
-    except (ValueError, UnicodeDecodeError):
-        raw = ""
-    if not raw.startswith("v1:"):
-        raise ProblemError(
-            "validation-error",
-            "cursor is not valid",
-            errors=[{"field": "query.cursor", "message": "not a cursor from this API"}],
-        )
-    return raw[3:]
-
-
 @router.get("", response_model=Page[dict[str, Any]], summary="List scientists (cursor pagination)")
 def list_experts(
     driver: DriverDep,
@@ -81,14 +62,16 @@ def list_experts(
         str | None, Query(max_length=100, description="Part of the name (Chinese or English).")
     ] = None,
 ) -> Page[dict[str, Any]]:
-    after = _decode(cursor) if cursor else ""
+    after = decode_cursor(cursor) if cursor else ""
     rows = list_scientists(
         driver, after=after, limit=limit + 1, name=name, database=settings.neo4j_database
     )
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(
-        data=rows, count=len(rows), next_cursor=_encode(rows[-1]["id"]) if more and rows else None
+        data=rows,
+        count=len(rows),
+        next_cursor=encode_cursor(rows[-1]["id"]) if more and rows else None,
     )
 
 

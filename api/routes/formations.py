@@ -4,25 +4,35 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from api.deps import DriverDep, MatcherDep, ReadKey, SettingsDep, WriteKey
 from api.errors import ProblemError
 from api.idempotency import idempotent
+from api.pagination import decode_cursor, encode_cursor
 from api.schemas import (
     AssignmentCreate,
     ConsortiumCreate,
     DemandCreate,
+    DemandDetail,
+    DemandSummary,
+    Discipline,
     FeedbackCreate,
     FormationCreated,
+    FormationRef,
+    Page,
     SwapRequest,
     TeamOptions,
+    TeamResolve,
     TopicCreate,
+    TopicDetail,
+    TopicSummary,
 )
+from graph_schema import formation as F
 from graph_schema.loaders import load_records
 from matcher.formation import FormationService
 from matcher.retrieval import ExpertMatcher
@@ -48,6 +58,78 @@ def _write_record(driver: Any, kind: str, record: dict[str, Any], database: str)
             "; ".join(f"{r.field or 'body'}: {r.reason}" for r in rejects),
             errors=[{"field": r.field or "body", "message": r.reason} for r in rejects],
         )
+
+
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
+
+
+@router.get(
+    "/demands", response_model=Page[DemandSummary], summary="List demands (cursor pagination)"
+)
+def list_demands(
+    driver: DriverDep, settings: SettingsDep, _: ReadKey, limit: Limit = 50, cursor: Cursor = None
+) -> Page[DemandSummary]:
+    """Demands by id, each with its enterprise and the teams proposed for it."""
+    after = decode_cursor(cursor) if cursor else ""
+    rows = F.page_requests(
+        driver, "demand", after=after, limit=limit + 1, database=settings.neo4j_database
+    )
+    page = [DemandSummary.model_validate(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    return Page(
+        data=page, count=len(page), next_cursor=encode_cursor(page[-1].id) if more else None
+    )
+
+
+@router.get("/demands/{demand_id}", response_model=DemandDetail, summary="One demand and its teams")
+def read_demand(
+    demand_id: str, driver: DriverDep, settings: SettingsDep, _: ReadKey
+) -> DemandDetail:
+    d = F.load_demand(driver, demand_id, database=settings.neo4j_database)
+    teams = F.request_formations(driver, demand_id, database=settings.neo4j_database)
+    return DemandDetail(
+        id=d.id,
+        title=d.title,
+        text=d.text,
+        skills=list(d.skills),
+        disciplines=[Discipline(code=c, name=n) for c, n in d.disciplines],
+        enterprise_id=d.enterprise_id,
+        enterprise_name=d.enterprise_name,
+        district=d.district,
+        district_name=d.district_name,
+        teams=[FormationRef.model_validate(t) for t in teams],
+    )
+
+
+@router.get("/topics", response_model=Page[TopicSummary], summary="List topics (cursor pagination)")
+def list_topics(
+    driver: DriverDep, settings: SettingsDep, _: ReadKey, limit: Limit = 50, cursor: Cursor = None
+) -> Page[TopicSummary]:
+    """Government topics by id, each with the panels proposed for it."""
+    after = decode_cursor(cursor) if cursor else ""
+    rows = F.page_requests(
+        driver, "topic", after=after, limit=limit + 1, database=settings.neo4j_database
+    )
+    page = [TopicSummary.model_validate(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    return Page(
+        data=page, count=len(page), next_cursor=encode_cursor(page[-1].id) if more else None
+    )
+
+
+@router.get("/topics/{topic_id}", response_model=TopicDetail, summary="One topic and its panels")
+def read_topic(topic_id: str, driver: DriverDep, settings: SettingsDep, _: ReadKey) -> TopicDetail:
+    t = F.load_topic(driver, topic_id, database=settings.neo4j_database)
+    panels = F.request_formations(driver, topic_id, database=settings.neo4j_database)
+    return TopicDetail(
+        id=t.id,
+        title=t.title,
+        text=t.text,
+        issuer=t.issuer,
+        disciplines=[Discipline(code=c, name=n) for c, n in t.disciplines],
+        panels=[FormationRef.model_validate(p) for p in panels],
+    )
 
 
 @router.post(
@@ -100,7 +182,7 @@ def create_demand(
 )
 def resolve_team(
     demand_id: str,
-    body: DemandCreate | None,
+    body: TeamResolve | None,
     driver: DriverDep,
     matcher: MatcherDep,
     settings: SettingsDep,

@@ -121,3 +121,87 @@ def test_topic_to_panel_and_consortium(client: TestClient, keys: dict[str, str])
     if c.status_code == 201:
         kinds = {m["kind"] for m in c.json()["proposal"]["members"]}
         assert "enterprise" in kinds and kinds & {"university", "institute"}
+
+
+def test_demands_and_topics_are_listed_and_read_with_their_proposals(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    r, w = auth(keys["read"]), auth(keys["read+write"])
+    # Demands synced from the platform (no team yet), then a team for the first.
+    ent = client.post(
+        "/v1/sync/enterprises",
+        json={
+            "records": [{"id": "E-LIST", "name": "重庆列表测试科技有限公司", "district": "500112"}]
+        },
+        headers=w,
+    )
+    assert ent.status_code == 200 and ent.json()["accepted"] == 1, ent.text
+    demands = [
+        {
+            "id": f"dem-list-{i}",
+            "title": f"交通流预测咨询 {i}",
+            "text": "需要深度学习交通流预测方面的专家。",
+            "enterprise": "E-LIST",
+            "skills": ["交通流预测"],
+        }
+        for i in range(3)
+    ]
+    synced = client.post("/v1/sync/demands", json={"records": demands}, headers=w)
+    assert synced.status_code == 200 and synced.json()["accepted"] == 3, synced.text
+    made = client.post(
+        "/v1/demands/dem-list-0/teams",
+        json={"team": {"k_min": 1, "k_max": 2, "min_senior": 0}},
+        headers=w,
+    )
+    assert made.status_code == 201, made.text
+    ids = [("dem-list-0", made.json()["formation_id"])]
+
+    # Cursor pagination walks every demand exactly once, in id order.
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = client.get(
+            "/v1/demands", params={"limit": 2, **({"cursor": cursor} if cursor else {})}, headers=r
+        )
+        assert page.status_code == 200, page.text
+        body = page.json()
+        assert body["count"] == len(body["data"]) <= 2
+        seen += [d["id"] for d in body["data"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(seen) and len(seen) == len(set(seen))
+    assert {"dem-list-0", "dem-list-1", "dem-list-2"} <= set(seen)
+
+    demand_id, team_id = ids[0]
+    one = client.get(f"/v1/demands/{demand_id}", headers=r)
+    assert one.status_code == 200, one.text
+    d = one.json()
+    assert d["enterprise_id"] == "E-LIST" and d["skills"] == ["交通流预测"]
+    assert [t["id"] for t in d["teams"]] == [team_id] and d["teams"][0]["status"] == "proposed"
+    listed = client.get("/v1/demands", params={"limit": 200}, headers=r).json()["data"]
+    assert next(x for x in listed if x["id"] == demand_id)["teams"][0]["id"] == team_id
+
+    assert client.get("/v1/demands/nope", headers=r).json()["type"] == "/problems/not-found"
+    bad = client.get("/v1/demands", params={"cursor": "garbage"}, headers=r)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.cursor"
+    assert client.get("/v1/demands").status_code == 401
+    empty = client.get("/v1/demands/dem-list-1", headers=r).json()
+    assert empty["teams"] == [] and empty["title"] == "交通流预测咨询 1"
+    client.post(f"/v1/teams/{team_id}/decline", headers=w)
+
+    t = client.post(
+        "/v1/topics",
+        json={
+            "id": "top-list-1",
+            "title": "交通与能源协同",
+            "text": "交通流预测与电池热管理。",
+            "panel": {"size": 2, "relax": True},
+        },
+        headers=w,
+    )
+    assert t.status_code == 201, t.text
+    topic = client.get("/v1/topics/top-list-1", headers=r).json()
+    assert [p["id"] for p in topic["panels"]] == [t.json()["formation_id"]]
+    topics = client.get("/v1/topics", headers=r).json()
+    assert "top-list-1" in {x["id"] for x in topics["data"]}

@@ -292,7 +292,9 @@ def browser() -> Iterator[Any]:
     try:
         from playwright import sync_api
     except ImportError:
-        pytest.fail("playwright is not installed (scripts/setup installs it: pip install -e '.[dev]')")
+        pytest.fail(
+            "playwright is not installed (scripts/setup installs it: pip install -e '.[dev]')"
+        )
     if not CHROMIUM.exists():
         pytest.fail(f"chromium is not installed at {CHROMIUM} (scripts/setup installs it)")
     with sync_api.sync_playwright() as pw:
