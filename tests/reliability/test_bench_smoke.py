@@ -4,6 +4,7 @@ section is there and every number is sane. Speed is never asserted (it goes in t
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import neo4j
@@ -82,3 +83,19 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     ):
         assert heading in text
     assert render_markdown(report) == text
+
+
+def test_benchmarks_are_installed_with_the_package(tmp_path: Path) -> None:
+    # `kexie bench run` imports benchmarks/: it must resolve from the installed package, not
+    # only from the repository root that pytest puts on sys.path.
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", "import benchmarks.run, benchmarks.load; print('ok')"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+    )
+    assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr
