@@ -153,10 +153,10 @@ def create_app(
 
 
 def _load_model(app: FastAPI, settings: Settings) -> None:
-    from matcher.embedding import SentenceTransformerEmbedder
+    from matcher.embedding import create_embedder
 
     try:
-        emb = SentenceTransformerEmbedder(
+        emb = create_embedder(
             settings.model,
             backend=settings.backend,
             batch_size=settings.batch_size,

