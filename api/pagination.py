@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Sequence
+from typing import Annotated, TypeVar
+
+from fastapi import Query
 
 from api.errors import ProblemError
+from api.schemas import Page
 
-__all__ = ["encode_cursor", "decode_cursor"]
+__all__ = ["Cursor", "Limit", "encode_cursor", "decode_cursor", "keyset_page"]
+
+T = TypeVar("T")
+
+#: Query parameters every list endpoint takes.
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
 
 
 def encode_cursor(last_id: str) -> str:
@@ -26,3 +37,13 @@ def decode_cursor(cursor: str) -> str:
             errors=[{"field": "query.cursor", "message": "not a cursor from this API"}],
         )
     return raw[3:]
+
+
+def keyset_page(rows: Sequence[T], limit: int, last_id: Callable[[T], str]) -> Page[T]:
+    """A page from ``limit + 1`` rows read after the cursor: the extra row only says that
+    there is a next page, whose cursor is the id of this page's last item."""
+    page = list(rows[:limit])
+    more = len(rows) > limit and bool(page)
+    return Page(
+        data=page, count=len(page), next_cursor=encode_cursor(last_id(page[-1])) if more else None
+    )

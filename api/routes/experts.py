@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from api.deps import DriverDep, MatcherDep, ReadKey, SettingsDep
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import Cursor, Limit, decode_cursor, keyset_page
 from api.schemas import ExpertPublic, ExpertRank, ExpertSearch, ExpertsPublic, Page
 from graph_schema.apikeys import ApiKey
 from graph_schema.errors import NotFoundError
@@ -56,8 +56,8 @@ def list_experts(
     driver: DriverDep,
     settings: SettingsDep,
     _: ReadKey,
-    limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
     name: Annotated[
         str | None, Query(max_length=100, description="Part of the name (Chinese or English).")
     ] = None,
@@ -66,13 +66,7 @@ def list_experts(
     rows = list_scientists(
         driver, after=after, limit=limit + 1, name=name, database=settings.neo4j_database
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(
-        data=rows,
-        count=len(rows),
-        next_cursor=encode_cursor(rows[-1]["id"]) if more and rows else None,
-    )
+    return keyset_page(rows, limit, lambda r: str(r["id"]))
 
 
 @router.get(

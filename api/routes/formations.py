@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from api.deps import DriverDep, MatcherDep, ReadKey, SettingsDep, WriteKey
 from api.errors import ProblemError
 from api.idempotency import idempotent
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import Cursor, Limit, decode_cursor, keyset_page
 from api.schemas import (
     AssignmentCreate,
     ConsortiumCreate,
@@ -60,10 +60,6 @@ def _write_record(driver: Any, kind: str, record: dict[str, Any], database: str)
         )
 
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page.")]
-
-
 @router.get(
     "/demands", response_model=Page[DemandSummary], summary="List demands (cursor pagination)"
 )
@@ -75,11 +71,7 @@ def list_demands(
     rows = F.page_requests(
         driver, "demand", after=after, limit=limit + 1, database=settings.neo4j_database
     )
-    page = [DemandSummary.model_validate(r) for r in rows[:limit]]
-    more = len(rows) > limit
-    return Page(
-        data=page, count=len(page), next_cursor=encode_cursor(page[-1].id) if more else None
-    )
+    return keyset_page([DemandSummary.model_validate(r) for r in rows], limit, lambda x: x.id)
 
 
 @router.get("/demands/{demand_id}", response_model=DemandDetail, summary="One demand and its teams")
@@ -111,11 +103,7 @@ def list_topics(
     rows = F.page_requests(
         driver, "topic", after=after, limit=limit + 1, database=settings.neo4j_database
     )
-    page = [TopicSummary.model_validate(r) for r in rows[:limit]]
-    more = len(rows) > limit
-    return Page(
-        data=page, count=len(page), next_cursor=encode_cursor(page[-1].id) if more else None
-    )
+    return keyset_page([TopicSummary.model_validate(r) for r in rows], limit, lambda x: x.id)
 
 
 @router.get("/topics/{topic_id}", response_model=TopicDetail, summary="One topic and its panels")
