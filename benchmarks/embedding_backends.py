@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -56,6 +57,8 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from benchmarks.run import _read_jsonl
 
 Vector = npt.NDArray[np.float32]
 
@@ -95,11 +98,6 @@ class Texts:
     query_relevant: list[dict[str, int]] = field(default_factory=list)
     #: scientists behind each corpus text (all evidence records with that text)
     corpus_authors: list[list[str]] = field(default_factory=list)
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
 
 
 def _evidence_text(rec: dict[str, Any]) -> str:
@@ -188,11 +186,7 @@ def load_texts(
     queries = [str(q["text"]) for q in all_queries]
 
     def count(recs: Sequence[dict[str, Any]]) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for r in recs:
-            lang = str(r.get("lang") or "?")
-            out[lang] = out.get(lang, 0) + 1
-        return out
+        return dict(Counter(str(r.get("lang") or "?") for r in recs))
 
     return Texts(
         short=short,
@@ -393,28 +387,26 @@ def export_onnx(st: Any, path: Path, exporter: str) -> float:
         warnings.simplefilter("ignore")  # tracer and deprecation warnings of the exporter
         if exporter == "legacy":
             axes = {n: {0: "batch", 1: "seq"} for n in names}
-            torch.onnx.export(
-                Pooled(hf_model).eval(),
-                args,
-                str(path),
-                input_names=names,
-                output_names=["sentence_embedding"],
-                dynamic_axes={**axes, "sentence_embedding": {0: "batch"}},
-                opset_version=17,
-                dynamo=False,
-            )
+            shape: dict[str, Any] = {
+                "dynamic_axes": {**axes, "sentence_embedding": {0: "batch"}},
+                "opset_version": 17,
+                "dynamo": False,
+            }
         else:
             batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq")
-            torch.onnx.export(
-                Pooled(hf_model).eval(),
-                args,
-                str(path),
-                input_names=names,
-                output_names=["sentence_embedding"],
-                dynamic_shapes=tuple({0: batch, 1: seq} for _ in names),
-                dynamo=True,
-                verbose=False,
-            )
+            shape = {
+                "dynamic_shapes": tuple({0: batch, 1: seq} for _ in names),
+                "dynamo": True,
+                "verbose": False,
+            }
+        torch.onnx.export(
+            Pooled(hf_model).eval(),
+            args,
+            str(path),
+            input_names=names,
+            output_names=["sentence_embedding"],
+            **shape,
+        )
     return time.perf_counter() - started
 
 
