@@ -66,7 +66,8 @@ class BenchConfig:
         http_counts: requests per endpoint (after one warm-up request each).
         http_budget_s: at most this long per endpoint, whatever the count.
         formation_limit: demands and topics for the solver comparison.
-        batch_demands: demands per batch-assignment request.
+        batch_demands: demands per batch-assignment request (the issue's figure is 100; a graph
+            with fewer demands sends all it has, and the report says how many).
     """
 
     size: float
@@ -87,7 +88,7 @@ class BenchConfig:
     )
     http_budget_s: float = 90.0
     formation_limit: int = 10
-    batch_demands: int = 10
+    batch_demands: int = 100
     reimport: bool = True
     store_dir: Path | None = None
 

@@ -48,6 +48,9 @@ def bench_run(
     formation_limit: Annotated[
         int, typer.Option(min=1, help="Demands/topics in the solver comparison.")
     ] = 10,
+    batch_demands: Annotated[
+        int, typer.Option(min=1, help="Demands per batch-assignment request.")
+    ] = 100,
     light: Annotated[
         bool, typer.Option(help="Few HTTP requests per endpoint, no re-import: a smoke run.")
     ] = False,
@@ -75,6 +78,7 @@ def bench_run(
         baseline_texts=baseline_texts,
         recall_queries=queries,
         formation_limit=formation_limit,
+        batch_demands=batch_demands,
         store_dir=settings.local_dir / "data" if settings.uses_local_server else None,
     )
     if light:
