@@ -66,6 +66,10 @@ class BenchConfig:
         http_counts: requests per endpoint (after one warm-up request each).
         http_budget_s: at most this long per endpoint, whatever the count.
         formation_limit: demands and topics for the solver comparison.
+        reuse: measure again on the graph an earlier run of this size left (same files, same
+            database): data, import and embedding are carried over from its report
+            (``bench-<size>.json`` in ``out_dir``), the rest is measured anew, and the earlier
+            HTTP figures are shown beside the new ones.
         batch_demands: demands per batch-assignment request (the issue's figure is 100; a graph
             with fewer demands sends all it has, and the report says how many).
     """
@@ -91,6 +95,7 @@ class BenchConfig:
     batch_demands: int = 100
     reimport: bool = True
     store_dir: Path | None = None
+    reuse: bool = False
 
     @property
     def label(self) -> str:
@@ -579,6 +584,34 @@ def _sizing(cfg: BenchConfig, report: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- orchestration ------------------------------------------------------------------------
+def _earlier(
+    driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, data_dir: Path, database: str | None
+) -> dict[str, Any]:
+    """The earlier report of this size, once the graph is checked to be the one it measured."""
+    from graph_schema import vectors as V
+
+    path = cfg.out_dir / f"bench-{cfg.label}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"--reuse needs the report of an earlier run: {path} is missing")
+    earlier: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if not (data_dir / "demands.jsonl").is_file():
+        raise FileNotFoundError(f"--reuse needs the earlier run's files: {data_dir} is missing")
+    rec = driver.execute_query(
+        "MATCH (s:Scientist) WITH count(s) AS s MATCH (e:Evidence) RETURN s, count(e) AS e",
+        database_=database,
+    ).records[0]
+    want = (earlier["data"]["counts"].get("scientists"), earlier["embedding"]["evidence"])
+    if (rec["s"], rec["e"]) != want:
+        raise ValueError(
+            f"--reuse: the graph holds {rec['s']:,} scientists and {rec['e']:,} evidence items, "
+            f"the earlier run left {want[0]:,} and {want[1]:,}: run without --reuse"
+        )
+    state = V.read_state(driver, database=database)
+    if state is None or state.fingerprint != embedder.fingerprint():
+        raise ValueError("--reuse: the graph's vectors are not the configured model's")
+    return earlier
+
+
 def run_bench(
     driver: neo4j.Driver,
     embedder: Any,
@@ -619,12 +652,24 @@ def run_bench(
             },
         }
     }
-    say(f"data: generating the demo graph at size {cfg.label}")
-    report["data"] = _data(cfg, data_dir)
-    say("import")
-    report["import"] = _import(driver, cfg, data_dir, database)
-    say("embedding")
-    report["embedding"] = _embedding(driver, embedder, cfg, database)
+    earlier: dict[str, Any] | None = None
+    if cfg.reuse:
+        say("reusing the graph of the earlier run")
+        earlier = _earlier(driver, embedder, cfg, data_dir, database)
+        for section in ("data", "import", "embedding"):
+            report[section] = earlier[section]
+        report["meta"]["reused"] = {
+            "sections": ["data", "import", "embedding"],
+            "started": earlier["meta"]["started"],
+            "commit": earlier["meta"]["commit"],
+        }
+    else:
+        say(f"data: generating the demo graph at size {cfg.label}")
+        report["data"] = _data(cfg, data_dir)
+        say("import")
+        report["import"] = _import(driver, cfg, data_dir, database)
+        say("embedding")
+        report["embedding"] = _embedding(driver, embedder, cfg, database)
     say("vector index vs exact")
     queries = _queries(data_dir, truth_dir, cfg.recall_queries)
     report["vector_index"] = _vector_index(driver, embedder, queries, database)
@@ -632,6 +677,16 @@ def run_bench(
     report["formation"] = _formation(driver, embedder, cfg, database)
     say("HTTP latency")
     report["http"] = _http(driver, embedder, cfg, data_dir, queries, database)
+    if earlier is not None:
+        report["http"]["earlier"] = {
+            "commit": earlier["meta"]["commit"],
+            "started": earlier["meta"]["started"],
+            **{
+                k: {c: v.get(c) for c in ("p50_ms", "p95_ms", "p99_ms")}
+                for k, v in earlier["http"].items()
+                if isinstance(v, dict) and "p50_ms" in v
+            },
+        }
     report["sizing"] = _sizing(cfg, report)
     report["meta"]["seconds"] = round(time.perf_counter() - started, 1)
     report["meta"]["machine"]["load_avg_end"] = _load()
@@ -682,6 +737,16 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"`kexie bench run --size {label}` · commit {m['commit']} · {m['started']} · {m['machine']['cores']} cores, "
         f"{m['machine']['memory_gb']} GB (load average {m['machine'].get('load_avg_start')} → "
         f"{m['machine'].get('load_avg_end')}: the machine is shared) · {m['neo4j']} · model {m['model']} · total {m['seconds']} s\n",
+        *(
+            [
+                f"Data, import and embedding are carried over from the run of "
+                f"{m['reused']['started']} (commit {m['reused']['commit']}) on the same graph "
+                "(`--reuse`); the vector index, the solvers and HTTP latency were measured in "
+                "this run.\n"
+            ]
+            if m.get("reused")
+            else []
+        ),
         "## Data\n",
         f"{d['records']:,} records ({d['counts'].get('scientists', 0):,} scientists, "
         f"{emb['evidence']:,} evidence items), generated in {d['seconds']} s.\n",
@@ -800,10 +865,26 @@ def render_markdown(r: dict[str, Any]) -> str:
                     "call": k,
                     **{c: v[c] for c in ("endpoint", "n", "p50_ms", "p95_ms", "p99_ms", "max_ms")},
                     "status": " ".join(f"{c}×{n}" for c, n in v["status_codes"].items()),
+                    **(
+                        {
+                            f"earlier {c}": h["earlier"].get(k, {}).get(c)
+                            for c in ("p50_ms", "p95_ms")
+                        }
+                        if "earlier" in h
+                        else {}
+                    ),
                 }
                 for k, v in h.items()
-                if isinstance(v, dict)
+                if isinstance(v, dict) and "status_codes" in v
             ]
+        ),
+        *(
+            [
+                f"earlier: the run of {h['earlier']['started']} (commit "
+                f"{h['earlier']['commit']}) on the same graph.\n"
+            ]
+            if "earlier" in h
+            else []
         ),
         f"Batch assignment: {h['assignment_demands_per_request']} demands per request. {h['note']}.\n",
         "## Sizing: what fits on this machine, and beyond\n",

@@ -7,6 +7,7 @@ are converted back to cosines here so callers see plain cosines.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -19,6 +20,7 @@ from graph_schema.labels import Rel as R
 __all__ = [
     "EvidenceHit",
     "CandidateRow",
+    "CandidateFacts",
     "vector_evidence_hits",
     "fulltext_evidence_hits",
     "vector_scientist_hits",
@@ -79,32 +81,20 @@ CALL (s) {{
 CALL (s) {{
   OPTIONAL MATCH (s)-[:{R.CONTRIBUTED}]->(e:{L.EVIDENCE})
   WITH e ORDER BY e.year DESC LIMIT $max_evidence
-  WITH e, [t IN coalesce(e.terms, []) WHERE t IN $qterms] AS hits
-  WITH collect(CASE WHEN e IS NULL THEN null ELSE {{
-    id: e.id, kind: e.kind, title: e.title, year: e.year, lang: e.lang, terms: hits,
-    lex: reduce(x = 0.0, t IN hits | x + $qweights[t]),
-    cos: CASE WHEN $vec IS NULL OR e.embedding IS NULL OR e.embedding_model <> $fp THEN null
-              ELSE 2 * vector.similarity.cosine(e.embedding, $vec) - 1 END,
+  RETURN collect(CASE WHEN e IS NULL THEN null ELSE {{
+    id: e.id, kind: e.kind, title: e.title, year: e.year,
+    terms: [t IN coalesce(e.terms, []) WHERE $qterms[t] IS NOT NULL],
+    cos: CASE WHEN e.embedding IS NULL OR e.embedding_model <> $fp THEN null
+              ELSE [v IN $vecs | 2 * vector.similarity.cosine(e.embedding, v) - 1] END,
     disciplines: [(e)-[:{R.IN_DISCIPLINE}]->(d:{L.DISCIPLINE}) | d.code]
   }} END) AS items
-  CALL (items) {{
-    UNWIND items AS x WITH x ORDER BY coalesce(x.cos, -2.0) DESC LIMIT $top
-    RETURN collect(x) AS by_dense
-  }}
-  CALL (items) {{
-    UNWIND items AS x WITH x ORDER BY x.lex DESC LIMIT $top
-    RETURN collect(x) AS by_lex
-  }}
-  RETURN by_dense, by_lex, [x IN items | x.year] AS evidence_years,
-         reduce(acc = [], x IN items | acc + [t IN x.terms WHERE NOT t IN acc]) AS union_terms,
-         reduce(acc = [], x IN items | acc + [c IN x.disciplines WHERE NOT c IN acc]) AS evidence_disciplines
 }}
 RETURN s.id AS id, s.name AS name, s.title AS title, s.birth_year AS birth_year,
        s.talent_kinds AS talent_kinds, s.availability AS availability,
        coalesce(s.max_active_teams, 3) AS max_active_teams, s.email AS email, s.phone AS phone,
        s.orcid AS orcid, coalesce(sd.code, head([x IN orgs WHERE x.district IS NOT NULL | x.district])) AS district,
        [x IN orgs WHERE x.id IS NOT NULL] AS organizations, societies, disciplines, active_teams,
-       conflicts, by_dense, by_lex, evidence_years, union_terms, evidence_disciplines, feedback
+       conflicts, items, feedback
 """
 
 
@@ -118,7 +108,8 @@ class EvidenceHit:
 
 @dataclass(frozen=True)
 class CandidateRow:
-    """A scientist with the evidence and graph facts retrieval scores and explains."""
+    """A scientist with the evidence and graph facts retrieval scores and explains, for one
+    query (see :meth:`CandidateFacts.for_query`)."""
 
     id: str
     name: str
@@ -151,6 +142,77 @@ class CandidateRow:
     def best_grade(self) -> str | None:
         grades = [s["grade"] for s in self.societies if s.get("grade")]
         return max(grades, key=lambda g: GRADE_RANK.get(g, 0)) if grades else None
+
+
+@dataclass(frozen=True)
+class CandidateFacts:
+    """A scientist's graph facts and every evidence item (newest ``max_evidence``), each with
+    its cosine to every query vector (``cos[q]``, None without a current vector) and the
+    query terms it contains (of all queries together)."""
+
+    facts: dict[str, Any]
+    items: list[dict[str, Any]]
+
+    @property
+    def id(self) -> str:
+        return str(self.facts["id"])
+
+    def for_query(
+        self, q: int | None, query_weights: dict[str, float], *, top: int = 5
+    ) -> CandidateRow:
+        """The row for query vector ``q`` (None: no dense part): the ``top`` items by cosine and the ``top`` by lexical
+        weight (summed weights of the query's terms they contain), with every item's year and
+        the union of matched terms and disciplines."""
+        scored = []
+        union_terms: dict[str, None] = {}
+        disciplines: dict[str, None] = {}
+        for x in self.items:
+            terms = [t for t in x["terms"] if t in query_weights]
+            union_terms.update(dict.fromkeys(terms))
+            disciplines.update(dict.fromkeys(x["disciplines"]))
+            cos = x["cos"][q] if q is not None and x["cos"] else None
+            lex = sum(query_weights[t] for t in terms)
+            scored.append((x, cos, terms, lex))
+        # Stable sorts on the newest-first list: ties keep the newer item, as before.
+        by_dense = sorted(scored, key=lambda r: -2.0 if r[1] is None else -r[1])[:top]
+        by_lex = sorted(scored, key=lambda r: -r[3])[:top]
+        best: dict[str, dict[str, Any]] = {}
+        for x, cos, terms, lex in (*by_dense, *by_lex):
+            if x["id"] not in best:
+                best[x["id"]] = {
+                    "id": x["id"],
+                    "kind": x["kind"],
+                    "title": x["title"],
+                    "year": x["year"],
+                    "terms": terms,
+                    "lex": lex,
+                    "cos": cos,
+                    "disciplines": x["disciplines"],
+                }
+        f = self.facts
+        return CandidateRow(
+            id=f["id"],
+            name=f["name"],
+            title=f["title"],
+            birth_year=f["birth_year"],
+            talent_kinds=f["talent_kinds"] or [],
+            availability=f["availability"] or "available",
+            max_active_teams=int(f["max_active_teams"]),
+            district=f["district"],
+            organizations=f["organizations"],
+            societies=f["societies"],
+            disciplines=f["disciplines"],
+            active_teams=int(f["active_teams"]),
+            conflicts=f["conflicts"],
+            evidence=list(best.values()),
+            evidence_years=[x["year"] for x in self.items],
+            union_terms=list(union_terms),
+            evidence_disciplines=list(disciplines),
+            email=f["email"],
+            phone=f["phone"],
+            orcid=f["orcid"],
+            feedback=f.get("feedback") or {},
+        )
 
 
 def _read(
@@ -193,64 +255,34 @@ def candidate_rows(
     driver: neo4j.Driver,
     ids: list[str],
     *,
-    vec: list[float] | None,
+    vecs: Sequence[Sequence[float]],
+    terms: Iterable[str],
     fingerprint: str,
-    query_weights: dict[str, float] | None = None,
     max_evidence: int = 200,
-    top: int = 5,
     database: str | None = None,
-) -> list[CandidateRow]:
+) -> list[CandidateFacts]:
     """Graph facts of each scientist in ``ids`` that exists, and their evidence scored against
-    the query in the database: cosine to ``vec`` and the query terms each item contains (with
-    their summed weight). Only the ``top`` items by cosine and the ``top`` by lexical weight
-    travel back, with every item's year and the union of matched terms and disciplines."""
+    several queries at once in the database: the cosine of each item to each of ``vecs`` and
+    which of ``terms`` it contains. :meth:`CandidateFacts.for_query` picks each query's best
+    items in Python, so one read serves every query (a team's skills, a batch's demands)."""
     if not ids:
         return []
-    qw = dict(query_weights or {})
     rows = _read(
         driver,
         _CANDIDATES,
         database,
         ids=ids,
-        vec=vec,
+        vecs=[list(map(float, v)) for v in vecs],
         fp=fingerprint,
         max_evidence=max_evidence,
-        qterms=list(qw),
-        qweights=qw,
-        top=top,
+        qterms=dict.fromkeys(terms, True),
     )
     out = []
     for r in rows:
         # Plain maps and lists only: reading the values directly skips data()'s recursive
         # conversion, which costs more than the query itself for a few hundred candidates.
         d = dict(zip(r.keys(), r.values(), strict=True))
-        out.append(
-            CandidateRow(
-                id=d["id"],
-                name=d["name"],
-                title=d["title"],
-                birth_year=d["birth_year"],
-                talent_kinds=d["talent_kinds"] or [],
-                availability=d["availability"] or "available",
-                max_active_teams=int(d["max_active_teams"]),
-                district=d["district"],
-                organizations=d["organizations"],
-                societies=d["societies"],
-                disciplines=d["disciplines"],
-                active_teams=int(d["active_teams"]),
-                conflicts=d["conflicts"],
-                evidence=list(
-                    {x["id"]: x for x in (d["by_dense"] or []) + (d["by_lex"] or [])}.values()
-                ),
-                evidence_years=d["evidence_years"] or [],
-                union_terms=d["union_terms"] or [],
-                evidence_disciplines=d["evidence_disciplines"] or [],
-                email=d["email"],
-                phone=d["phone"],
-                orcid=d["orcid"],
-                feedback=d.get("feedback") or {},
-            )
-        )
+        out.append(CandidateFacts(d, d.pop("items") or []))
     return out
 
 

@@ -54,6 +54,13 @@ def bench_run(
     light: Annotated[
         bool, typer.Option(help="Few HTTP requests per endpoint, no re-import: a smoke run.")
     ] = False,
+    reuse: Annotated[
+        bool,
+        typer.Option(
+            help="Measure again on the graph an earlier run of this size left: data, import and "
+            "embedding come from its report; index, solvers and HTTP are measured anew."
+        ),
+    ] = False,
     yes: Annotated[
         bool, typer.Option("--yes", help="Do not ask before clearing the configured graph.")
     ] = False,
@@ -66,8 +73,12 @@ def bench_run(
     from benchmarks.run import BenchConfig, run_bench, write_report
 
     settings = get_settings()
-    if not yes and not typer.confirm(
-        f"This clears every node of {settings.uri} ({settings.neo4j_database}). Go on?"
+    if (
+        not yes
+        and not reuse
+        and not typer.confirm(
+            f"This clears every node of {settings.uri} ({settings.neo4j_database}). Go on?"
+        )
     ):
         raise typer.Exit(1)
     cfg = BenchConfig(
@@ -79,6 +90,7 @@ def bench_run(
         recall_queries=queries,
         formation_limit=formation_limit,
         batch_demands=batch_demands,
+        reuse=reuse,
         store_dir=settings.local_dir / "data" if settings.uses_local_server else None,
     )
     if light:

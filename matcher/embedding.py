@@ -107,6 +107,12 @@ class Embedder(ABC):
     def embed_query(self, text: str) -> Vector:
         """Embed one query (a demand, a topic, a search). Returns shape [dimension], unit norm."""
 
+    def embed_queries(self, texts: Sequence[str]) -> Vector:
+        """Embed several queries. Returns shape [n, dimension], unit rows."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([np.asarray(self.embed_query(t), dtype=np.float32) for t in texts])
+
     def fingerprint(self) -> str:
         """Id + dimension: vectors of two fingerprints are never mixed."""
         return f"{self.model_id}#{self.dimension}"
@@ -211,6 +217,11 @@ class SentenceTransformerEmbedder(Embedder):
     def embed_query(self, text: str) -> Vector:
         vec: Vector = self._encode([text], self._query_prefix)[0]
         return vec
+
+    def embed_queries(self, texts: Sequence[str]) -> Vector:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._encode(texts, self._query_prefix)
 
 
 def create_embedder(

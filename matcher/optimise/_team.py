@@ -664,7 +664,7 @@ class ExactSolver:
             )
         chosen = cand[res.x[: len(cand)] > 0.5]
         if not res.optimal:
-            logger.warning("exact team MILP hit its time limit; gap %.3g", res.gap)
+            logger.info("exact team MILP hit its time limit; gap %.3g", res.gap)
         return [p.candidates[i] for i in chosen], res.optimal
 
 

@@ -464,9 +464,12 @@ def test_load_counts_saved_teams(svc: FormationService) -> None:
 def test_bench_runs_every_solver(svc: FormationService) -> None:
     out = svc.bench(truth={"D1": {"S5": 2, "S6": 1}}, k_min=2, k_max=3, panel_size=4)
     solvers = {r["solver"] for r in out["teams"] if r.get("demand") == "D1"}
-    assert solvers == {"greedy", "exact", "rarest_first", "top_k"}
+    assert solvers == {"greedy", "auto", "exact", "rarest_first", "top_k"}
     exact = next(r for r in out["teams"] if r["demand"] == "D1" and r["solver"] == "exact")
     assert exact["gap"] == 0 and "precision" in exact
+    auto = next(r for r in out["teams"] if r["demand"] == "D1" and r["solver"] == "auto")
+    greedy = next(r for r in out["teams"] if r["demand"] == "D1" and r["solver"] == "greedy")
+    assert greedy["objective"] <= auto["objective"] <= exact["objective"] + 1e-9
     assert {r["solver"] for r in out["batch"]} == {"global", "greedy"}
     assert out["panels"]
 

@@ -122,6 +122,39 @@ def test_candidates_are_all_returned_and_scores_do_not_depend_on_the_rest(
     assert all(0.0 <= v <= 1.0 for v in all_three.values())
 
 
+def test_rank_candidates_equals_one_call_per_text(
+    matcher: ExpertMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several texts scored in one read give exactly what one call per text gives: scores,
+    evidence, exclusions and inferred disciplines (also when the vectors are split over
+    several reads, and for a text with no vector in lexical mode)."""
+    import matcher.retrieval as retrieval
+
+    monkeypatch.setattr(retrieval, "_VECS_PER_READ", 2)
+    texts = ["电池热管理", "交通流预测", "graph neural networks", "液冷板 有限元", "海洋生物学"]
+    ids = ["S1", "S2", "S3"]
+    filters = [None, {"conflict_with": ["E-AUTO"]}, None, None, {"exclude_ids": ["S2"]}]
+    disciplines: list[list[str] | None] = [None, None, ["580"], None, None]
+    together = matcher.rank_candidates(texts, ids, filters=filters, disciplines=disciplines)
+    assert len(together) == len(texts)
+    for text, flt, disc, got in zip(texts, filters, disciplines, together, strict=True):
+        alone = matcher.rank_experts(text, candidates=ids, filters=flt, disciplines=disc)
+        assert [r.scientist_id for r in got] == [r.scientist_id for r in alone]
+        for a, b in zip(got, alone, strict=True):
+            assert a.score == pytest.approx(b.score, abs=1e-12)
+            assert a.explanation == b.explanation
+            assert a.eligible == b.eligible
+    lexical = matcher.rank_candidates(texts[:2], ids, mode="lexical")
+    alone_lex = matcher.rank_experts(texts[0], candidates=ids, mode="lexical")
+    assert [(r.scientist_id, r.score) for r in lexical[0]] == [
+        (r.scientist_id, r.score) for r in alone_lex
+    ]
+    with pytest.raises(MatchValidationError, match="NOPE"):
+        matcher.rank_candidates(texts, ["S1", "NOPE"])
+    with pytest.raises(MatchValidationError, match="one filter"):
+        matcher.rank_candidates(texts, ids, filters=[None])
+
+
 def test_unknown_candidates_and_bad_input_are_rejected(matcher: ExpertMatcher) -> None:
     with pytest.raises(MatchValidationError, match="NOPE"):
         matcher.rank_experts("电池", candidates=["S1", "NOPE"])

@@ -71,6 +71,28 @@ def test_exact_never_below_greedy(p: TeamProblem) -> None:
 
 
 @SETTINGS
+@given(p=tiny, budget=st.sampled_from([0.0, 0.05, 5.0]))
+def test_auto_is_greedy_or_better_and_optimal_when_proven(p: TeamProblem, budget: float) -> None:
+    """``auto`` (greedy, then the MILP under a time budget) never returns a worse team than
+    greedy, keeps every hard constraint, and claims optimality only with the exact optimum."""
+    from matcher.formation import FormationService
+
+    svc = FormationService(None, None, exact_budget_s=budget)  # type: ignore[arg-type]
+    try:
+        greedy = solve_team(p, "greedy")
+    except InfeasibleError:
+        with pytest.raises(InfeasibleError):
+            svc._solve(p, "auto")
+        return
+    auto = svc._solve(p, "auto")
+    assert auto.feasible and team_ok(p, auto.members)
+    assert auto.objective >= greedy.objective - 1e-9
+    if auto.optimal:
+        best = team_brute_force(p)
+        assert best is not None and auto.objective == pytest.approx(best, abs=1e-6)
+
+
+@SETTINGS
 @given(seed=st.integers(0, 2**31), n=st.integers(3, 12), k=st.integers(1, 5))
 def test_without_pairwise_and_constraints_greedy_equals_exact_equals_top_k(
     seed: int, n: int, k: int
