@@ -368,12 +368,15 @@ def _vector_index(
     row = {eid: i for i, eid in enumerate(ids)}
     recalls, recalls_over, t_index, t_over, t_exact = [], [], [], [], []
 
-    def recall(got: list[str], scores: np.ndarray, kth: float) -> float:
+    def recall(got: list[str], scores: np.ndarray, kth: float, tol: float = 1e-5) -> float:
         # Tie-robust: a hit counts when its exact cosine reaches the exact k-th best (the demo
         # data holds items with identical texts, hence identical vectors and tied ids).
-        return sum(1 for e in got[:k] if e in row and scores[row[e]] >= kth - 1e-5) / max(
+        return sum(1 for e in got[:k] if e in row and scores[row[e]] >= kth - tol) / max(
             1, min(k, len(ids))
         )
+
+    recalls_near: list[float] = []
+    shortfall: list[float] = []
 
     for q in qv:
         t0 = time.perf_counter()
@@ -393,6 +396,13 @@ def _vector_index(
             key=lambda e: -scores[row[e]] if e in row else 0,
         )
         recalls_over.append(recall(best, scores, kth))
+        # Near-ties: above size 1 most vectors are jittered copies of a real one (cosine
+        # ≈ 0.99 between copies), so the exact top 10 is often 10 of ~50 near-identical
+        # copies; count a hit within 0.01 of the exact k-th cosine, and how far the k-th
+        # returned cosine falls short of the exact one.
+        recalls_near.append(recall(best, scores, kth, tol=0.01))
+        got = sorted((float(scores[row[e]]) for e in best[:k] if e in row), reverse=True)
+        shortfall.append(kth - (got[k - 1] if len(got) >= k else -1.0))
     return {
         "k": k,
         "queries": len(qv),
@@ -404,6 +414,11 @@ def _vector_index(
         "oversample": oversample,
         "recall_at_k_oversampled": round(float(np.mean(recalls_over)), 4) if recalls_over else 0.0,
         "recall_min_oversampled": round(float(np.min(recalls_over)), 4) if recalls_over else 0.0,
+        "recall_within_0_01_oversampled": round(float(np.mean(recalls_near)), 4)
+        if recalls_near
+        else 0.0,
+        "kth_cosine_shortfall_mean": round(float(np.mean(shortfall)), 5) if shortfall else 0.0,
+        "kth_cosine_shortfall_max": round(float(np.max(shortfall)), 5) if shortfall else 0.0,
         "index_latency": latency_summary(t_index),
         "index_oversampled_latency": latency_summary(t_over),
         "exact_latency": latency_summary(t_exact),
@@ -835,6 +850,18 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"keeping the best {vi['k']}, as retrieval does (target ≥ {vi['target']}); {vi['queries']} queries, "
         f"{vi['vectors']:,} vectors of dimension {vi['dimension']}. Recall is tie-robust: an index hit counts when "
         "its exact cosine reaches the exact k-th best.\n",
+        *(
+            [
+                f"Within 0.01 of the exact k-th cosine (near-ties), recall@{vi['k']} asking for "
+                f"{vi['oversample']} is **{vi['recall_within_0_01_oversampled']}**; the k-th cosine "
+                f"returned falls short of the exact k-th by {vi['kth_cosine_shortfall_mean']} on "
+                f"average (at most {vi['kth_cosine_shortfall_max']}). Above size 1 most vectors are "
+                "jittered copies of a real one, so the exact top 10 is often 10 of ~50 near-identical "
+                "copies: the strict figure then measures tie-breaking among them as much as the index.\n"
+            ]
+            if "recall_within_0_01_oversampled" in vi
+            else []
+        ),
         _table(
             [
                 {
