@@ -54,6 +54,10 @@ def bench_run(
     light: Annotated[
         bool, typer.Option(help="Few HTTP requests per endpoint, no re-import: a smoke run.")
     ] = False,
+    reimport: Annotated[
+        bool,
+        typer.Option(help="Import a second time to measure the idempotent re-import."),
+    ] = True,
     reuse: Annotated[
         bool,
         typer.Option(
@@ -91,6 +95,7 @@ def bench_run(
         formation_limit=formation_limit,
         batch_demands=batch_demands,
         reuse=reuse,
+        reimport=reimport,
         store_dir=settings.local_dir / "data" if settings.uses_local_server else None,
     )
     if light:
