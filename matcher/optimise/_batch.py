@@ -4,6 +4,10 @@ D demands, n experts, affinity ``a`` of shape [D, n]. Demand d is either *filled
 ``team_min[d]`` and ``team_max[d]`` experts, or left unfilled with none; expert e serves at most
 ``capacity[e]`` demands (its remaining load); forbidden pairs (COI) are never assigned.
 
+Each demand may bring its own candidate set (``candidates``, a [D, n] mask: pairs outside it are
+not variables at all) — the service passes each demand's best ``pool_size`` experts, so a batch
+of 100 demands is a MILP of ~2,000 pairs rather than 100 × every pooled expert.
+
 ``global``
     MILP (the classic reviewer-assignment LP of openreview-matcher / Taylor 2008, plus a fill
     indicator ``f_d``):  maximise ``Σ a_de x_de + B Σ f_d`` s.t.
@@ -51,6 +55,7 @@ class BatchProblem:
         capacity: Remaining load per expert, shape [n] (ints ≥ 0).
         forbidden: Shape [D, n] bool (COI etc.); default none.
         forbidden_reasons: ``(demand, expert)`` → reason, for explanations.
+        candidates: Shape [D, n] bool: the pairs considered at all; default every pair.
         fill_bonus: Objective bonus per filled demand; default ``1 + Σ team_max``.
     """
 
@@ -63,6 +68,7 @@ class BatchProblem:
     forbidden: BoolArray | None = None
     forbidden_reasons: Mapping[tuple[str, str], str] = field(default_factory=dict)
     fill_bonus: float | None = None
+    candidates: BoolArray | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -86,6 +92,14 @@ class BatchProblem:
             raise InvalidProblemError(f"forbidden has shape {f.shape}, expected {(d, n)}")
         set_(self, "forbidden", frozen(f))
         set_(self, "forbidden_reasons", dict(self.forbidden_reasons))
+        c = (
+            np.ones((d, n), dtype=bool)
+            if self.candidates is None
+            else np.asarray(self.candidates, dtype=bool)
+        )
+        if c.shape != (d, n):
+            raise InvalidProblemError(f"candidates has shape {c.shape}, expected {(d, n)}")
+        set_(self, "candidates", frozen(c))
 
     @property
     def bonus(self) -> float:
@@ -99,6 +113,16 @@ class BatchProblem:
     def forbidden_mask(self) -> BoolArray:
         assert self.forbidden is not None
         return self.forbidden
+
+    @property
+    def candidate_mask(self) -> BoolArray:
+        assert self.candidates is not None
+        return self.candidates
+
+    @property
+    def open_mask(self) -> BoolArray:
+        """Pairs that may be assigned: candidates, not forbidden."""
+        return self.candidate_mask & ~self.forbidden_mask
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,16 +172,17 @@ def evaluate_batch(
     loads = xm.sum(axis=0)
     filled = sizes > 0
     total = float(p.affinity[xm].sum())
-    eligible0 = ~p.forbidden_mask & (p.capacity > 0)[None, :]
+    eligible0 = p.open_mask & (p.capacity > 0)[None, :]
     unfilled: dict[str, str] = {}
     for d in np.flatnonzero(~filled):
         n_elig = int(eligible0[d].sum())
-        n_forb = int(p.forbidden_mask[d].sum())
-        n_full = int((~p.forbidden_mask[d] & (p.capacity == 0)).sum())
+        n_cand = int(p.candidate_mask[d].sum())
+        n_forb = int((p.candidate_mask[d] & p.forbidden_mask[d]).sum())
+        n_full = int((p.open_mask[d] & (p.capacity == 0)).sum())
         if n_elig < p.team_min[d]:
             unfilled[p.demands[d]] = (
-                f"only {n_elig} eligible experts ({n_forb} conflicted or forbidden, "
-                f"{n_full} with no "
+                f"only {n_elig} eligible experts of {n_cand} candidates ({n_forb} conflicted "
+                f"or forbidden, {n_full} with no "
                 f"remaining capacity); needs at least {p.team_min[d]}"
             )
         else:
@@ -167,8 +192,7 @@ def evaluate_batch(
                 f"fewer than {p.team_min[d]} remained"
             )
     bad_pairs = [
-        (p.demands[d], p.experts[e])
-        for d, e in zip(*np.nonzero(xm & p.forbidden_mask), strict=True)
+        (p.demands[d], p.experts[e]) for d, e in zip(*np.nonzero(xm & ~p.open_mask), strict=True)
     ]
     over = [p.experts[e] for e in np.flatnonzero(loads > p.capacity)]
     bad_size = [
@@ -178,7 +202,9 @@ def evaluate_batch(
         Check(
             "forbidden",
             not bad_pairs,
-            "no forbidden pair" if not bad_pairs else f"forbidden pairs: {bad_pairs}",
+            "no forbidden or non-candidate pair"
+            if not bad_pairs
+            else f"forbidden or non-candidate pairs: {bad_pairs}",
         ),
         Check(
             "capacity",
@@ -215,7 +241,7 @@ def evaluate_batch(
 
 def _global(p: BatchProblem, time_limit: float) -> tuple[BoolArray, bool]:
     d_, n = p.affinity.shape
-    ok = ~p.forbidden_mask & (p.capacity > 0)[None, :]
+    ok = p.open_mask & (p.capacity > 0)[None, :]
     pairs_d, pairs_e = np.nonzero(ok)
     model = Model(maximise=True)
     x = model.add_vars(len(pairs_d), cost=p.affinity[pairs_d, pairs_e])
@@ -246,7 +272,7 @@ def _greedy(p: BatchProblem, order: Sequence[int]) -> BoolArray:
     cap = p.capacity.copy()
     out = np.zeros((d_, n), dtype=bool)
     for d in order:
-        elig = np.flatnonzero(~p.forbidden_mask[d] & (cap > 0))
+        elig = np.flatnonzero(p.open_mask[d] & (cap > 0))
         if len(elig) < p.team_min[d]:
             continue
         best = elig[np.argsort(-p.affinity[d, elig], kind="stable")[: p.team_max[d]]]

@@ -51,6 +51,57 @@ def test_global_dominates_greedy_and_capacities_hold(seed: int, d: int, n: int) 
     assert g.objective >= r.objective - 1e-6
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31), d=st.integers(1, 6), n=st.integers(2, 10))
+def test_pairs_outside_the_candidates_are_never_assigned(seed: int, d: int, n: int) -> None:
+    """A demand's candidate set bounds both solvers; global still dominates greedy."""
+    base = tiny_batch(seed, d, n)
+    cand = np.random.default_rng(seed + 1).random((d, n)) < 0.5
+    p = BatchProblem(
+        demands=base.demands,
+        experts=base.experts,
+        affinity=base.affinity,
+        team_min=base.team_min,
+        team_max=base.team_max,
+        capacity=base.capacity,
+        forbidden=base.forbidden,
+        candidates=cand,
+    )
+    g, h = solve_batch(p, "global"), solve_batch(p, "greedy")
+    for sol in (g, h):
+        assert independent_ok(p, sol.matrix) and not np.any(sol.matrix & ~cand)
+        assert all(c.holds for c in sol.checks)
+    assert g.objective >= h.objective - 1e-6
+    # Widening the candidates can only help the global optimum.
+    assert solve_batch(base, "global").objective >= g.objective - 1e-6
+
+
+def test_unfilled_reason_counts_only_candidates() -> None:
+    p = BatchProblem(
+        demands=("D",),
+        experts=("X1", "X2", "X3"),
+        affinity=[[0.9, 0.8, 0.7]],
+        team_min=[2],
+        team_max=[2],
+        capacity=[1, 1, 1],
+        forbidden=[[True, False, False]],
+        candidates=[[True, True, False]],
+    )
+    sol = solve_batch(p, "global")
+    assert sol.assignment["D"] == ()
+    assert "only 1 eligible experts of 2 candidates (1 conflicted or forbidden" in sol.unfilled["D"]
+    with pytest.raises(Exception, match="candidates has shape"):
+        BatchProblem(
+            demands=("D",),
+            experts=("X1",),
+            affinity=[[0.5]],
+            team_min=[1],
+            team_max=[1],
+            capacity=[1],
+            candidates=[[True, False]],
+        )
+
+
 def test_unfilled_reasons_and_min_affinity() -> None:
     p = BatchProblem(
         demands=("需求A", "需求B"),
@@ -71,8 +122,8 @@ def test_unfilled_reasons_and_min_affinity() -> None:
         ("D",), ("X1", "X2"), [[0.5, 0.5]], [2], [2], [1, 1], forbidden=[[True, False]]
     )
     assert (
-        "only 1 eligible experts (1 conflicted or forbidden, 0 with no remaining capacity)"
-        in solve_batch(q).unfilled["D"]
+        "only 1 eligible experts of 2 candidates (1 conflicted or forbidden, 0 with no remaining "
+        "capacity)" in solve_batch(q).unfilled["D"]
     )
 
 
