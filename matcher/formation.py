@@ -18,7 +18,8 @@ Expert service team for a demand (:meth:`FormationService.propose_team`):
    are checked here. Not-allowed candidates stay in the problem with ``allowed=False`` and a
    reason, so infeasibility can name them.
 3. Coverage ``[n, s]``: for every skill, the retriever's absolute score of every candidate for
-   that skill's text (comparable across queries); a candidate *covers* a skill at
+   that skill's text with the demand's disciplines (comparable across queries; all skills in
+   one read, :meth:`ExpertMatcher.rank_candidates`); a candidate *covers* a skill at
    ``cover_threshold``.
 4. Communication cost ``[n, n]`` from graph ties (:func:`comm_cost_matrix`):
    ``cost = exp(−(0.7·coauthored + 0.6·served_together + 0.25·shared_societies +
@@ -722,7 +723,11 @@ class FormationService:
         n = len(ids)
         cov = np.zeros((n, len(skill_list)))
         skill_evidence: dict[tuple[str, str], tuple[str, ...]] = {}
-        per_skill = self.matcher.rank_candidates(skill_list, ids)
+        # A skill is part of the demand: its discipline part is the demand's disciplines (a
+        # four-character skill infers its own poorly); inferred only when the demand has none.
+        per_skill = self.matcher.rank_candidates(
+            skill_list, ids, disciplines=[disciplines or None] * len(skill_list)
+        )
         for j, (skill, ranked) in enumerate(zip(skill_list, per_skill, strict=True)):
             for r in ranked:
                 i = ids.index(r.scientist_id)
