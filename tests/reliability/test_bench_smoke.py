@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import neo4j
+import pytest
 
 from benchmarks.run import SECTIONS, BenchConfig, render_markdown, run_bench, write_report
 from kexie.cli import app
@@ -83,6 +84,31 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     ):
         assert heading in text
     assert render_markdown(report) == text
+
+    # --reuse measures again on the same graph: data, import and embedding carried over, the
+    # earlier HTTP figures beside the new ones; a batch of 60 needs extra demands (the
+    # generator writes at most 40), which the benchmark imports.
+    again = run_bench(
+        graph,
+        embedder,
+        BenchConfig(**{**cfg.__dict__, "reuse": True, "batch_demands": 60}),
+    )
+    assert again["import"] == report["import"] and again["embedding"] == report["embedding"]
+    assert again["meta"]["reused"]["started"] == report["meta"]["started"]
+    assert again["http"]["earlier"]["search"]["p50_ms"] == http["search"]["p50_ms"]
+    assert again["http"]["assignment_demands_per_request"] == 60
+    assert again["http"]["assignment_extra_demands"] > 0
+    assert (
+        graph.execute_query(
+            "MATCH (d:Demand) WHERE d.id STARTS WITH 'dem-bench-' RETURN count(d) AS n"
+        ).records[0]["n"]
+        == again["http"]["assignment_extra_demands"]
+    )
+    assert "carried over from the run of" in render_markdown(again)
+    # A graph that is not the earlier run's is refused.
+    graph.execute_query("MATCH (s:Scientist) WITH s LIMIT 1 DETACH DELETE s")
+    with pytest.raises(ValueError, match="--reuse"):
+        run_bench(graph, embedder, BenchConfig(**{**cfg.__dict__, "reuse": True}))
 
 
 def test_benchmarks_are_installed_with_the_package(tmp_path: Path) -> None:
