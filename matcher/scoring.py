@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from matcher.text import Lang, coverage
+from matcher.text import Lang
 
 __all__ = [
     "Calibration",
@@ -143,10 +143,26 @@ class ComponentScores:
 
 
 def _recency(year: int | None, half_life: float) -> float:
+    return _recency_at(year, half_life, _dt.date.today().year)
+
+
+def _recency_at(year: int | None, half_life: float, this_year: int) -> float:
     if not year:
         return 0.85
-    age = max(0, _dt.date.today().year - int(year))
+    age = max(0, this_year - int(year))
     return float(0.7 + 0.3 * 0.5 ** (age / half_life))
+
+
+def _coverage(
+    query_weights: Mapping[str, float], total: float, doc_tokens: Sequence[str] | set[str]
+) -> tuple[float, list[str]]:
+    """:func:`matcher.text.coverage` with the query's total weight given (same result)."""
+    if total <= 0:
+        return 0.0, []
+    present = doc_tokens if isinstance(doc_tokens, set) else set(doc_tokens)
+    matched = [t for t in query_weights if t in present]
+    matched.sort(key=lambda t: -query_weights[t])
+    return sum(query_weights[t] for t in matched) / total, matched
 
 
 def _aggregate(values: Sequence[float]) -> float:
@@ -253,29 +269,33 @@ def score_candidate(
     lex_vals: list[float] = []
     seen_terms: set[str] = set()
     has_dense = False
+    # Hot loop (every candidate of every request): the query's total weight and this year are
+    # computed once, item scores without intermediate dicts.
+    q_total = sum(query_weights.values())
+    this_year = _dt.date.today().year
+    w_dense, w_lex = weights.dense, weights.lexical
     for e in evidence:
         terms = e.get("terms") or []
         seen_terms.update(terms)
-        lex, matched = coverage(query_weights, terms)
-        rec = _recency(e.get("year"), half_life)
+        lex, matched = _coverage(query_weights, q_total, terms)
+        year = e.get("year")
+        rec = _recency_at(year, half_life, this_year)
         cos = e.get("cos")
         dense = calibration.dense(float(cos)) if cos is not None else None
         if dense is not None:
             has_dense = True
             dense_vals.append(dense * rec)
+            denom = (w_dense + w_lex) or 1.0
+            item_score = (w_dense * dense + w_lex * lex) / denom
+        else:
+            item_score = (w_lex * lex) / (w_lex or 1.0)
         lex_vals.append(lex * rec)
-        item_parts = {"lexical": lex}
-        if dense is not None:
-            item_parts["dense"] = dense
-        w = {"dense": weights.dense, "lexical": weights.lexical}
-        denom = sum(w[k] for k in item_parts) or 1.0
-        item_score = sum(w[k] * v for k, v in item_parts.items()) / denom
         items.append(
             EvidenceMatch(
                 id=str(e["id"]),
                 kind=e.get("kind"),
                 title=str(e.get("title") or ""),
-                year=e.get("year"),
+                year=year,
                 dense=dense,
                 lexical=lex,
                 score=item_score * rec,
@@ -283,7 +303,7 @@ def score_candidate(
             )
         )
     all_terms = set(union_terms) if union_terms is not None else seen_terms
-    union_lex, union_matched = coverage(query_weights, all_terms)
+    union_lex, union_matched = _coverage(query_weights, q_total, all_terms)
     lexical = 0.8 * _aggregate(lex_vals) + 0.2 * union_lex
     disc, matched_disc = discipline_affinity(query_disciplines, scientist_disciplines)
     items.sort(key=lambda m: -m.score)
