@@ -69,7 +69,9 @@ class BenchConfig:
         reuse: measure again on the graph an earlier run of this size left (same files, same
             database): data, import and embedding are carried over from its report
             (``bench-<size>.json`` in ``out_dir``), the rest is measured anew, and the earlier
-            HTTP figures are shown beside the new ones.
+            HTTP figures are shown beside the new ones. The vector-index section (a property of
+            the graph and its index, not of the service code) is carried over too unless
+            ``remeasure_index``.
         batch_demands: demands per batch-assignment request (the issue's figure is 100; a graph
             with fewer demands sends all it has, and the report says how many).
     """
@@ -96,6 +98,7 @@ class BenchConfig:
     reimport: bool = True
     store_dir: Path | None = None
     reuse: bool = False
+    remeasure_index: bool = False
 
     @property
     def label(self) -> str:
@@ -714,12 +717,15 @@ def run_bench(
     if cfg.reuse:
         say("reusing the graph of the earlier run")
         earlier = _earlier(driver, embedder, cfg, data_dir, database)
-        for section in ("data", "import", "embedding"):
+        carried = ["data", "import", "embedding"]
+        if not cfg.remeasure_index and "vector_index" in earlier:
+            carried.append("vector_index")
+        for section in carried:
             report[section] = earlier[section]
         # The carried sections were measured by the run that built the graph.
         built = earlier["meta"].get("reused") or earlier["meta"]
         report["meta"]["reused"] = {
-            "sections": ["data", "import", "embedding"],
+            "sections": carried,
             "started": built["started"],
             "commit": built["commit"],
         }
@@ -730,9 +736,10 @@ def run_bench(
         report["import"] = _import(driver, cfg, data_dir, database)
         say("embedding")
         report["embedding"] = _embedding(driver, embedder, cfg, database)
-    say("vector index vs exact")
     queries = _queries(data_dir, truth_dir, cfg.recall_queries)
-    report["vector_index"] = _vector_index(driver, embedder, queries, database)
+    if "vector_index" not in report:
+        say("vector index vs exact")
+        report["vector_index"] = _vector_index(driver, embedder, queries, database)
     say("formation solvers")
     report["formation"] = _formation(driver, embedder, cfg, database)
     say("HTTP latency")
@@ -801,10 +808,12 @@ def render_markdown(r: dict[str, Any]) -> str:
         f"{m['machine'].get('load_avg_end')}: the machine is shared) · {m['neo4j']} · model {m['model']} · total {m['seconds']} s\n",
         *(
             [
-                f"Data, import and embedding are carried over from the run of "
-                f"{m['reused']['started']} (commit {m['reused']['commit']}) on the same graph "
-                "(`--reuse`); the vector index, the solvers and HTTP latency were measured in "
-                "this run.\n"
+                f"Carried over from the run of {m['reused']['started']} (commit "
+                f"{m['reused']['commit']}) on the same graph (`--reuse`): "
+                f"{', '.join(x.replace('_', ' ') for x in m['reused']['sections'][1:])}; "
+                "measured in this run: "
+                + ("" if "vector_index" in m["reused"]["sections"] else "the vector index, ")
+                + "the solvers and HTTP latency.\n"
             ]
             if m.get("reused")
             else []

@@ -65,6 +65,12 @@ def bench_run(
             "embedding come from its report; index, solvers and HTTP are measured anew."
         ),
     ] = False,
+    remeasure_index: Annotated[
+        bool,
+        typer.Option(
+            help="With --reuse: measure the vector index again instead of carrying it over."
+        ),
+    ] = False,
     yes: Annotated[
         bool, typer.Option("--yes", help="Do not ask before clearing the configured graph.")
     ] = False,
@@ -95,6 +101,7 @@ def bench_run(
         formation_limit=formation_limit,
         batch_demands=batch_demands,
         reuse=reuse,
+        remeasure_index=remeasure_index,
         reimport=reimport,
         store_dir=settings.local_dir / "data" if settings.uses_local_server else None,
     )

@@ -104,7 +104,8 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
         ).records[0]["n"]
         == again["http"]["assignment_extra_demands"]
     )
-    assert "carried over from the run of" in render_markdown(again)
+    assert "Carried over from the run of" in render_markdown(again)
+    assert again["vector_index"] == report["vector_index"]
     # A graph that is not the earlier run's is refused.
     graph.execute_query("MATCH (s:Scientist) WITH s LIMIT 1 DETACH DELETE s")
     with pytest.raises(ValueError, match="--reuse"):
