@@ -713,15 +713,19 @@ class FormationService:
                 discount = {m.id: 1 for m in rec.members}
         conflict = [demand.enterprise_id] if demand.enterprise_id else []
         flt = ExpertFilters(conflict_with=conflict, availability=list(availability))  # type: ignore[arg-type]
-        pool = self._pool(
-            text,
-            disciplines=disciplines,
-            size=pool_size,
-            filters=flt,
-            force=list(locked),
-            blocked=blocked,
-            load_discount=discount,
-        )
+        # The skills' query vectors are computed while the pool search waits on Neo4j.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="skills") as ahead:
+            warm = ahead.submit(self.matcher.warm_query_vectors, skill_list)
+            pool = self._pool(
+                text,
+                disciplines=disciplines,
+                size=pool_size,
+                filters=flt,
+                force=list(locked),
+                blocked=blocked,
+                load_discount=discount,
+            )
+            warm.result()
         ids = pool.ids
         if not ids:
             raise InfeasibleError(
