@@ -66,6 +66,7 @@ from matcher.optimise import (
     BatchProblem,
     BatchSolution,
     ConsortiumProblem,
+    ConsortiumSolution,
     ExactSolver,
     Organisation,
     PanelProblem,
@@ -1377,7 +1378,7 @@ class FormationService:
             min_size=min_size,
             require_kinds=tuple(tuple(g) for g in require_kinds),
         )
-        sol = solve_consortium(problem, solver)
+        sol = self._solve_consortium(problem, solver)
         names = {x.id: x.name for x in keep}
         dnames = S.discipline_names(self.driver, theme_disc, database=self.database)
         relevance_of = {x.id: x.relevance for x in keep}
@@ -1428,6 +1429,25 @@ class FormationService:
         )
 
     # -- batch ---------------------------------------------------------------------------------
+    def _solve_consortium(
+        self, problem: ConsortiumProblem, solver: Literal["exact", "greedy"]
+    ) -> ConsortiumSolution:
+        """``exact`` first within ``exact_budget_s`` × 3; when HiGHS has not proved its answer
+        by then, the greedy one replaces it if greedy holds every check and scores higher;
+        when HiGHS has no answer at all yet, it gets its full time."""
+        if solver != "exact":
+            return solve_consortium(problem, solver)
+        try:
+            sol = solve_consortium(problem, "exact", time_limit=3 * self.exact_budget_s)
+        except SolverError:
+            return solve_consortium(problem, "exact")
+        if sol.optimal:
+            return sol
+        greedy = solve_consortium(problem, "greedy")
+        if greedy.feasible and greedy.objective > sol.objective + 1e-9:
+            return greedy
+        return sol
+
     def assign_batch(
         self,
         demand_ids: Sequence[str],

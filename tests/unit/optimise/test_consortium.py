@@ -66,6 +66,31 @@ def test_exact_is_optimal_and_greedy_never_beats_it(seed: int, o: int, k: int) -
         assert e.objective >= g.objective - 1e-6
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31), o=st.integers(3, 8), k=st.integers(2, 4))
+def test_budgeted_exact_holds_every_check_and_never_loses_to_greedy(
+    seed: int, o: int, k: int
+) -> None:
+    """The service's consortium solve (exact under a budget, greedy when it scores higher and
+    holds): every check holds, and it is never below a feasible greedy answer."""
+    from matcher.formation import FormationService
+
+    p = tiny_consortium(seed, o, k)
+    svc = FormationService(None, None, exact_budget_s=0.01)  # type: ignore[arg-type]
+    try:
+        sol = svc._solve_consortium(p, "exact")
+    except InfeasibleError:
+        with pytest.raises(InfeasibleError):
+            solve_consortium(p, "exact")
+        return
+    assert sol.feasible and ok(p, sol.members)
+    greedy = solve_consortium(p, "greedy")
+    if greedy.feasible:
+        assert sol.objective >= greedy.objective - 1e-9
+    if sol.optimal:
+        assert sol.objective == pytest.approx(solve_consortium(p, "exact").objective, abs=1e-6)
+
+
 def test_contributions_explain_each_member() -> None:
     orgs = (
         Organisation("ent", "enterprise", ("机械",), 0.9),
