@@ -212,7 +212,7 @@ class TeamOptions(BaseModel):
     )
     solver: Literal["auto", "greedy", "exact", "rarest_first", "top_k"] = Field(
         default="auto",
-        description="`auto`: exact MILP on small pools, else greedy + local search. `rarest_first` and `top_k` are baselines whose checks may fail.",
+        description="`auto`: greedy + local search, then the exact MILP for at most 0.1 s (pools of up to 40 allowed candidates); the better team wins, `optimal` says whether it was proven. `rarest_first` and `top_k` are baselines whose checks may fail.",
     )
     locked: list[str] = Field(default=[], description="Scientist ids that must be on the team.")
     excluded: list[str] = Field(

@@ -113,7 +113,10 @@ def team(
     k_min: Annotated[int, typer.Option(min=1, help="Smallest team.")] = 2,
     k_max: Annotated[int, typer.Option(min=1, help="Largest team.")] = 4,
     solver: Annotated[
-        str, typer.Option(help="auto, greedy, exact, rarest_first or top_k.")
+        str,
+        typer.Option(
+            help="auto (greedy, then exact for 0.1 s; the better), greedy, exact, rarest_first or top_k."
+        ),
     ] = "auto",
     lock: Annotated[
         list[str] | None,
