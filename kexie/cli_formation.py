@@ -313,6 +313,7 @@ def consortium(
     console.print(
         f"[bold]Consortium for[/] {theme} · disciplines "
         + ", ".join(f"{n} ({c})" for c, n in p.theme_disciplines)
+        + f" · solver {p.solver}{' (optimal)' if p.optimal else ''} · objective {p.objective:.3f}"
     )
     t = Table(show_lines=True)
     for col in ("organisation", "kind", "relevance", "contribution"):
