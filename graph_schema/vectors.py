@@ -9,6 +9,8 @@ so retrieval can refuse to compare vectors of two models.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -240,13 +242,32 @@ def remove_vectors_not_of(
             ).consume()
 
 
+_INDEX_STATES = (
+    "SHOW INDEXES YIELD name, state, populationPercent, failureMessage "
+    "WHERE name IN $names RETURN name, state, populationPercent, failureMessage"
+)
+
+
 def create_vector_indexes(
-    driver: neo4j.Driver, dimension: int, *, database: str | None = None
+    driver: neo4j.Driver,
+    dimension: int,
+    *,
+    database: str | None = None,
+    timeout: float = 6 * 3600.0,
+    poll: float = 5.0,
+    on_progress: Callable[[str, float], None] | None = None,
 ) -> None:
-    """Create the vector indexes for ``dimension`` (cosine) and wait until they are online."""
+    """Create the vector indexes for ``dimension`` (cosine) and wait until they are online.
+
+    Building the HNSW graph takes time in proportion to the vectors: 2.45 million took more
+    than the ten minutes ``db.awaitIndexes(600)`` allowed on two cores, so the population is
+    polled instead, reported through ``on_progress(name, percent)``, until every index is
+    ONLINE. Raises :class:`RuntimeError` when one FAILED or ``timeout`` seconds passed.
+    """
     dim = int(dimension)
     if not 1 <= dim <= 4096:
         raise ValueError(f"vector dimension {dim} out of range")
+    names = list(VECTOR_INDEXES)
     with translate():
         for name, (label, prop) in VECTOR_INDEXES.items():
             driver.execute_query(
@@ -255,7 +276,25 @@ def create_vector_indexes(
                 "`vector.similarity_function`: 'cosine'}}",
                 database_=database,
             )
-        driver.execute_query("CALL db.awaitIndexes(600)", database_=database)
+        deadline = time.monotonic() + timeout
+        while True:
+            rows = driver.execute_query(_INDEX_STATES, names=names, database_=database).records
+            failed = [r for r in rows if r["state"] == "FAILED"]
+            if failed:
+                raise RuntimeError(
+                    f"vector index {failed[0]['name']} failed: {failed[0]['failureMessage']}"
+                )
+            if rows and all(r["state"] == "ONLINE" for r in rows):
+                return
+            for r in rows:
+                if on_progress and r["state"] != "ONLINE":
+                    on_progress(str(r["name"]), float(r["populationPercent"] or 0.0))
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"vector indexes not online after {timeout:.0f} s: "
+                    + ", ".join(f"{r['name']} {r['populationPercent']:.0f}%" for r in rows)
+                )
+            time.sleep(poll)
 
 
 def vector_index_dimensions(driver: neo4j.Driver, *, database: str | None = None) -> dict[str, int]:

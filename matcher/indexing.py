@@ -122,7 +122,14 @@ def embed_graph(
         driver, fp, embedder.dimension, database=database, on_progress=on_progress
     )
     if rebuild or len(dims) < len(V.VECTOR_INDEXES):
-        V.create_vector_indexes(driver, embedder.dimension, database=database)
+        V.create_vector_indexes(
+            driver,
+            embedder.dimension,
+            database=database,
+            on_progress=(lambda name, pct: on_progress(f"index {name}", int(pct), 100))
+            if on_progress
+            else None,
+        )
     if done or profiles or rebuild or state is None:
         mean, std = _background(driver, fp, database=database)
         V.write_state(
