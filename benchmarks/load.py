@@ -322,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     driver.close()
     command = (
         f"python -m benchmarks.load --clients {args.clients} --seconds {args.seconds:g} "
-        f"--workers {args.workers}"
+        f"--workers {args.workers} --data {args.data} --out {args.out}"
     )
     args.out.mkdir(parents=True, exist_ok=True)
     workers = f"-{args.workers}w" if args.workers > 1 else ""

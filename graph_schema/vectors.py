@@ -100,6 +100,13 @@ MATCH (:{L.EVIDENCE} {{id: eid}})<-[:{R.CONTRIBUTED}]-(s:{L.SCIENTIST})
 SET s.profile_stale = true
 """
 _EVIDENCE_TEXTS = f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after RETURN e.id AS id, e.text AS text ORDER BY e.id LIMIT $limit"
+#: Stored terms when they belong to the current text (written with its vector), else the text.
+_EVIDENCE_TERMS = (
+    f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after "
+    "WITH e, (e.terms IS NOT NULL AND e.embedded_hash = e.text_hash) AS current "
+    "RETURN e.id AS id, CASE WHEN current THEN e.terms END AS terms, "
+    "CASE WHEN current THEN null ELSE e.text END AS text ORDER BY e.id LIMIT $limit"
+)
 _ALL_EVIDENCE_VECTORS = (
     f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after AND e.embedding_model = $fp "
     "RETURN e.id AS id, e.embedding AS vec ORDER BY e.id LIMIT $limit"
@@ -313,6 +320,18 @@ def evidence_texts(
             _EVIDENCE_TEXTS, after=after, limit=limit, database_=database
         ).records
     return [(r["id"], r["text"] or "") for r in recs]
+
+
+def evidence_terms(
+    driver: neo4j.Driver, *, after: str = "", limit: int = 5000, database: str | None = None
+) -> list[tuple[str, list[str] | None, str]]:
+    """Evidence by id: ``(id, terms, text)``, with the terms stored beside the vector when
+    they are of the current text (``text`` then empty), else ``None`` and the text."""
+    with translate():
+        recs = driver.execute_query(
+            _EVIDENCE_TERMS, after=after, limit=limit, database_=database
+        ).records
+    return [(r["id"], r["terms"], r["text"] or "") for r in recs]
 
 
 def all_evidence_vectors(

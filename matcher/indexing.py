@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from graph_schema import vectors as V
 from matcher.embedding import Embedder
-from matcher.text import document_frequencies, tokenize
+from matcher.text import tokenize
 
 __all__ = ["EmbedReport", "embed_graph", "recency_weights"]
 
@@ -130,7 +131,10 @@ def embed_graph(
             if on_progress
             else None,
         )
-    if done or profiles or rebuild or state is None:
+    # A run stopped between the state and the statistics (it happened at 100x) must not leave
+    # the statistics missing for good: their absence alone is reason enough to compute them.
+    stats_missing = V.read_corpus_stats(driver, database=database)[0] == 0
+    if done or profiles or rebuild or state is None or stats_missing:
         mean, std = _background(driver, fp, database=database)
         V.write_state(
             driver,
@@ -196,15 +200,20 @@ def _background(
 
 
 def _corpus_stats(driver: neo4j.Driver, *, database: str | None) -> None:
-    def texts() -> object:
-        after = ""
-        while True:
-            rows = V.evidence_texts(driver, after=after, database=database)
-            if not rows:
-                return
-            yield from (t for _, t in rows)
-            after = rows[-1][0]
-
-    df, n = document_frequencies(texts())  # type: ignore[arg-type]
+    # Document frequencies over every evidence item. The terms stored with each vector are
+    # exactly ``set(tokenize(text))`` of the text it was embedded from, so only items without
+    # current terms are tokenized again (at 100x, re-tokenizing 2.45 M texts took longer than
+    # embedding-state work itself).
+    df: Counter[str] = Counter()
+    n = 0
+    after = ""
+    while True:
+        rows = V.evidence_terms(driver, after=after, database=database)
+        if not rows:
+            break
+        for _, terms, text in rows:
+            df.update(terms if terms is not None else set(tokenize(text)))
+            n += 1
+        after = rows[-1][0]
     # Terms seen once carry little and bloat the stats; an unseen term gets the top IDF anyway.
     V.write_corpus_stats(driver, n, {t: c for t, c in df.items() if c > 1}, database=database)

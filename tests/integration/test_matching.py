@@ -82,6 +82,27 @@ def test_indexes_exist_with_the_model_dimension(loaded: neo4j.Driver) -> None:
     assert n == 6
 
 
+def test_embed_rebuilds_missing_corpus_stats_from_stored_terms(
+    loaded: neo4j.Driver, embedder: SentenceTransformerEmbedder
+) -> None:
+    """A run stopped after writing the embedding state but before the corpus statistics
+    (seen at 100x) is repaired by the next `kexie embed`; the statistics built from the terms
+    stored beside the vectors equal those of tokenizing every text again."""
+    from graph_schema import vectors as V
+    from matcher.text import document_frequencies
+
+    n_before, df_before = V.read_corpus_stats(loaded)
+    texts = [t for _, t in V.evidence_texts(loaded)]
+    df_tok, n_tok = document_frequencies(texts)
+    assert n_before == n_tok > 0
+    assert df_before == {t: c for t, c in df_tok.items() if c > 1}
+    loaded.execute_query("MATCH (c:KexieCorpusStats) DELETE c")
+    assert V.read_corpus_stats(loaded) == (0, {})
+    report = embed_graph(loaded, embedder)
+    assert report.evidence_embedded == 0
+    assert V.read_corpus_stats(loaded) == (n_before, df_before)
+
+
 def test_chinese_query_finds_the_battery_expert(matcher: ExpertMatcher) -> None:
     results = matcher.rank_experts("电动汽车动力电池热管理与液冷仿真", k=3)
     assert results[0].scientist_id == "S3"
