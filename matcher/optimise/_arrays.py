@@ -49,13 +49,15 @@ def as_float(
     return frozen(a)
 
 
-def as_bool(name: str, value: Any, n: int, default: bool) -> BoolArray:
-    """Coerce ``value`` (or ``default`` when ``None``) to a read-only bool array of shape [n]."""
+def as_bool(name: str, value: Any, n: int | tuple[int, ...], default: bool) -> BoolArray:
+    """Coerce ``value`` (or ``default`` when ``None``) to a read-only bool array of shape
+    ``n`` (an int for [n])."""
+    shape = (n,) if isinstance(n, int) else n
     if value is None:
-        return frozen(np.full(n, default, dtype=bool))
+        return frozen(np.full(shape, default, dtype=bool))
     a = np.asarray(value, dtype=bool)
-    if a.shape != (n,):
-        raise InvalidProblemError(f"{name} has shape {a.shape}, expected ({n},)")
+    if a.shape != shape:
+        raise InvalidProblemError(f"{name} has shape {a.shape}, expected {shape}")
     return frozen(a)
 
 

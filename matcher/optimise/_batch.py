@@ -35,7 +35,7 @@ from typing import Literal
 import numpy as np
 
 from matcher.errors import InvalidProblemError, SolverError
-from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_float, frozen
+from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float, frozen
 from matcher.optimise._milp import Model
 from matcher.types import Check
 
@@ -83,23 +83,9 @@ class BatchProblem:
             set_(self, name, frozen(a))
         if np.any(self.team_min < 1) or np.any(self.team_max < self.team_min):
             raise InvalidProblemError("need 1 ≤ team_min ≤ team_max per demand")
-        f = (
-            np.zeros((d, n), dtype=bool)
-            if self.forbidden is None
-            else np.asarray(self.forbidden, dtype=bool)
-        )
-        if f.shape != (d, n):
-            raise InvalidProblemError(f"forbidden has shape {f.shape}, expected {(d, n)}")
-        set_(self, "forbidden", frozen(f))
+        set_(self, "forbidden", as_bool("forbidden", self.forbidden, (d, n), False))
         set_(self, "forbidden_reasons", dict(self.forbidden_reasons))
-        c = (
-            np.ones((d, n), dtype=bool)
-            if self.candidates is None
-            else np.asarray(self.candidates, dtype=bool)
-        )
-        if c.shape != (d, n):
-            raise InvalidProblemError(f"candidates has shape {c.shape}, expected {(d, n)}")
-        set_(self, "candidates", frozen(c))
+        set_(self, "candidates", as_bool("candidates", self.candidates, (d, n), True))
 
     @property
     def bonus(self) -> float:
