@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from matcher.text import Lang
+from matcher.text import Lang, coverage
 
 __all__ = [
     "Calibration",
@@ -142,27 +142,11 @@ class ComponentScores:
         return out
 
 
-def _recency(year: int | None, half_life: float) -> float:
-    return _recency_at(year, half_life, _dt.date.today().year)
-
-
-def _recency_at(year: int | None, half_life: float, this_year: int) -> float:
+def _recency(year: int | None, half_life: float, this_year: int) -> float:
     if not year:
         return 0.85
     age = max(0, this_year - int(year))
     return float(0.7 + 0.3 * 0.5 ** (age / half_life))
-
-
-def _coverage(
-    query_weights: Mapping[str, float], total: float, doc_tokens: Sequence[str] | set[str]
-) -> tuple[float, list[str]]:
-    """:func:`matcher.text.coverage` with the query's total weight given (same result)."""
-    if total <= 0:
-        return 0.0, []
-    present = doc_tokens if isinstance(doc_tokens, set) else set(doc_tokens)
-    matched = [t for t in query_weights if t in present]
-    matched.sort(key=lambda t: -query_weights[t])
-    return sum(query_weights[t] for t in matched) / total, matched
 
 
 def _aggregate(values: Sequence[float]) -> float:
@@ -277,9 +261,9 @@ def score_candidate(
     for e in evidence:
         terms = e.get("terms") or []
         seen_terms.update(terms)
-        lex, matched = _coverage(query_weights, q_total, terms)
+        lex, matched = coverage(query_weights, terms, q_total)
         year = e.get("year")
-        rec = _recency_at(year, half_life, this_year)
+        rec = _recency(year, half_life, this_year)
         cos = e.get("cos")
         dense = calibration.dense(float(cos)) if cos is not None else None
         if dense is not None:
@@ -303,7 +287,7 @@ def score_candidate(
             )
         )
     all_terms = set(union_terms) if union_terms is not None else seen_terms
-    union_lex, union_matched = _coverage(query_weights, q_total, all_terms)
+    union_lex, union_matched = coverage(query_weights, all_terms, q_total)
     lexical = 0.8 * _aggregate(lex_vals) + 0.2 * union_lex
     disc, matched_disc = discipline_affinity(query_disciplines, scientist_disciplines)
     items.sort(key=lambda m: -m.score)

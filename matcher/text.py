@@ -126,17 +126,19 @@ def term_weights(tokens: Iterable[str], df: Mapping[str, int], n_docs: int) -> d
 
 
 def coverage(
-    query_weights: Mapping[str, float], doc_tokens: Iterable[str]
+    query_weights: Mapping[str, float], doc_tokens: Iterable[str], total: float | None = None
 ) -> tuple[float, list[str]]:
     """Absolute lexical affinity: the IDF-weighted share of the query's terms found in a document.
 
     Returns the share in [0, 1] and the matched terms (heaviest first). It depends only on the
-    pair and the corpus statistics, so scores compare across queries.
+    pair and the corpus statistics, so scores compare across queries. ``total`` is the query's
+    summed weight, when the caller scores many documents for one query.
     """
-    total = sum(query_weights.values())
+    if total is None:
+        total = sum(query_weights.values())
     if total <= 0:
         return 0.0, []
-    present = set(doc_tokens)
+    present = doc_tokens if isinstance(doc_tokens, set) else set(doc_tokens)
     matched = [t for t in query_weights if t in present]
     matched.sort(key=lambda t: -query_weights[t])
     return sum(query_weights[t] for t in matched) / total, matched
