@@ -166,6 +166,13 @@ async def run_load(
             op_codes[str(r[1])] = op_codes.get(str(r[1]), 0) + 1
             codes[str(r[1])] = codes.get(str(r[1]), 0) + 1
         by_op[op] = {**latency_summary([r[2] for r in rows]), "status_codes": op_codes}
+        if len(op_codes) > 1:
+            # A demand answered 201 (a team formed and saved) and one answered 422 (no team
+            # can meet the constraints) do different work: their latencies apart.
+            by_op[op]["by_status"] = {
+                code: latency_summary([r[2] for r in rows if str(r[1]) == code])
+                for code in sorted(op_codes)
+            }
     errors = sum(1 for r in log if r[1] >= 500)
     written: dict[str, list[str]] = {"scientists": [], "demands": []}
     for op, _, _, wid in log:
@@ -222,6 +229,10 @@ def render_markdown(res: LoadResult, command: str) -> str:
         rows.append(
             f"| {op} | {s['n']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {s['max_ms']} | {st} |"
         )
+        for code, c in s.get("by_status", {}).items():
+            rows.append(
+                f"| {op} → {code} | {c['n']} | {c['p50_ms']} | {c['p95_ms']} | {c['p99_ms']} | {c['max_ms']} | |"
+            )
     return "\n".join(
         [
             f"# Load test: {res.config['clients']} clients × {res.config['seconds']:g} s\n",
@@ -236,6 +247,27 @@ def render_markdown(res: LoadResult, command: str) -> str:
             "`infeasible` (a business answer, not an error).\n",
         ]
     )
+
+
+def _parse_mix(text: str) -> dict[str, float]:
+    """``search=1,demand=0.5`` -> {"search": 1.0, "demand": 0.5}; operations as in DEFAULT_MIX."""
+    mix: dict[str, float] = {}
+    for part in text.split(","):
+        op, sep, weight = part.strip().partition("=")
+        if op not in DEFAULT_MIX:
+            raise argparse.ArgumentTypeError(
+                f"unknown operation {op!r} in --mix (known: {', '.join(DEFAULT_MIX)})"
+            )
+        try:
+            w = float(weight) if sep else 1.0
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"--mix {op}: weight {weight!r} is not a number"
+            ) from None
+        if w <= 0:
+            raise argparse.ArgumentTypeError(f"--mix {op}: weight must be positive, not {w:g}")
+        mix[op] = w
+    return mix
 
 
 def _wait_ready(base: str, timeout: float = 300) -> None:
@@ -268,6 +300,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=Path,
         default=Path(".kexie/bench-data/1/data"),
         help="demo import folder (texts, enterprise ids)",
+    )
+    ap.add_argument(
+        "--mix",
+        type=_parse_mix,
+        default=dict(DEFAULT_MIX),
+        help="operations and weights, e.g. search=1,demand=1 (default: "
+        + ",".join(f"{k}={v:g}" for k, v in DEFAULT_MIX.items())
+        + ")",
     )
     args = ap.parse_args(argv)
     settings = get_settings()
@@ -313,20 +353,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base)
-        cfg = LoadConfig(clients=args.clients, seconds=args.seconds)
+        cfg = LoadConfig(clients=args.clients, seconds=args.seconds, mix=args.mix)
         res = asyncio.run(run_load(base, plain, cfg, data))
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     verify_writes(driver, res, database=db)
     driver.close()
+    mix = ",".join(f"{k}={v:g}" for k, v in args.mix.items())
+    custom = args.mix != DEFAULT_MIX
     command = (
         f"python -m benchmarks.load --clients {args.clients} --seconds {args.seconds:g} "
         f"--workers {args.workers} --data {args.data} --out {args.out}"
+        + (f" --mix {mix}" if custom else "")
     )
     args.out.mkdir(parents=True, exist_ok=True)
     workers = f"-{args.workers}w" if args.workers > 1 else ""
-    stem = args.out / f"load-{args.clients}x{args.seconds:g}s{workers}"
+    ops = "-" + "-".join(args.mix) if custom else ""
+    stem = args.out / f"load-{args.clients}x{args.seconds:g}s{workers}{ops}"
     stem.with_suffix(".json").write_text(
         json.dumps(res.to_dict(), indent=2) + "\n", encoding="utf-8"
     )

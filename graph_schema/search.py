@@ -32,9 +32,8 @@ GRADE_RANK: Final = {"student_member": 1, "member": 2, "senior_member": 3, "fell
 
 _VECTOR_EVIDENCE = f"""
 CALL db.index.vector.queryNodes('evidence_embedding', $k, $vec) YIELD node, score
-MATCH (node)<-[:{R.CONTRIBUTED}]-(s:{L.SCIENTIST})
-RETURN s.id AS sid, node.id AS eid, 2 * score - 1 AS cos,
-       [(node)-[:{R.IN_DISCIPLINE}]->(d:{L.DISCIPLINE}) | d.code] AS disciplines
+RETURN [(node)<-[:{R.CONTRIBUTED}]-(s:{L.SCIENTIST}) | s.id] AS sids, node.id AS eid,
+       2 * score - 1 AS cos, [(node)-[:{R.IN_DISCIPLINE}]->(d:{L.DISCIPLINE}) | d.code] AS disciplines
 """
 _VECTOR_SCIENTISTS = """
 CALL db.index.vector.queryNodes('scientist_embedding', $k, $vec) YIELD node, score
@@ -42,8 +41,7 @@ RETURN node.id AS sid, 2 * score - 1 AS cos
 """
 _FULLTEXT_EVIDENCE = f"""
 CALL db.index.fulltext.queryNodes('evidence_text', $q, {{limit: $k}}) YIELD node, score
-MATCH (node)<-[:{R.CONTRIBUTED}]-(s:{L.SCIENTIST})
-RETURN s.id AS sid, node.id AS eid, score,
+RETURN [(node)<-[:{R.CONTRIBUTED}]-(s:{L.SCIENTIST}) | s.id] AS sids, node.id AS eid, score,
        [(node)-[:{R.IN_DISCIPLINE}]->(d:{L.DISCIPLINE}) | d.code] AS disciplines
 """
 
@@ -224,12 +222,23 @@ def _read(
         ).records
 
 
+def _hits(rows: list[neo4j.Record], score: str) -> list[EvidenceHit]:
+    """One hit per (contributor, item). The queries return one row per item with its
+    contributors listed: an item has about three, and expanding them in Cypher cost about
+    10 ms of a 200-item read at size 100."""
+    out: list[EvidenceHit] = []
+    for r in rows:
+        value, disciplines = float(r[score]), tuple(r["disciplines"])
+        out.extend(EvidenceHit(sid, r["eid"], value, disciplines) for sid in r["sids"])
+    return out
+
+
 def vector_evidence_hits(
     driver: neo4j.Driver, vec: list[float], k: int, *, database: str | None = None
 ) -> list[EvidenceHit]:
     """Nearest evidence by the vector index (approximate), as (scientist, evidence, cosine)."""
     rows = _read(driver, _VECTOR_EVIDENCE, database, k=k, vec=vec)
-    return [EvidenceHit(r["sid"], r["eid"], float(r["cos"]), tuple(r["disciplines"])) for r in rows]
+    return _hits(rows, "cos")
 
 
 def vector_scientist_hits(
@@ -246,9 +255,7 @@ def fulltext_evidence_hits(
     if not lucene_query.strip():
         return []
     rows = _read(driver, _FULLTEXT_EVIDENCE, database, q=lucene_query, k=k)
-    return [
-        EvidenceHit(r["sid"], r["eid"], float(r["score"]), tuple(r["disciplines"])) for r in rows
-    ]
+    return _hits(rows, "score")
 
 
 def candidate_rows(

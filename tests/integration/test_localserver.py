@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -71,6 +72,12 @@ def test_start_status_stop_through_the_cli(cli_env: dict[str, str]) -> None:
     assert "nothing to apply" in again.output
     stats = runner.invoke(app, ["stats", "--json"])
     assert json.loads(stats.output)["labels"]["KexieMigration"] >= 3
+    # The page-cache warm-up reads every node (here: the migration records) and says so.
+    warm = runner.invoke(app, ["db", "warm"])
+    assert warm.exit_code == 0, warm.output
+    read = re.search(r"read ([\d,]+) nodes and ([\d,]+) relationships", warm.output)
+    assert read, warm.output
+    assert int(read[1].replace(",", "")) >= json.loads(stats.output)["labels"]["KexieMigration"]
 
     stop = runner.invoke(app, ["neo4j", "stop"])
     assert stop.exit_code == 0 and "Stopped" in stop.output
