@@ -85,15 +85,22 @@ async def _client(
 ) -> None:
     rng = random.Random(cfg.seed * 1000 + n)
     ops, weights = list(cfg.mix), list(cfg.mix.values())
-    i = 0
+    i = searches = 0
+    # Search texts are taken in turn, each client from its own offset: a run of fewer searches
+    # than texts repeats none, so the query-vector cache and Neo4j's caches do not flatter it.
+    offset = n * len(data["queries"]) // max(cfg.clients, 1)
     while time.monotonic() < deadline:
         op = rng.choices(ops, weights)[0]
         i += 1
         wid: str | None = None
         if op == "search":
             req = http.build_request(
-                "POST", "/v1/experts/search", json={"text": rng.choice(data["queries"]), "k": 10}
+                "POST",
+                "/v1/experts/search",
+                json={"text": data["queries"][(offset + searches) % len(data["queries"])], "k": 10},
             )
+            wid = str((offset + searches) % len(data["queries"]))  # which text, for the report
+            searches += 1
         elif op == "list":
             req = http.build_request("GET", "/v1/experts", params={"limit": 20})
         elif op == "get":
@@ -166,6 +173,8 @@ async def run_load(
             op_codes[str(r[1])] = op_codes.get(str(r[1]), 0) + 1
             codes[str(r[1])] = codes.get(str(r[1]), 0) + 1
         by_op[op] = {**latency_summary([r[2] for r in rows]), "status_codes": op_codes}
+        if op == "search":
+            by_op[op]["distinct_texts"] = len({r[3] for r in rows})
         if len(op_codes) > 1:
             # A demand answered 201 (a team formed and saved) and one answered 422 (no team
             # can meet the constraints) do different work: their latencies apart.
@@ -176,7 +185,7 @@ async def run_load(
     errors = sum(1 for r in log if r[1] >= 500)
     written: dict[str, list[str]] = {"scientists": [], "demands": []}
     for op, _, _, wid in log:
-        if wid:
+        if wid and op in ("sync", "demand"):
             written["scientists" if op == "sync" else "demands"].append(wid)
     return LoadResult(
         config={
@@ -241,12 +250,24 @@ def render_markdown(res: LoadResult, command: str) -> str:
             f"transport) {res.errors} = **{res.error_rate:.2%}**; status codes {res.status_codes}.\n",
             *rows,
             "",
+            f"Searches used {res.by_op.get('search', {}).get('distinct_texts', 0)} distinct texts "
+            "(taken in turn: none repeats until all are used).\n",
             f"Writes answered 2xx: {len(res.written['scientists'])} scientists, {len(res.written['demands'])} demands "
             f"(+ their saved teams); looked up by id afterwards: {res.verified} checked, **{len(res.lost)} lost**.\n",
             "Status 299 marks a sync answered 200 whose record was rejected (none expected); 422 on demands is "
             "`infeasible` (a business answer, not an error).\n",
         ]
     )
+
+
+def _truth_queries(data_dir: Path) -> list[str]:
+    """The generator's evaluation queries (``../ground_truth/queries.jsonl``), when present:
+    more distinct search texts than the demands and topics alone."""
+    path = data_dir.parent / "ground_truth" / "queries.jsonl"
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(x)["text"] for x in lines if x.strip()]
 
 
 def _parse_mix(text: str) -> dict[str, float]:
@@ -326,7 +347,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     data = {
         "queries": [d["title"] + " " + d.get("text", "") for d in read("demands.jsonl")]
-        + [t["title"] for t in read("topics.jsonl")],
+        + [t["title"] for t in read("topics.jsonl")]
+        + _truth_queries(args.data),
         "enterprises": [e["id"] for e in read("enterprises.jsonl")],
         "scientists": [r["id"] for r in list_scientists(driver, limit=200, database=db)],
     }

@@ -50,6 +50,7 @@ def test_20_clients_mixed_reads_and_writes_lose_nothing(
     for op in ("search", "list", "get", "sync"):
         s = res.by_op[op]
         assert s["n"] > 0 and 0 < s["p50_ms"] <= s["p95_ms"] <= s["p99_ms"] <= s["max_ms"]
+    assert res.by_op["search"]["distinct_texts"] == len(data["queries"])
     # Ops answered with several codes (demands: 201 team / 422 infeasible) are also timed
     # per code, and those rows account for every request of the op.
     for s in res.by_op.values():
