@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any, Final, Literal
 
 import neo4j
@@ -116,33 +117,29 @@ ORDER BY created_at, id
 LIST_TOPICS: Final = f"MATCH (t:{L.TOPIC}) RETURN t.id AS id ORDER BY id LIMIT $limit"
 
 #: One row per (pair, kind of tie) among $ids; ``a < b``.
-PAIR_TIES: Final = f"""
+# Each scientist's tie items, one row each; pairs are found in Python (:func:`pair_ties`).
+# Matching pairs in Cypher expanded from every scientist through each society and institution
+# to all its members before filtering on ``ids``: at size 100 a society has thousands, and the
+# read took about a second per team.
+PAIR_TIE_ITEMS: Final = f"""
 UNWIND $ids AS sid
-MATCH (a:{L.SCIENTIST} {{id: sid}})
-CALL (a) {{
-  MATCH (a)-[:{R.CONTRIBUTED}]->(x:{L.EVIDENCE})<-[:{R.CONTRIBUTED}]-(b:{L.SCIENTIST})
-  WHERE b.id IN $ids AND a.id < b.id
-  RETURN b.id AS other, 'coauthored' AS kind, count(DISTINCT x) AS n,
-         collect(DISTINCT x.title)[..3] AS examples
-  UNION
-  MATCH (a)-[:{R.SERVED_ON}]->(x)<-[:{R.SERVED_ON}]-(b:{L.SCIENTIST})
-  WHERE (x:{L.TEAM} OR x:{L.PANEL}) AND x.status <> 'declined' AND b.id IN $ids AND a.id < b.id
-  RETURN b.id AS other, 'served_together' AS kind, count(DISTINCT x) AS n,
-         collect(DISTINCT x.id)[..3] AS examples
-  UNION
-  MATCH (a)-[:{R.MEMBER_OF}]->(x:{L.SOCIETY})<-[:{R.MEMBER_OF}]-(b:{L.SCIENTIST})
-  WHERE b.id IN $ids AND a.id < b.id
-  RETURN b.id AS other, 'shared_societies' AS kind, count(DISTINCT x) AS n,
-         collect(DISTINCT x.name)[..3] AS examples
-  UNION
-  MATCH (a)-[:{R.WORKS_AT} {{current: true}}]->(x:{L.ORGANIZATION})
-        <-[:{R.WORKS_AT} {{current: true}}]-(b:{L.SCIENTIST})
-  WHERE b.id IN $ids AND a.id < b.id
-  RETURN b.id AS other, 'same_institution' AS kind, count(DISTINCT x) AS n,
-         collect(DISTINCT x.name)[..1] AS examples
-}}
-RETURN a.id AS a, other AS b, kind, n, examples
+MATCH (s:{L.SCIENTIST} {{id: sid}})
+RETURN s.id AS id,
+  [(s)-[:{R.CONTRIBUTED}]->(x:{L.EVIDENCE}) | [x.id, x.title]] AS coauthored,
+  [(s)-[:{R.SERVED_ON}]->(x) WHERE (x:{L.TEAM} OR x:{L.PANEL}) AND x.status <> 'declined'
+     | [x.id, x.id]] AS served_together,
+  [(s)-[:{R.MEMBER_OF}]->(x:{L.SOCIETY}) | [x.id, x.name]] AS shared_societies,
+  [(s)-[:{R.WORKS_AT} {{current: true}}]->(x:{L.ORGANIZATION}) | [x.id, x.name]]
+    AS same_institution
 """
+
+#: Tie kind -> how many examples (item titles or names) a pair keeps.
+_TIE_EXAMPLES: Final = {
+    "coauthored": 3,
+    "served_together": 3,
+    "shared_societies": 3,
+    "same_institution": 1,
+}
 
 DECLINED_FOR_DEMAND: Final = f"""
 MATCH (:{L.DEMAND} {{id: $id}})<-[:{R.FOR_DEMAND}]-(t:{L.TEAM})<-[r:{R.SERVED_ON}]-(s:{L.SCIENTIST})
@@ -533,11 +530,24 @@ def pair_ties(
     """
     if len(ids) < 2:
         return []
+    # kind -> item id -> (its title or name, the scientists of ``ids`` holding it)
+    holders: dict[str, dict[str, tuple[str, list[str]]]] = {k: {} for k in _TIE_EXAMPLES}
+    for r in _read(driver, PAIR_TIE_ITEMS, database, ids=list(dict.fromkeys(ids))):
+        for kind, by_item in holders.items():
+            for item, label in r[kind]:
+                entry = by_item.setdefault(str(item), (str(label), []))
+                if r["id"] not in entry[1]:
+                    entry[1].append(r["id"])
     acc: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in _read(driver, PAIR_TIES, database, ids=list(dict.fromkeys(ids))):
-        cur = acc.setdefault((r["a"], r["b"]), {"examples": {}})
-        cur[r["kind"]] = int(r["n"])
-        cur["examples"][r["kind"]] = tuple(str(x) for x in r["examples"])
+    for kind, by_item in holders.items():
+        for item in sorted(by_item):
+            label, sids = by_item[item]
+            for a, b in combinations(sorted(sids), 2):
+                cur = acc.setdefault((a, b), {"examples": {}})
+                cur[kind] = cur.get(kind, 0) + 1
+                examples = cur["examples"].setdefault(kind, [])
+                if label not in examples and len(examples) < _TIE_EXAMPLES[kind]:
+                    examples.append(label)
     return [
         PairTie(
             a=a,
@@ -546,7 +556,7 @@ def pair_ties(
             served_together=v.get("served_together", 0),
             shared_societies=v.get("shared_societies", 0),
             same_institution=v.get("same_institution", 0) > 0,
-            examples=v["examples"],
+            examples={k: tuple(x) for k, x in v["examples"].items()},
         )
         for (a, b), v in sorted(acc.items())
     ]
