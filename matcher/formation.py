@@ -82,7 +82,7 @@ from matcher.optimise import (
     solve_panel,
     solve_team,
 )
-from matcher.retrieval import ExpertMatcher
+from matcher.retrieval import ExpertMatcher, Found
 from matcher.types import Check, ExpertFilters, ExpertResult
 
 __all__ = [
@@ -527,6 +527,9 @@ class _Pool:
     results: dict[str, ExpertResult]
     allowed: dict[str, bool]
     reasons: dict[str, list[str]]
+    #: Per ``also`` text of :meth:`FormationService._pool` (a team's skills), every pooled
+    #: expert's result for it.
+    also: list[dict[str, ExpertResult]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -543,6 +546,9 @@ class FormationService:
         matcher: An :class:`ExpertMatcher` to reuse (built from driver and embedder otherwise).
         exact_max_pool: ``solver="auto"`` tries ``exact`` up to this many allowed candidates.
         exact_budget_s: seconds ``auto`` gives the exact MILP after greedy.
+        pool_rerank: a pool search of ``k`` scores ``pool_rerank · k`` index hits in full
+            (an expert search scores ``4k``: it must put the very best first; a pool only
+            needs the good ones in).
 
     Example::
 
@@ -563,6 +569,7 @@ class FormationService:
         exact_max_pool: int = 40,
         exact_budget_s: float = 0.1,
         parallel: int = 4,
+        pool_rerank: float = 2.0,
     ) -> None:
         # parallel: retrievals in flight at once when one request needs several (skills of a
         # team, quota groups of a panel, demands of a batch).
@@ -572,6 +579,7 @@ class FormationService:
         self.exact_max_pool = exact_max_pool
         self.exact_budget_s = exact_budget_s
         self.parallel = parallel
+        self.pool_rerank = pool_rerank
 
     # -- pools ---------------------------------------------------------------------------------
     def _each(self, fn: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
@@ -595,6 +603,7 @@ class FormationService:
         blocked: Mapping[str, str] | None = None,
         load_discount: Mapping[str, int] | None = None,
         respect_load: bool = True,
+        also: Sequence[str] = (),
     ) -> _Pool:
         """The best ``size``-ish experts for ``text`` scored under ``filters``, plus ``force``.
 
@@ -602,23 +611,33 @@ class FormationService:
         (scores are absolute, so no second scoring pass is needed); only when fewer than
         ``size`` of them may serve does a wider search (``3 · size + 10``) follow. Forced ids
         it missed are scored on their own. (Always searching wide scored ~2× the candidates
-        and, on the 0.3× demo's 20 demands of `kexie bench formation`, changed no team.)"""
+        and, on the 0.3× demo's 20 demands of `kexie bench formation`, changed no team.)
+
+        ``also`` (a team's skills) are scored on the same experts from the same candidate read,
+        with ``disciplines`` as theirs."""
         blocked = blocked or {}
         load_discount = load_discount or {}
         disc = disciplines or None
-        k = min(500, size + 10)
-        scored = self.matcher.rank_experts(
-            text, k=k, filters=filters, disciplines=disc, include_ineligible=True
-        )
-        usable = sum(1 for r in scored if r.eligible and r.scientist_id not in blocked)
-        if usable < size and len(scored) == k and k < 500:
-            scored = self.matcher.rank_experts(
+        also = list(also)
+
+        def search(k: int) -> Found:
+            # The also texts take the request's disciplines, given or inferred from ``text``.
+            return self.matcher.search_with(
                 text,
-                k=min(500, 3 * size + 10),
+                also,
+                k=k,
                 filters=filters,
                 disciplines=disc,
                 include_ineligible=True,
+                rerank=int(self.pool_rerank * k),
             )
+
+        k = min(500, size + 10)
+        got = search(k)
+        usable = sum(1 for r in got.results if r.eligible and r.scientist_id not in blocked)
+        if usable < size and len(got.results) == k and k < 500:
+            got = search(min(500, 3 * size + 10))
+        scored, also_scored = list(got.results), got.also
         found = {r.scientist_id for r in scored}
         missing = [i for i in dict.fromkeys(force) if i not in found]
         if missing:
@@ -626,8 +645,16 @@ class FormationService:
                 text, candidates=missing, filters=filters, disciplines=disc
             )
             scored.sort(key=lambda r: (-r.score, r.scientist_id))
+            if also:
+                # On the search's disciplines, as the also texts of the experts it found.
+                used = sorted(got.disciplines) or None
+                extra = self.matcher.rank_candidates(
+                    also, missing, filters=filters, disciplines=[used] * len(also)
+                )
+                also_scored = [a + b for a, b in zip(also_scored, extra, strict=True)]
+        also_by_id = [{r.scientist_id: r for r in rs} for rs in also_scored]
         if not scored:
-            return _Pool([], {}, {}, {})
+            return _Pool([], {}, {}, {}, also_by_id)
         results = {r.scientist_id: r for r in scored}
         allowed: dict[str, bool] = {}
         reasons: dict[str, list[str]] = {}
@@ -652,7 +679,7 @@ class FormationService:
             for i in order
             if i in set(keep_allowed) or i in set(force) or (not allowed[i] and i in top)
         ]
-        return _Pool(keep, results, allowed, reasons)
+        return _Pool(keep, results, allowed, reasons, also_by_id)
 
     def _excluded(self, pool: _Pool) -> tuple[ExcludedCandidate, ...]:
         return tuple(
@@ -714,19 +741,19 @@ class FormationService:
                 discount = {m.id: 1 for m in rec.members}
         conflict = [demand.enterprise_id] if demand.enterprise_id else []
         flt = ExpertFilters(conflict_with=conflict, availability=list(availability))  # type: ignore[arg-type]
-        # The skills' query vectors are computed while the pool search waits on Neo4j.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="skills") as ahead:
-            warm = ahead.submit(self.matcher.warm_query_vectors, skill_list)
-            pool = self._pool(
-                text,
-                disciplines=disciplines,
-                size=pool_size,
-                filters=flt,
-                force=list(locked),
-                blocked=blocked,
-                load_discount=discount,
-            )
-            warm.result()
+        # The skills are scored in the pool search's candidate read. A skill is part of the
+        # demand: its discipline part is the demand's disciplines (a four-character skill
+        # infers its own poorly); inferred only when the demand has none.
+        pool = self._pool(
+            text,
+            disciplines=disciplines,
+            size=pool_size,
+            filters=flt,
+            force=list(locked),
+            blocked=blocked,
+            load_discount=discount,
+            also=skill_list,
+        )
         ids = pool.ids
         if not ids:
             raise InfeasibleError(
@@ -736,18 +763,11 @@ class FormationService:
         n = len(ids)
         cov = np.zeros((n, len(skill_list)))
         skill_evidence: dict[tuple[str, str], tuple[str, ...]] = {}
-        # A skill is part of the demand: its discipline part is the demand's disciplines (a
-        # four-character skill infers its own poorly); inferred only when the demand has none.
-        per_skill = self.matcher.rank_candidates(
-            skill_list, ids, disciplines=[disciplines or None] * len(skill_list)
-        )
-        for j, (skill, ranked) in enumerate(zip(skill_list, per_skill, strict=True)):
-            for r in ranked:
-                i = ids.index(r.scientist_id)
+        for j, skill in enumerate(skill_list):
+            for i, sid in enumerate(ids):
+                r = pool.also[j][sid]
                 cov[i, j] = max(0.0, min(1.0, r.score))
-                skill_evidence[(r.scientist_id, skill)] = tuple(
-                    e.title for e in r.explanation.evidence[:2]
-                )
+                skill_evidence[(sid, skill)] = tuple(e.title for e in r.explanation.evidence[:2])
         ties = F.pair_ties(self.driver, ids, database=self.database)
         comm = comm_cost_matrix(ids, ties)
         facts = [pool.results[i].explanation.facts for i in ids]

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final, NamedTuple
 
 import neo4j
 from pydantic import ValidationError
@@ -53,6 +53,8 @@ _QUERY_TERMS = 32
 _VEC_CACHE = 512
 #: Query vectors per candidate read (each item's cosine to each travels back).
 _VECS_PER_READ = 16
+#: ``search_with``'s default for an ``also`` text: the disciplines of the searched text.
+_AS_TEXT: Final = object()
 _GRADE_RANK = S.GRADE_RANK
 
 
@@ -87,6 +89,16 @@ def _lucene(tokens: Iterable[str]) -> str:
         if clean:
             terms.append(f'"{clean}"')
     return " OR ".join(terms)
+
+
+class Found(NamedTuple):
+    """What :meth:`ExpertMatcher.search_with` found."""
+
+    results: list[ExpertResult]
+    #: Per ``also`` text, the same experts' results for it.
+    also: list[list[ExpertResult]]
+    #: Discipline codes of the search: given, or inferred from the text (may be empty).
+    disciplines: set[str]
 
 
 class ExpertMatcher:
@@ -198,6 +210,7 @@ class ExpertMatcher:
         disciplines: Sequence[str] | None = None,
         mode: Mode = "hybrid",
         include_ineligible: bool = False,
+        rerank: int | None = None,
     ) -> list[ExpertResult]:
         """Rank scientists by how well what they know fits ``text``, and say why.
 
@@ -212,6 +225,8 @@ class ExpertMatcher:
             include_ineligible: when searching, return the best ``k`` whatever the filters say
                 (those failing one carry ``eligible=False`` and the reasons), as formation
                 needs to explain whom it left out.
+            rerank: how many of the index hits (by a cheap pre-score) are scored in full;
+                default ``max(pool, 4k)``. Never fewer than ``k``.
 
         Returns:
             Results by descending ``score`` (absolute affinity in [0, 1]).
@@ -225,11 +240,67 @@ class ExpertMatcher:
             return self.rank_candidates(
                 [text], candidates, filters=[flt], disciplines=[disciplines], mode=mode
             )[0]
+        return self.search_with(
+            text,
+            (),
+            filters=flt,
+            k=k,
+            disciplines=disciplines,
+            mode=mode,
+            include_ineligible=include_ineligible,
+            rerank=rerank,
+        ).results
+
+    def search_with(
+        self,
+        text: str,
+        also: Sequence[str],
+        *,
+        filters: ExpertFilters | Mapping[str, Any] | None = None,
+        k: int = 10,
+        disciplines: Sequence[str] | None = None,
+        also_disciplines: Sequence[Sequence[str] | None] | None = None,
+        mode: Mode = "hybrid",
+        include_ineligible: bool = False,
+        rerank: int | None = None,
+    ) -> Found:
+        """:meth:`rank_experts` for ``text``, and for each of ``also`` what
+        :meth:`rank_candidates` returns on the experts found.
+
+        For a team's pool and skills: the skills are embedded while the index reads for the
+        demand run, and scored on the experts kept in one more read (up to 15 texts a read),
+        on the demand's disciplines unless told otherwise — no index reads of their own.
+
+        Args:
+            also: more texts (a team's skills), scored on the experts ``text`` finds.
+            also_disciplines: one list of codes (or None: infer from that text) per ``also``;
+                default: every ``also`` text takes ``text``'s disciplines (given or inferred),
+                as a team's skills are parts of its demand.
+            Others: as :meth:`rank_experts`.
+
+        Returns:
+            :class:`Found`: the results for ``text``; per ``also`` text the same experts'
+            results for it, by descending ``score``; the disciplines the search used.
+        """
+        flt = self._validate(text, None, filters, k)
+        also = list(also)
+        also_flts = [self._validate(t, None, flt, 1) for t in also]
+        per_disc: list[Any] = (
+            list(also_disciplines) if also_disciplines is not None else [_AS_TEXT] * len(also)
+        )
+        if len(per_disc) != len(also):
+            raise MatchValidationError(
+                [{"loc": ["also_disciplines"], "msg": "give one discipline list per text"}]
+            )
         q = self._query(text, mode)
+        also_q = [self._query(t, mode) for t in also]
         corpus = self.corpus()
         # The index reads are independent round trips: the fulltext read runs while the query
         # is embedded, then both vector reads run side by side.
-        n_hits = max(200, 10 * k)
+        window = max(self.pool, 4 * k) if rerank is None else max(k, rerank)
+        # Index hits: 200 at least (disciplines are inferred from them), 10 per result asked
+        # for, but no more than 3 per candidate scored in full (an item has ~3 contributors).
+        n_hits = max(200, min(10 * k, 3 * window))
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="rank") as pool:
             ft_future = self._submit_fulltext(pool, q, n_hits)
             vec = self._query_vectors([text], mode)[0]
@@ -242,6 +313,9 @@ class ExpertMatcher:
                 sci_future = pool.submit(
                     S.vector_scientist_hits, self.driver, vec, 100, database=self.database
                 )
+            # The other texts are embedded while the index reads run (apart: in one batch,
+            # short skills would be padded to the length of a long demand).
+            vecs = [vec, *self._query_vectors(also, mode)]
             hits = vec_future.result() if vec_future else []
             ft_hits = ft_future.result() if ft_future else []
             sci_hits = sci_future.result() if sci_future else []
@@ -249,15 +323,29 @@ class ExpertMatcher:
         if not query_disciplines and mode == "hybrid":
             query_disciplines = self._infer_disciplines(hits, ft_hits)
             inferred = bool(query_disciplines)
-        ids = self._pool(hits, ft_hits, sci_hits, vec, q.weights, corpus.calibration, k)
-        facts = S.candidate_rows(
-            self.driver,
-            ids,
-            vecs=[vec] if vec is not None else [],
-            terms=q.qweights,
-            fingerprint=self._fingerprint(),
-            database=self.database,
-        )
+        ids = self._pool(hits, ft_hits, sci_hits, vec, q.weights, corpus.calibration, window)
+        # The experts found are read with the text's vector; the ``also`` texts' vectors go in
+        # later reads of the experts kept only (each cosine is computed in Neo4j, and the
+        # window holds twice to four times the experts kept).
+        also_vec = [i for i in range(1, len(vecs)) if vecs[i] is not None]
+        chunks = [also_vec[a : a + _VECS_PER_READ] for a in range(0, len(also_vec), _VECS_PER_READ)]
+        chunks = chunks or [[]]
+        slot = {i: (c, pos) for c, chunk in enumerate(chunks) for pos, i in enumerate(chunk)}
+
+        def read(
+            chunk: list[int], who: list[str], qs: Sequence[_Query]
+        ) -> dict[str, S.CandidateFacts]:
+            rows = S.candidate_rows(
+                self.driver,
+                who,
+                vecs=[vecs[i] for i in chunk],  # type: ignore[misc]
+                terms={t: 1.0 for qq in qs for t in qq.qweights},
+                fingerprint=self._fingerprint(),
+                database=self.database,
+            )
+            return {f.id: f for f in rows}
+
+        facts = list(read([0] if vec is not None else [], ids, [q]).values())
         names = self._discipline_names(corpus, query_disciplines)
         results = [
             self._result(
@@ -272,9 +360,74 @@ class ExpertMatcher:
             for f in facts
         ]
         results.sort(key=lambda r: (-r.score, r.scientist_id))
-        if include_ineligible:
-            return results[:k]
-        return [r for r in results if r.eligible][:k]
+        kept = (results if include_ineligible else [r for r in results if r.eligible])[:k]
+        if not also:
+            return Found(kept, [], query_disciplines)
+        found = self._infer_for(
+            also_q,
+            vecs[1:],
+            [i for i, d in enumerate(per_disc) if d is not _AS_TEXT and not d],
+            mode,
+        )
+        kept_ids = [r.scientist_id for r in kept]
+        reads = [read(chunk, kept_ids, also_q) for chunk in chunks]
+        out: list[list[ExpertResult]] = []
+        for j, qq in enumerate(also_q):
+            c, at = slot.get(j + 1, (0, None))
+            if j in found:
+                qd, inf = found[j], bool(found[j])
+            elif per_disc[j] is _AS_TEXT:
+                qd, inf = query_disciplines, inferred
+            else:
+                qd, inf = set(per_disc[j] or []), False
+            names_j = self._discipline_names(corpus, qd)
+            scored = [
+                self._result(
+                    reads[c][r.scientist_id].for_query(at, qq.qweights),
+                    qq,
+                    qd,
+                    inf,
+                    corpus.calibration,
+                    also_flts[j],
+                    names_j,
+                )
+                for r in kept
+            ]
+            scored.sort(key=lambda r: (-r.score, r.scientist_id))
+            out.append(scored)
+        return Found(kept, out, query_disciplines)
+
+    def _infer_for(
+        self,
+        queries: Sequence[_Query],
+        vecs: Sequence[list[float] | None],
+        which: list[int],
+        mode: Mode,
+    ) -> dict[int, set[str]]:
+        """Disciplines of the texts ``which`` that bring none, from the evidence the indexes find
+        for each text (never from the candidates); those global reads overlap."""
+        if not which or mode != "hybrid":
+            return {}
+        found: dict[int, set[str]] = {}
+        with ThreadPoolExecutor(
+            max_workers=min(4, 2 * len(which)), thread_name_prefix="rank"
+        ) as pool:
+            futures = {}
+            for i in which:
+                vec = vecs[i]
+                futures[i] = (
+                    self._submit_fulltext(pool, queries[i], 200),
+                    pool.submit(
+                        S.vector_evidence_hits, self.driver, vec, 200, database=self.database
+                    )
+                    if vec is not None
+                    else None,
+                )
+            for i, (ft, vf) in futures.items():
+                found[i] = self._infer_disciplines(
+                    vf.result() if vf else [], ft.result() if ft else []
+                )
+        return found
 
     def rank_candidates(
         self,
@@ -326,29 +479,8 @@ class ExpertMatcher:
         vecs = self._query_vectors(list(texts), mode)
         ids = list(dict.fromkeys(candidates))
 
-        # Disciplines of texts that bring none come from the evidence the indexes find for the
-        # text, never from the candidates; those global reads overlap.
-        need = [i for i, d in enumerate(per_disc) if not d and mode == "hybrid"]
-        found: dict[int, set[str]] = {}
-        if need:
-            with ThreadPoolExecutor(
-                max_workers=min(4, 2 * len(need)), thread_name_prefix="rank"
-            ) as pool:
-                futures = {}
-                for i in need:
-                    vec = vecs[i]
-                    futures[i] = (
-                        self._submit_fulltext(pool, queries[i], 200),
-                        pool.submit(
-                            S.vector_evidence_hits, self.driver, vec, 200, database=self.database
-                        )
-                        if vec is not None
-                        else None,
-                    )
-                for i, (ft, vf) in futures.items():
-                    found[i] = self._infer_disciplines(
-                        vf.result() if vf else [], ft.result() if ft else []
-                    )
+        need = [i for i, d in enumerate(per_disc) if not d]
+        found = self._infer_for(queries, vecs, need, mode)
 
         # One candidate read per chunk of query vectors (each item's cosine to each travels back).
         with_vec = [i for i, v in enumerate(vecs) if v is not None]
@@ -506,13 +638,13 @@ class ExpertMatcher:
         vec: list[float] | None,
         weights: FusionWeights,
         calibration: Calibration,
-        k: int,
+        window: int,
     ) -> list[str]:
         """Candidates for a search, ordered by a cheap pre-score from the index hits alone.
 
         Pre-score: the calibrated cosine of a scientist's best vector hit (or of their profile
         vector), and their best fulltext hit's BM25 relative to the best in the list, weighted
-        like the final fusion. Only the best ``max(rerank, 4k)`` are scored in full — the full
+        like the final fusion. Only the best ``window`` are scored in full — the full
         score is still the absolute one, so comparability holds; the pre-score only decides
         who is looked at.
         """
@@ -534,7 +666,7 @@ class ExpertMatcher:
             for sid in set(dense) | set(lexical)
         }
         order = sorted(pre, key=lambda sid: (-pre[sid], sid))
-        return order[: max(self.pool, 4 * k)]
+        return order[:window]
 
     def _weights(self, mode: Mode, lang: Lang) -> FusionWeights:
         if mode == "dense":

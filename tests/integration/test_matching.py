@@ -176,6 +176,52 @@ def test_rank_candidates_equals_one_call_per_text(
         matcher.rank_candidates(texts, ids, filters=[None])
 
 
+def test_search_with_also_texts_equals_search_then_rank_candidates(
+    matcher: ExpertMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search that also scores more texts (a team's skills) on the experts it finds gives
+    exactly the search alone, and for each text exactly rank_candidates on those experts —
+    also when the vectors need more than one read, with disciplines given, inferred per
+    text, or (the default) the searched text's."""
+    import matcher.retrieval as retrieval
+
+    text = "电池热管理 交通流预测 graph neural networks"
+    also = ["电池热管理", "交通流预测", "graph neural networks"]
+    flt = {"conflict_with": ["E-AUTO"]}
+    for per_read, disc in ((16, [["580"], None, None]), (2, [None, ["580"], None]), (2, None)):
+        monkeypatch.setattr(retrieval, "_VECS_PER_READ", per_read)
+        found = matcher.search_with(
+            text, also, k=4, filters=flt, also_disciplines=disc, include_ineligible=True
+        )
+        alone = matcher.rank_experts(text, k=4, filters=flt, include_ineligible=True)
+        assert [(r.scientist_id, r.score, r.explanation) for r in found.results] == [
+            (r.scientist_id, r.score, r.explanation) for r in alone
+        ]
+        ids = [r.scientist_id for r in found.results]
+        assert len(ids) >= 2 and len(found.also) == len(also)
+        # Default: every also text on the searched text's (here inferred) disciplines.
+        assert found.disciplines
+        want_disc = disc if disc is not None else [sorted(found.disciplines)] * len(also)
+        expected = matcher.rank_candidates(also, ids, filters=flt, disciplines=want_disc)
+        for got, want in zip(found.also, expected, strict=True):
+            assert [(r.scientist_id, r.score, r.eligible) for r in got] == [
+                (r.scientist_id, r.score, r.eligible) for r in want
+            ]
+            for g, w in zip(got, want, strict=True):
+                assert g.explanation.evidence == w.explanation.evidence
+                assert g.explanation.matched_disciplines == w.explanation.matched_disciplines
+                if disc is not None:
+                    assert g.explanation == w.explanation
+                else:  # the same codes, inferred from the searched text
+                    assert g.explanation.query_disciplines_inferred
+    monkeypatch.setattr(retrieval, "_VECS_PER_READ", 16)
+    assert matcher.search_with(text, (), k=3).also == []
+    with pytest.raises(MatchValidationError, match="empty"):
+        matcher.search_with(text, ["  "])
+    with pytest.raises(MatchValidationError, match="one discipline list"):
+        matcher.search_with(text, also, also_disciplines=[None])
+
+
 def test_unknown_candidates_and_bad_input_are_rejected(matcher: ExpertMatcher) -> None:
     with pytest.raises(MatchValidationError, match="NOPE"):
         matcher.rank_experts("电池", candidates=["S1", "NOPE"])
