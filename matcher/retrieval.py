@@ -194,11 +194,6 @@ class ExpertMatcher:
             out.append(cv if cv is not None else fresh[t])
         return out
 
-    def warm_query_vectors(self, texts: Sequence[str], mode: Mode = "hybrid") -> None:
-        """Embed ``texts`` into the query-vector cache now (e.g. while another read waits on
-        the database), so that the next ranking of them does not embed."""
-        self._query_vectors(list(texts), mode)
-
     # -- public ------------------------------------------------------------------------------
     def rank_experts(
         self,
