@@ -72,6 +72,9 @@ class BenchConfig:
             HTTP figures are shown beside the new ones. The vector-index section (a property of
             the graph and its index, not of the service code) is carried over too unless
             ``remeasure_index``.
+        adopt: measure the graph in the database as it stands when the run that built it left
+            no report (it stopped after the build): the data section counts the import files
+            and the graph; import and embedding are not measured; the rest is measured.
         batch_demands: demands per batch-assignment request (the issue's figure is 100; a graph
             with fewer demands sends all it has, and the report says how many).
     """
@@ -99,6 +102,7 @@ class BenchConfig:
     store_dir: Path | None = None
     reuse: bool = False
     remeasure_index: bool = False
+    adopt: bool = False
 
     @property
     def label(self) -> str:
@@ -599,6 +603,22 @@ def _http(
 
 def _sizing(cfg: BenchConfig, report: dict[str, Any]) -> dict[str, Any]:
     imp, emb, vi = report["import"], report["embedding"], report["vector_index"]
+    if "not_measured" in imp:
+        store = _dir_bytes(cfg.store_dir)
+        return {
+            "machine": report["meta"]["machine"],
+            "python_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "store_bytes": store,
+            "measured": {
+                "evidence_per_scientist": round(
+                    emb["evidence"] / max(report["data"]["graph"]["scientists"], 1), 2
+                ),
+                "vector_bytes": vi["dimension"] * 4,
+            },
+            "projection": [],
+            "note": "import and embedding were not measured in this run (--adopt): no projection; "
+            "store_bytes is the local server's whole data folder",
+        }
     counts = report["data"]["counts"]
     sci = counts.get("scientists", 0)
     ev = emb["evidence"]
@@ -645,6 +665,43 @@ def _sizing(cfg: BenchConfig, report: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- orchestration ------------------------------------------------------------------------
+def _adopted(
+    driver: neo4j.Driver, embedder: Any, data_dir: Path, database: str | None
+) -> dict[str, Any]:
+    """The data section of a graph built by an earlier run that left no report: the import
+    files counted, checked against the graph."""
+    from graph_schema import vectors as V
+
+    if not (data_dir / "demands.jsonl").is_file():
+        raise FileNotFoundError(
+            f"--adopt needs the import files the graph was built from: {data_dir}"
+        )
+    counts = {
+        f.stem: sum(1 for line in f.open(encoding="utf-8") if line.strip())
+        for f in sorted(data_dir.glob("*.jsonl"))
+    }
+    rec = driver.execute_query(
+        "MATCH (s:Scientist) WITH count(s) AS s MATCH (e:Evidence) RETURN s, count(e) AS e",
+        database_=database,
+    ).records[0]
+    if rec["s"] < counts.get("scientists", 0):
+        raise ValueError(
+            f"--adopt: the graph holds {rec['s']:,} scientists, the files {counts['scientists']:,}"
+        )
+    state = V.read_state(driver, database=database)
+    if state is None or state.fingerprint != embedder.fingerprint():
+        raise ValueError(
+            "--adopt: the graph's vectors are not the configured model's (run kexie embed)"
+        )
+    return {
+        "dir": str(data_dir),
+        "seconds": None,
+        "counts": counts,
+        "records": sum(counts.values()),
+        "graph": {"scientists": rec["s"], "evidence": rec["e"]},
+    }
+
+
 def _earlier(
     driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, data_dir: Path, database: str | None
 ) -> dict[str, Any]:
@@ -729,6 +786,16 @@ def run_bench(
             "started": built["started"],
             "commit": built["commit"],
         }
+    elif cfg.adopt:
+        say("adopting the graph in the database (built by an earlier run that left no report)")
+        report["data"] = _adopted(driver, embedder, data_dir, database)
+        why = "not measured: the graph was built by an earlier run that left no report (--adopt)"
+        report["import"] = {"not_measured": why}
+        report["embedding"] = {
+            "not_measured": why,
+            "evidence": report["data"]["graph"]["evidence"],
+        }
+        report["meta"]["adopted"] = True
     else:
         say(f"data: generating the demo graph at size {cfg.label}")
         report["data"] = _data(cfg, data_dir)
@@ -801,6 +868,96 @@ def render_markdown(r: dict[str, Any]) -> str:
     """The report as Markdown: every section, each figure beside its baseline."""
     m, d, imp, emb, vi, fo, h, sz = (r[s] for s in SECTIONS)
     label = f"{m['size']:g}"
+    import_and_embedding: list[str] = (
+        [
+            "## Import\n",
+            f"{imp['not_measured']}.\n",
+            "## Embedding\n",
+            f"{emb['not_measured']}.\n",
+        ]
+        if "not_measured" in imp
+        else [
+            "## Import\n",
+            _table(
+                [
+                    {
+                        "what": "import_path (validate, check references, MERGE; batch 2000)",
+                        "records": imp["records_loaded"],
+                        "nodes+rels created": imp["nodes_created"] + imp["relationships_created"],
+                        "seconds": imp["seconds"],
+                        "records/s": imp["records_per_second"],
+                        "created/s": imp["created_per_second"],
+                    },
+                    {
+                        "what": "baseline: parse the same files, no database",
+                        "records": imp["baseline_parse_only"]["records"],
+                        "seconds": imp["baseline_parse_only"]["seconds"],
+                        "records/s": imp["baseline_parse_only"]["records_per_second"],
+                    },
+                    *(
+                        [
+                            {
+                                "what": "baseline: re-import (MERGE finds all; idempotent: "
+                                f"{imp['baseline_reimport']['idempotent']})",
+                                "records": imp["records_loaded"],
+                                "nodes+rels created": imp["baseline_reimport"]["created"],
+                                "seconds": imp["baseline_reimport"]["seconds"],
+                                "records/s": imp["baseline_reimport"]["records_per_second"],
+                            }
+                        ]
+                        if "baseline_reimport" in imp
+                        else []
+                    ),
+                ]
+            ),
+            f"Rejected: {imp['rejected']}.\n",
+            "## Embedding\n",
+            _table(
+                [
+                    {
+                        "what": "embed_graph: model time inside",
+                        "texts": emb["embedded_for_real"],
+                        "seconds": emb["model_seconds_inside"],
+                        "texts/s": emb["ours_model_texts_per_second"],
+                        "vs encode": emb["ratio_model_vs_encode"],
+                    },
+                    {
+                        "what": "embed_graph: end to end (reads, writes, profiles, stats)",
+                        "texts": emb["evidence"],
+                        "seconds": emb["end_to_end_seconds"],
+                        "texts/s": emb["ours_end_to_end_texts_per_second"],
+                        "vs encode": emb["ratio_end_to_end_vs_encode"],
+                    },
+                    {
+                        "what": "baseline: SentenceTransformer.encode, same texts",
+                        "texts": emb["baseline_encode"]["texts"],
+                        "seconds": emb["baseline_encode"]["seconds"],
+                        "texts/s": emb["baseline_encode"]["texts_per_second"],
+                        "vs encode": 1.0,
+                    },
+                    *(
+                        [
+                            {
+                                "what": "interleaved, same chunks: our embedder (A) vs encode (B), "
+                                f"ABBA… over {emb['interleaved']['chunks']} chunks",
+                                "texts": emb["interleaved"]["texts"],
+                                "seconds": f"{emb['interleaved']['ours_seconds']} vs "
+                                f"{emb['interleaved']['encode_seconds']}",
+                                "texts/s": _rate(
+                                    emb["interleaved"]["texts"], emb["interleaved"]["ours_seconds"]
+                                ),
+                                "vs encode": emb["interleaved"]["ratio_ours_vs_encode"],
+                            }
+                        ]
+                        if "interleaved" in emb
+                        else []
+                    ),
+                ]
+            ),
+            f"Vectors: {emb['fill_note'].rstrip('.')}. Graph work inside embed_graph: {emb['graph_work_seconds']} s; "
+            f"{emb['profiles_built']:,} profiles built.\n",
+        ]
+    )
     out = [
         f"# Benchmark at size {label}\n",
         f"`kexie bench run --size {label}` · commit {m['commit']} · {m['started']} · {m['machine']['cores']} cores, "
@@ -820,86 +977,13 @@ def render_markdown(r: dict[str, Any]) -> str:
         ),
         "## Data\n",
         f"{d['records']:,} records ({d['counts'].get('scientists', 0):,} scientists, "
-        f"{emb['evidence']:,} evidence items), generated in {d['seconds']} s.\n",
-        "## Import\n",
-        _table(
-            [
-                {
-                    "what": "import_path (validate, check references, MERGE; batch 2000)",
-                    "records": imp["records_loaded"],
-                    "nodes+rels created": imp["nodes_created"] + imp["relationships_created"],
-                    "seconds": imp["seconds"],
-                    "records/s": imp["records_per_second"],
-                    "created/s": imp["created_per_second"],
-                },
-                {
-                    "what": "baseline: parse the same files, no database",
-                    "records": imp["baseline_parse_only"]["records"],
-                    "seconds": imp["baseline_parse_only"]["seconds"],
-                    "records/s": imp["baseline_parse_only"]["records_per_second"],
-                },
-                *(
-                    [
-                        {
-                            "what": "baseline: re-import (MERGE finds all; idempotent: "
-                            f"{imp['baseline_reimport']['idempotent']})",
-                            "records": imp["records_loaded"],
-                            "nodes+rels created": imp["baseline_reimport"]["created"],
-                            "seconds": imp["baseline_reimport"]["seconds"],
-                            "records/s": imp["baseline_reimport"]["records_per_second"],
-                        }
-                    ]
-                    if "baseline_reimport" in imp
-                    else []
-                ),
-            ]
+        f"{emb['evidence']:,} evidence items), "
+        + (
+            f"generated in {d['seconds']} s.\n"
+            if d.get("seconds") is not None
+            else "generated by an earlier run (the graph was adopted as it stands: `--adopt`).\n"
         ),
-        f"Rejected: {imp['rejected']}.\n",
-        "## Embedding\n",
-        _table(
-            [
-                {
-                    "what": "embed_graph: model time inside",
-                    "texts": emb["embedded_for_real"],
-                    "seconds": emb["model_seconds_inside"],
-                    "texts/s": emb["ours_model_texts_per_second"],
-                    "vs encode": emb["ratio_model_vs_encode"],
-                },
-                {
-                    "what": "embed_graph: end to end (reads, writes, profiles, stats)",
-                    "texts": emb["evidence"],
-                    "seconds": emb["end_to_end_seconds"],
-                    "texts/s": emb["ours_end_to_end_texts_per_second"],
-                    "vs encode": emb["ratio_end_to_end_vs_encode"],
-                },
-                {
-                    "what": "baseline: SentenceTransformer.encode, same texts",
-                    "texts": emb["baseline_encode"]["texts"],
-                    "seconds": emb["baseline_encode"]["seconds"],
-                    "texts/s": emb["baseline_encode"]["texts_per_second"],
-                    "vs encode": 1.0,
-                },
-                *(
-                    [
-                        {
-                            "what": "interleaved, same chunks: our embedder (A) vs encode (B), "
-                            f"ABBA… over {emb['interleaved']['chunks']} chunks",
-                            "texts": emb["interleaved"]["texts"],
-                            "seconds": f"{emb['interleaved']['ours_seconds']} vs "
-                            f"{emb['interleaved']['encode_seconds']}",
-                            "texts/s": _rate(
-                                emb["interleaved"]["texts"], emb["interleaved"]["ours_seconds"]
-                            ),
-                            "vs encode": emb["interleaved"]["ratio_ours_vs_encode"],
-                        }
-                    ]
-                    if "interleaved" in emb
-                    else []
-                ),
-            ]
-        ),
-        f"Vectors: {emb['fill_note'].rstrip('.')}. Graph work inside embed_graph: {emb['graph_work_seconds']} s; "
-        f"{emb['profiles_built']:,} profiles built.\n",
+        *import_and_embedding,
         "## Vector index vs exact search\n",
         f"recall@{vi['k']} = **{vi['recall_at_k']}** (min {vi['recall_min']}) asking the index for {vi['k']}; "
         f"**{vi['recall_at_k_oversampled']}** (min {vi['recall_min_oversampled']}) asking for {vi['oversample']} and "

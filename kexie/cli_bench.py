@@ -71,6 +71,13 @@ def bench_run(
             help="With --reuse: measure the vector index again instead of carrying it over."
         ),
     ] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            help="Measure the graph in the database as it stands, built by an earlier run of "
+            "this size that left no report: import and embedding are not measured."
+        ),
+    ] = False,
     yes: Annotated[
         bool, typer.Option("--yes", help="Do not ask before clearing the configured graph.")
     ] = False,
@@ -83,9 +90,12 @@ def bench_run(
     from benchmarks.run import BenchConfig, run_bench, write_report
 
     settings = get_settings()
+    if reuse and adopt:
+        raise fail("--reuse and --adopt exclude each other: --reuse needs the earlier report")
     if (
         not yes
         and not reuse
+        and not adopt
         and not typer.confirm(
             f"This clears every node of {settings.uri} ({settings.neo4j_database}). Go on?"
         )
@@ -102,6 +112,7 @@ def bench_run(
         batch_demands=batch_demands,
         reuse=reuse,
         remeasure_index=remeasure_index,
+        adopt=adopt,
         reimport=reimport,
         store_dir=settings.local_dir / "data" if settings.uses_local_server else None,
     )
@@ -124,10 +135,15 @@ def bench_run(
             raise fail(f"benchmark failed: {type(exc).__name__}: {exc}") from exc
     md, js = write_report(report, out)
     vi, emb, imp = report["vector_index"], report["embedding"], report["import"]
+    built = (
+        "import and embedding not measured (--adopt)"
+        if "not_measured" in imp
+        else f"import {imp['created_per_second']:,.0f} created/s; embed_graph "
+        f"{emb['ours_model_texts_per_second']:,.0f} texts/s vs encode "
+        f"{emb['baseline_encode']['texts_per_second']:,.0f} (×{emb['ratio_model_vs_encode']})"
+    )
     console.print(
-        f"size {size:g}: import {imp['created_per_second']:,.0f} created/s; embed_graph "
-        f"{emb['ours_model_texts_per_second']:,.0f} texts/s vs encode {emb['baseline_encode']['texts_per_second']:,.0f} "
-        f"(×{emb['ratio_model_vs_encode']}); recall@10 {vi['recall_at_k']}; search p50 "
+        f"size {size:g}: {built}; recall@10 {vi['recall_at_k']}; search p50 "
         f"{report['http']['search']['p50_ms']} ms\nwrote {md} and {js}"
     )
 

@@ -106,6 +106,15 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     )
     assert "Carried over from the run of" in render_markdown(again)
     assert again["vector_index"] == report["vector_index"]
+    # --adopt measures a graph whose builder left no report: the files are counted, import and
+    # embedding say they were not measured, the index and everything after are measured.
+    adopted = run_bench(graph, embedder, BenchConfig(**{**cfg.__dict__, "adopt": True}))
+    assert "not_measured" in adopted["import"] and "--adopt" in adopted["import"]["not_measured"]
+    assert adopted["data"]["counts"]["scientists"] == report["data"]["counts"]["scientists"]
+    assert adopted["embedding"]["evidence"] == adopted["vector_index"]["vectors"]
+    assert adopted["http"]["search"]["n"] >= 1 and adopted["sizing"]["projection"] == []
+    adopted_md = render_markdown(adopted)
+    assert "adopted as it stands" in adopted_md and "## Vector index" in adopted_md
     # A graph that is not the earlier run's is refused.
     graph.execute_query("MATCH (s:Scientist) WITH s LIMIT 1 DETACH DELETE s")
     with pytest.raises(ValueError, match="--reuse"):
