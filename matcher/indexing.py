@@ -84,10 +84,17 @@ def embed_graph(
     dims = V.vector_index_dimensions(driver, database=database)
     switching = state is not None and state.fingerprint != fp
     rebuild = full or switching or any(d != embedder.dimension for d in dims.values())
+    # Indexes of another quantization (Neo4j's BINARY default, before we set one) are built
+    # again over the same vectors: nothing is re-embedded.
+    quantized = V.vector_index_quantization(driver, database=database)
+    requantize = not rebuild and any(q != V.VECTOR_QUANTIZATION for q in quantized.values())
     if rebuild:
         logger.info("Rebuilding vectors for %s (was %s)", fp, state.fingerprint if state else None)
         V.drop_vector_indexes(driver, database=database)
         V.remove_vectors_not_of(driver, fp if not full else "\x00none", database=database)
+    elif requantize:
+        logger.info("Rebuilding the vector indexes with %s quantization", V.VECTOR_QUANTIZATION)
+        V.drop_vector_indexes(driver, database=database)
 
     total = V.count_pending_evidence(driver, fp, database=database)
     done = 0
@@ -122,7 +129,7 @@ def embed_graph(
     profiles = _build_profiles(
         driver, fp, embedder.dimension, database=database, on_progress=on_progress
     )
-    if rebuild or len(dims) < len(V.VECTOR_INDEXES):
+    if rebuild or requantize or len(dims) < len(V.VECTOR_INDEXES):
         V.create_vector_indexes(
             driver,
             embedder.dimension,
@@ -147,7 +154,7 @@ def embed_graph(
         dimension=embedder.dimension,
         evidence_embedded=done,
         profiles_built=profiles,
-        rebuilt_indexes=rebuild,
+        rebuilt_indexes=rebuild or requantize,
         seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds,
     )

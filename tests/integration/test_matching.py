@@ -103,6 +103,31 @@ def test_embed_rebuilds_missing_corpus_stats_from_stored_terms(
     assert V.read_corpus_stats(loaded) == (n_before, df_before)
 
 
+def test_vector_indexes_use_scalar_quantization_and_others_are_rebuilt_without_reembedding(
+    loaded: neo4j.Driver, embedder: SentenceTransformerEmbedder
+) -> None:
+    """The vector indexes are built with SCALAR quantization (Neo4j 2026.08's default, BINARY,
+    found the exact neighbours less often); an index of another quantization — a graph
+    embedded before this choice — is built again by `kexie embed` over the same vectors."""
+    from graph_schema import vectors as V
+
+    assert set(V.vector_index_quantization(loaded).values()) == {V.VECTOR_QUANTIZATION}
+    if loaded.get_server_info().agent.startswith("Neo4j/5."):
+        return  # Neo4j 5 has no BINARY to start from
+    loaded.execute_query("DROP INDEX evidence_embedding")
+    loaded.execute_query(
+        "CREATE VECTOR INDEX evidence_embedding FOR (n:Evidence) ON n.embedding OPTIONS "
+        "{indexConfig: {`vector.dimensions`: $dim, `vector.similarity_function`: 'cosine', "
+        "`vector.quantization.type`: 'BINARY'}}",
+        dim=embedder.dimension,
+    )
+    assert V.vector_index_quantization(loaded)["evidence_embedding"] == "BINARY"
+    report = embed_graph(loaded, embedder)
+    assert report.rebuilt_indexes and report.evidence_embedded == 0
+    assert set(V.vector_index_quantization(loaded).values()) == {V.VECTOR_QUANTIZATION}
+    assert embed_graph(loaded, embedder).rebuilt_indexes is False
+
+
 def test_chinese_query_finds_the_battery_expert(matcher: ExpertMatcher) -> None:
     results = matcher.rank_experts("电动汽车动力电池热管理与液冷仿真", k=3)
     assert results[0].scientist_id == "S3"
