@@ -51,7 +51,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import neo4j
 import numpy as np
@@ -135,6 +135,14 @@ TeamSolverName = Literal["auto", "greedy", "exact", "rarest_first", "top_k"]
 # Pure helpers
 
 
+#: Words of the request itself, not of what it is about: "需要…方面的专家团队" once made
+#: "团队" (team) a skill no expert covers, and the demand infeasible.
+_REQUEST_WORDS_ZH: Final = frozenset(
+    """专家 团队 专家团队 需要 需求 方面 咨询 提供 希望 寻求 帮助 支持 相关 我们 我司 企业
+    公司 合作 服务 开展 进行""".split()
+)
+
+
 def demand_skills(
     title: str,
     text: str,
@@ -165,7 +173,10 @@ def demand_skills(
     keywords: list[str] = [
         k
         for k in jieba.analyse.extract_tags(body, topK=12)
-        if len(k) >= 2 and not k.isdigit() and not re.fullmatch(r"[A-Za-z]{1,2}", k)
+        if len(k) >= 2
+        and not k.isdigit()
+        and not re.fullmatch(r"[A-Za-z]{1,2}", k)
+        and k not in _REQUEST_WORDS_ZH
     ]
     if not re.search(r"[\u4e00-\u9fff]", body):
         stop = {

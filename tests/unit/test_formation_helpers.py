@@ -42,6 +42,13 @@ def test_skills_are_derived_from_chinese_text_and_disciplines() -> None:
     assert any(s in "芯片测试数据分析" for s in skills)
 
 
+def test_derived_skills_leave_out_the_words_of_the_request_itself() -> None:
+    # "需要…方面的专家团队" asks for a team of experts: "团队" is no skill anyone has.
+    skills = demand_skills("动力电池热管理咨询", "需要电池热管理与液冷板仿真方面的专家团队")
+    assert skills and not {"团队", "专家", "专家团队", "需要", "方面", "咨询"} & set(skills)
+    assert any("电池" in s or "热管理" in s for s in skills)
+
+
 def test_skills_are_derived_from_english_text() -> None:
     skills = demand_skills(
         "Battery thermal management", "We need liquid cooling simulation experts."
