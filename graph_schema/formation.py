@@ -120,7 +120,7 @@ LIST_TOPICS: Final = f"MATCH (t:{L.TOPIC}) RETURN t.id AS id ORDER BY id LIMIT $
 # Each scientist's tie items, one row each; pairs are found in Python (:func:`pair_ties`).
 # Matching pairs in Cypher expanded from every scientist through each society and institution
 # to all its members before filtering on ``ids``: at size 100 a society has thousands, and the
-# read took about a second per team.
+# read took about a second per team (ad-hoc timing).
 PAIR_TIE_ITEMS: Final = f"""
 UNWIND $ids AS sid
 MATCH (s:{L.SCIENTIST} {{id: sid}})
@@ -199,7 +199,7 @@ RETURN n.id AS id, count(DISTINCT d) AS n ORDER BY n DESC, id LIMIT $limit
 # Each organisation's members (and their evidence) are visited once; people and items held by
 # two or more of ``ids`` are paired and counted in the same query. Matching pairs by paths went
 # from every member to every coauthor's organisation (over 10 s for 30 organisations at size
-# 100); returning the shared items instead meant 200,000 rows.
+# 100, ad-hoc timing); returning the shared items instead meant 200,000 rows.
 ORG_TIES: Final = f"""
 UNWIND $ids AS oid
 {_ANY_ORG}
