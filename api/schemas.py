@@ -210,9 +210,9 @@ class TeamOptions(BaseModel):
         description="Skills to cover (staff's list); empty: the demand's own or derived from its text.",
         examples=[["电池热管理", "有限元仿真"]],
     )
-    solver: Literal["auto", "greedy", "exact", "rarest_first", "top_k"] = Field(
+    solver: Literal["auto", "greedy", "exact", "exhaustive", "rarest_first", "top_k"] = Field(
         default="auto",
-        description="`auto`: greedy + local search, then the exact MILP for at most 0.1 s (pools of up to 40 allowed candidates); the better team wins, `optimal` says whether it was proven. `rarest_first` and `top_k` are baselines whose checks may fail.",
+        description="`auto`: `exhaustive` (every team scored, proven optimal) when there are at most 200,000 candidate teams (a pool of 30 with k_max ≤ 5); else greedy + local search, then the exact MILP for at most 0.1 s (pools of up to 40 allowed candidates), the better team winning. `optimal` says whether the team was proven best. `exhaustive` refuses larger problems. `rarest_first` and `top_k` are baselines whose checks may fail.",
     )
     locked: list[str] = Field(default=[], description="Scientist ids that must be on the team.")
     excluded: list[str] = Field(

@@ -27,13 +27,14 @@ Expert service team for a demand (:meth:`FormationService.propose_team`):
 5. Senior: society grade fellow / senior member, a senior title (教授, 研究员, 正高级工程师…)
    or a strategic-scientist / leading-talent kind. Locality (optional): 1 in the enterprise's
    district, 0.2 elsewhere, 0.5 unknown.
-6. Solver ``auto``: ``greedy`` + local search (milliseconds), then, when at most
-   ``exact_max_pool`` candidates are allowed, the ``exact`` MILP under a time budget
-   (``exact_budget_s``, default 0.1 s); the better team wins, and it is marked optimal only
-   when HiGHS proved it. HiGHS finds the optimum fast and spends most of its time proving it
-   (the linearised pair costs make a weak bound). `kexie bench formation` compares ``auto``
-   with both: on the 0.3× demo's 20 demands its mean gap to exact was 0.022 (greedy 0.030)
-   in 0.105 s, against 0.246 s for the full MILP.
+6. Solver ``auto``: when the problem has at most ``exhaustive_max_teams`` candidate teams
+   (a pool of 30 with ``k_max ≤ 5`` has 174,406), ``exhaustive`` scores every one of them with
+   numpy and returns the proven optimum (12 ms for ``k_max = 4``). Larger problems: ``greedy``
+   + local search (milliseconds), then, when at most ``exact_max_pool`` candidates are
+   allowed, the ``exact`` MILP under a time budget (``exact_budget_s``, default 0.1 s); the
+   better team wins, and it is marked optimal only when HiGHS proved it. HiGHS finds the
+   optimum fast and spends most of its time proving it (the linearised pair costs make a weak
+   bound). `kexie bench formation` compares the solvers.
 
 Feedback loop: a scientist who declined a team for a demand (``accepted=false``) is never
 proposed for that demand again; ratings and acceptances shift a small prior in the retriever's
@@ -68,6 +69,7 @@ from matcher.optimise import (
     ConsortiumProblem,
     ConsortiumSolution,
     ExactSolver,
+    ExhaustiveSolver,
     Organisation,
     PanelProblem,
     Quota,
@@ -128,7 +130,7 @@ SENIOR_TITLES = (
     "chief scientist",
 )
 SENIOR_KINDS = frozenset({"strategic_scientist", "leading_talent"})
-TeamSolverName = Literal["auto", "greedy", "exact", "rarest_first", "top_k"]
+TeamSolverName = Literal["auto", "greedy", "exact", "exhaustive", "rarest_first", "top_k"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -555,7 +557,9 @@ class FormationService:
         embedder: The configured embedder (``None``: lexical retrieval only).
         database: Neo4j database name.
         matcher: An :class:`ExpertMatcher` to reuse (built from driver and embedder otherwise).
-        exact_max_pool: ``solver="auto"`` tries ``exact`` up to this many allowed candidates.
+        exhaustive_max_teams: ``solver="auto"`` scores every team (``exhaustive``, proven
+            optimal) when there are at most this many; otherwise greedy, then the MILP.
+        exact_max_pool: past that, ``auto`` tries ``exact`` up to this many allowed candidates.
         exact_budget_s: seconds ``auto`` gives the exact MILP after greedy.
         pool_rerank: a pool search of ``k`` scores ``pool_rerank · k`` index hits in full
             (an expert search scores ``4k``: it must put the very best first; a pool only
@@ -577,6 +581,7 @@ class FormationService:
         *,
         database: str | None = None,
         matcher: ExpertMatcher | None = None,
+        exhaustive_max_teams: int = 200_000,
         exact_max_pool: int = 40,
         exact_budget_s: float = 0.1,
         parallel: int = 4,
@@ -587,6 +592,7 @@ class FormationService:
         self.driver = driver
         self.database = database
         self.matcher = matcher or ExpertMatcher(driver, embedder, database=database)
+        self.exhaustive_max_teams = exhaustive_max_teams
         self.exact_max_pool = exact_max_pool
         self.exact_budget_s = exact_budget_s
         self.parallel = parallel
@@ -837,6 +843,8 @@ class FormationService:
     def _solve(self, problem: TeamProblem, solver: str) -> TeamSolution:
         if solver != "auto":
             return solve_team(problem, solver)
+        if ExhaustiveSolver.count(problem) <= self.exhaustive_max_teams:
+            return solve_team(problem, ExhaustiveSolver(max_teams=self.exhaustive_max_teams))
         best = solve_team(problem, "greedy")  # raises InfeasibleError with the reasons
         if int(problem.allowed_mask.sum()) > self.exact_max_pool:
             return best
@@ -873,9 +881,9 @@ class FormationService:
             demand_id: The demand.
             skills: Skills to cover (staff's edited list); default: the demand's, or derived.
             k_min, k_max: Team size bounds.
-            solver: ``auto`` (exact up to ``exact_max_pool`` allowed candidates, else greedy),
-                ``greedy``, ``exact``, ``rarest_first`` or ``top_k`` (the last two are baselines
-                whose checks may fail).
+            solver: ``auto`` (``exhaustive`` for small problems, else greedy then the MILP
+                briefly), ``greedy``, ``exact``, ``exhaustive``, ``rarest_first`` or ``top_k``
+                (the last two are baselines whose checks may fail).
             locked: Scientist ids that must be on the team. ``excluded``: ids that must not.
             pool_size: Allowed candidates taken from the retriever.
             min_senior: Fewest senior members. ``max_per_institution``: cap (None: no cap).
@@ -1652,7 +1660,7 @@ class FormationService:
         self,
         *,
         truth: Mapping[str, Mapping[str, int]] | None = None,
-        solvers: Sequence[str] = ("greedy", "auto", "exact", "rarest_first", "top_k"),
+        solvers: Sequence[str] = ("greedy", "auto", "exact", "exhaustive", "rarest_first", "top_k"),
         k_min: int = 2,
         k_max: int = 4,
         panel_size: int = 5,

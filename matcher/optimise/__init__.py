@@ -59,6 +59,7 @@ from matcher.optimise._rotation import PanelLottery, randomised_panels
 from matcher.optimise._team import (
     SOLVER_MAP,
     ExactSolver,
+    ExhaustiveSolver,
     GreedySolver,
     RarestFirstSolver,
     Replacement,
@@ -83,6 +84,7 @@ __all__ = [
     "TeamSolver",
     "GreedySolver",
     "ExactSolver",
+    "ExhaustiveSolver",
     "RarestFirstSolver",
     "TopKSolver",
     "SOLVER_MAP",

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from matcher.errors import InfeasibleError, InvalidProblemError, MatcherError
 from matcher.optimise import (
     SOLVER_MAP,
+    ExhaustiveSolver,
     TeamProblem,
     TeamWeights,
     check_team,
@@ -41,7 +42,7 @@ tiny = st.builds(
 @given(p=tiny)
 def test_strict_solvers_feasible_and_exact_is_optimal(p: TeamProblem) -> None:
     best = team_brute_force(p)
-    for name in ("greedy", "exact"):
+    for name in ("greedy", "exact", "exhaustive"):
         if best is None:
             with pytest.raises(InfeasibleError) as info:
                 solve_team(p, name)
@@ -52,7 +53,7 @@ def test_strict_solvers_feasible_and_exact_is_optimal(p: TeamProblem) -> None:
         assert all(c.holds for c in sol.checks)
         assert sol.objective == pytest.approx(team_objective(p, sol.members))
         assert sol.objective <= best + 1e-6
-        if name == "exact":
+        if name in ("exact", "exhaustive"):
             assert sol.objective == pytest.approx(best, abs=1e-6)
             assert sol.optimal
 
@@ -71,13 +72,22 @@ def test_exact_never_below_greedy(p: TeamProblem) -> None:
 
 
 @SETTINGS
-@given(p=tiny, budget=st.sampled_from([0.0, 0.05, 5.0]))
-def test_auto_is_greedy_or_better_and_optimal_when_proven(p: TeamProblem, budget: float) -> None:
-    """``auto`` (greedy, then the MILP under a time budget) never returns a worse team than
-    greedy, keeps every hard constraint, and claims optimality only with the exact optimum."""
+@given(
+    p=tiny,
+    budget=st.sampled_from([0.0, 0.05, 5.0]),
+    max_teams=st.sampled_from([0, 200_000]),
+)
+def test_auto_is_greedy_or_better_and_optimal_when_proven(
+    p: TeamProblem, budget: float, max_teams: int
+) -> None:
+    """``auto`` (every team when few, else greedy, then the MILP under a time budget) never
+    returns a worse team than greedy, keeps every hard constraint, and claims optimality only
+    with the exact optimum."""
     from matcher.formation import FormationService
 
-    svc = FormationService(None, None, exact_budget_s=budget)  # type: ignore[arg-type]
+    svc = FormationService(  # type: ignore[arg-type]
+        None, None, exact_budget_s=budget, exhaustive_max_teams=max_teams
+    )
     try:
         greedy = solve_team(p, "greedy")
     except InfeasibleError:
@@ -90,6 +100,68 @@ def test_auto_is_greedy_or_better_and_optimal_when_proven(p: TeamProblem, budget
     if auto.optimal:
         best = team_brute_force(p)
         assert best is not None and auto.objective == pytest.approx(best, abs=1e-6)
+    if ExhaustiveSolver.count(p) <= max_teams:
+        assert auto.solver == "exhaustive" and auto.optimal
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(1, 11),
+    s=st.integers(0, 4),
+    k_min=st.integers(1, 5),
+    k_max=st.integers(1, 5),
+    min_senior=st.integers(0, 3),
+    cap=st.sampled_from([None, 1, 2, 3]),
+    locked=st.integers(0, 3),
+    chunk=st.sampled_from([1, 7, 50_000]),
+    w_comm=st.sampled_from([0.0, 0.5]),  # 0: the best team is as large as the limits allow
+)
+def test_exhaustive_equals_brute_force(
+    seed: int,
+    n: int,
+    s: int,
+    k_min: int,
+    k_max: int,
+    min_senior: int,
+    cap: int | None,
+    locked: int,
+    chunk: int,
+    w_comm: float,
+) -> None:
+    """Every team, in chunks of any size: the brute-force optimum, or infeasible exactly when
+    brute force finds no team (locked members, caps and seniors included)."""
+    p = tiny_team(
+        seed,
+        n,
+        s,
+        k_min=k_min,
+        k_max=k_max,
+        min_senior=min_senior,
+        cap=cap,
+        locked=locked,
+        weights=TeamWeights(1.0, w_comm, 0.2),
+    )
+    best = team_brute_force(p)
+    solver = ExhaustiveSolver(chunk=chunk)
+    if best is None:
+        with pytest.raises(InfeasibleError) as info:
+            solve_team(p, solver)
+        assert info.value.reasons and info.value.advice
+        return
+    sol = solve_team(p, solver)
+    assert team_ok(p, sol.members) and sol.optimal and sol.solver == "exhaustive"
+    assert sol.objective == pytest.approx(best, abs=1e-9)
+    assert sol.objective == pytest.approx(team_objective(p, sol.members), abs=1e-9)
+
+
+def test_exhaustive_counts_teams_and_refuses_too_many() -> None:
+    p = tiny_team(7, 12, 2, k_min=2, k_max=4, p_allowed=1.0, locked=1)
+    # 11 free candidates with the locked one in: C(11,1) + C(11,2) + C(11,3)
+    assert ExhaustiveSolver.count(p) == 11 + 55 + 165
+    with pytest.raises(InvalidProblemError, match="231 candidate teams exceed"):
+        solve_team(p, ExhaustiveSolver(max_teams=230))
+    assert solve_team(p, ExhaustiveSolver(max_teams=231)).optimal
 
 
 @SETTINGS
@@ -238,7 +310,7 @@ def test_solution_reports_parts_and_who_covers_what() -> None:
         "min_senior",
         "max_per_institution",
     ]
-    assert set(SOLVER_MAP) == {"greedy", "exact", "rarest_first", "top_k"}
+    assert set(SOLVER_MAP) == {"greedy", "exact", "exhaustive", "rarest_first", "top_k"}
 
 
 def test_exact_solves_a_pool_of_forty_to_optimality() -> None:
