@@ -104,6 +104,12 @@ def _print_team(p: Any) -> None:
             "[bold]Left out[/]: "
             + "; ".join(f"{e.name} ({e.id}): {', '.join(e.reasons)}" for e in p.excluded)
         )
+    if p.skills_dropped:
+        console.print(
+            "[bold]Skills left out[/] (derived from the text, nobody in the pool covers them; "
+            "pass --skill to require one): " + ", ".join(p.skills_dropped),
+            highlight=False,
+        )
 
 
 @team_app.callback()

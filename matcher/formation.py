@@ -141,8 +141,47 @@ TeamSolverName = Literal["auto", "greedy", "exact", "exhaustive", "rarest_first"
 #: "团队" (team) a skill no expert covers, and the demand infeasible.
 _REQUEST_WORDS_ZH: Final = frozenset(
     """专家 团队 专家团队 需要 需求 方面 咨询 提供 希望 寻求 帮助 支持 相关 我们 我司 企业
-    公司 合作 服务 开展 进行""".split()
+    公司 合作 服务 开展 进行 寻找 解决 问题 能够 可以 如何 哪些 推荐 了解 熟悉 擅长 人员
+    研究人员 科研人员 邀请 协助 完成 参与 遇到 存在 目前 主要""".split()
 )
+#: Verbs that open a request ("懂…", "找…"): jieba glues them to the next character ("懂多").
+_REQUEST_VERBS_ZH: Final = ("懂", "找", "求", "请", "想", "要")
+#: The same for English, beside scikit-learn's stop words ("Looking for an expert who can solve
+#: … problems" once made "looking", "who" and "solve" skills, and a third of the benchmark's
+#: English demands infeasible).
+_REQUEST_WORDS_EN: Final = frozenset(
+    """looking seeking seek need needs needed want wants help advice advise consult consulting
+    consultancy consultant consultants expert experts expertise specialist specialists
+    researcher researchers scientist scientists team teams someone person people solve
+    solving solution solutions problem problems issue issues company companies enterprise
+    enterprises sme smes firm project projects support knows know knowledge experience
+    experienced work works working able like find recommend partner partners collaboration
+    collaborate applications application technology technologies field fields area areas
+    related using based improve improving""".split()
+)
+
+
+def _english_phrases(text: str) -> list[str]:
+    """Key phrases of English text, in order: runs of up to three words between stop words,
+    request words and punctuation (the candidate phrases of RAKE, Rose et al. 2010, whose
+    scores favour the longer phrase: so do we, by keeping runs whole)."""
+    import re
+
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    out: list[str] = []
+    for part in re.split(r"[.,;:!?()\[\]\"“”/\n]+", text):
+        run: list[str] = []
+        for w in [*re.findall(r"[A-Za-z0-9][A-Za-z0-9'\-]*", part), ""]:
+            low = w.lower().removesuffix("'s")
+            stop = not w or low in ENGLISH_STOP_WORDS or low in _REQUEST_WORDS_EN
+            if not stop and (len(low) >= 3 or w.isupper()):
+                run.append(low if not w.isupper() else w)
+                continue
+            if run:
+                out.append(" ".join(run[:3]))
+            run = []
+    return list(dict.fromkeys(out))
 
 
 def demand_skills(
@@ -156,9 +195,10 @@ def demand_skills(
 ) -> list[str]:
     """The skills a demand needs: ``given`` when there are any, else derived from its text.
 
-    Derivation: TF-IDF keywords of title + text (``jieba.analyse.extract_tags``; English words
-    of three or more letters for English text), then discipline names, deduplicated, at most
-    ``max_skills``; at least ``min_skills`` when the text allows.
+    Derivation: TF-IDF keywords of title + text (``jieba.analyse.extract_tags``) less the words
+    of the request itself (专家, 团队, 需要, 寻找…); for English text, its key phrases
+    (:func:`_english_phrases`). Title keywords first, then discipline names, deduplicated, at
+    most ``max_skills``; at least ``min_skills`` when the text allows.
 
     Example:
         >>> demand_skills("x", "y", given=["电池热管理", " 数据分析 ", "电池热管理"])
@@ -179,28 +219,14 @@ def demand_skills(
         and not k.isdigit()
         and not re.fullmatch(r"[A-Za-z]{1,2}", k)
         and k not in _REQUEST_WORDS_ZH
+        and not (len(k) <= 3 and k.startswith(_REQUEST_VERBS_ZH))
     ]
     if not re.search(r"[\u4e00-\u9fff]", body):
-        stop = {
-            "the",
-            "and",
-            "for",
-            "with",
-            "need",
-            "needs",
-            "our",
-            "from",
-            "that",
-            "this",
-            "expert",
-            "experts",
-        }
-        keywords = [
-            w.lower() for w in re.findall(r"[A-Za-z][A-Za-z\-]{2,}", body) if w.lower() not in stop
-        ]
+        keywords = _english_phrases(body)
     # Keep title words first: they name the problem.
-    title_kw = [k for k in keywords if k in title]
-    rest = [k for k in keywords if k not in title]
+    title_low = title.lower()
+    title_kw = [k for k in keywords if k.lower() in title_low]
+    rest = [k for k in keywords if k.lower() not in title_low]
     out = list(dict.fromkeys(title_kw[:3] + rest[:3] + [d for d in discipline_names if d]))
     if len(out) < min_skills:
         out = list(dict.fromkeys(out + keywords + [title.strip()]))
@@ -376,6 +402,9 @@ class TeamProposal:
     seconds: float
     params: Mapping[str, Any] = field(default_factory=dict)
     problem: TeamProblem | None = field(default=None, repr=False, compare=False)
+    #: Skills derived from the demand's text that no allowed expert in the pool covers, left
+    #: out of the constraints (skill → why). Staff's own skills are never left out.
+    skills_dropped: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def feasible(self) -> bool:
@@ -785,6 +814,21 @@ class FormationService:
                 r = pool.also[j][sid]
                 cov[i, j] = max(0.0, min(1.0, r.score))
                 skill_evidence[(sid, skill)] = tuple(e.title for e in r.explanation.evidence[:2])
+        # A skill derived from the text that no expert in the pool covers is a word the
+        # derivation got wrong far more often than a need no expert has (the benchmark's
+        # "Looking for an expert who can solve …" made "who" a skill): left out, and said so.
+        # One that only excluded experts cover stays, so the answer names who is in the way;
+        # staff's skills (or the demand's own) are always hard constraints.
+        dropped: dict[str, str] = {}
+        if not (list(skills or []) or list(demand.skills)) and skill_list:
+            covered = (cov >= cover_threshold - 1e-9).any(axis=0)
+            for j in np.flatnonzero(~covered):
+                dropped[skill_list[j]] = (
+                    f"derived from the demand's text, and none of the {n} experts in the pool "
+                    f"covers it (affinity ≥ {cover_threshold}); give skills to require it"
+                )
+            skill_list = [sk for j, sk in enumerate(skill_list) if covered[j]]
+            cov = cov[:, covered]
         ties = F.pair_ties(self.driver, ids, database=self.database)
         comm = comm_cost_matrix(ids, ties)
         facts = [pool.results[i].explanation.facts for i in ids]
@@ -824,6 +868,7 @@ class FormationService:
             "pool": pool,
             "ties": ties,
             "skill_evidence": skill_evidence,
+            "skills_dropped": dropped,
             "params": {
                 "skills": list(skill_list),
                 "k_min": k_min,
@@ -1003,6 +1048,7 @@ class FormationService:
             seconds=round(sol.seconds, 4),
             params=dict(ctx["params"]),
             problem=problem,
+            skills_dropped=dict(ctx.get("skills_dropped") or {}),
         )
 
     def swap_member(self, team_id: str, remove: str, *, n: int = 5) -> SwapProposal:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import neo4j
 import pytest
@@ -18,7 +19,7 @@ from graph_schema import NotFoundError, clear_graph, import_path
 from graph_schema import formation as F
 from matcher import ExpertMatcher, InfeasibleError, MatchValidationError, embed_graph
 from matcher.embedding import SentenceTransformerEmbedder
-from matcher.formation import FormationService, TeamProposal, is_senior
+from matcher.formation import FormationService, TeamProposal, demand_skills, is_senior
 from tests.utils.factories import tiny_dataset, write_csv, write_jsonl
 
 COI = {"S1", "S3", "S9"}  # S3 works at E-AUTO; S1 and S9 declared conflicts with it
@@ -291,6 +292,34 @@ def test_derived_skills_and_locked_and_excluded(svc: FormationService) -> None:
         svc.propose_team("D2", k_min=1, k_max=3, excluded=["S6"])
     text = " ".join(info.value.reasons)
     assert "S6 excluded by staff" in text and "S7 conflict of interest with E-CHIP" in text
+
+
+def test_a_derived_skill_nobody_covers_is_left_out_and_said_so(
+    svc: FormationService, loaded: neo4j.Driver, tmp_path: Path
+) -> None:
+    """"Looking for an expert who can solve … and knows quantum gravity": the phrase nobody in
+    the pool covers is left out of the constraints and named; required by staff, it makes the
+    request infeasible, naming it."""
+    text = (
+        "Looking for an expert who can solve battery thermal management problems "
+        "and knows quantum gravity."
+    )
+    demand = {"id": "D3", "title": text, "text": text, "enterprise": "E-CHIP"}
+    write_jsonl(tmp_path / "demands.jsonl", [demand])
+    assert import_path(loaded, tmp_path).ok
+    try:
+        derived = demand_skills(text, text)
+        assert "quantum gravity" in derived and not {"looking", "who", "solve"} & set(derived)
+        team = svc.propose_team("D3", k_min=1, k_max=3, min_senior=0)
+        assert "quantum gravity" in team.skills_dropped
+        assert "none of the" in team.skills_dropped["quantum gravity"]
+        assert set(team.skills) | set(team.skills_dropped) == set(derived)
+        assert team.feasible and all(team.skills_covered[sk] for sk in team.skills)
+        assert team.to_dict()["skills_dropped"] == dict(team.skills_dropped)
+        with pytest.raises(InfeasibleError, match="quantum gravity"):
+            svc.propose_team("D3", k_min=1, k_max=3, min_senior=0, skills=["quantum gravity"])
+    finally:
+        loaded.execute_query("MATCH (d:Demand {id: 'D3'}) DETACH DELETE d")
 
 
 def test_infeasible_requests_say_why(svc: FormationService) -> None:

@@ -53,7 +53,24 @@ def test_skills_are_derived_from_english_text() -> None:
     skills = demand_skills(
         "Battery thermal management", "We need liquid cooling simulation experts."
     )
-    assert 2 <= len(skills) <= 6 and "battery" in skills
+    assert skills == ["battery thermal management", "liquid cooling simulation"]
+
+
+def test_english_skills_are_phrases_without_the_words_of_the_request() -> None:
+    text = (
+        "Looking for an expert who can solve crash safety problems in passenger cars "
+        "and knows high-strength steel"
+    )
+    assert demand_skills(text, text) == ["crash safety", "passenger cars", "high-strength steel"]
+    skills = demand_skills("", "Who knows MIMO for 5G networks? We need advice.")
+    assert skills == ["MIMO", "5G networks"]
+
+
+def test_chinese_request_verbs_do_not_become_skills() -> None:
+    # jieba glues "懂" to the next character: "懂多" is no skill.
+    skills = demand_skills("需要懂多材料轻量化设计的工程机械专家", "寻找懂自动驾驶感知算法的团队")
+    assert skills and not any(s.startswith(("懂", "寻找")) for s in skills)
+    assert "轻量化" in skills
 
 
 ties_strategy = st.lists(

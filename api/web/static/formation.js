@@ -263,7 +263,10 @@
           const who = p.skills_covered[s], also = p.members.filter((m) => m.skills.includes(s) && m.id !== who);
           return h("tr", { "data-skill": s }, h("td", {}, s), h("td", {}, checkMark({ holds: Boolean(who) }, h)),
             h("td", {}, who ? (byId[who] ? byId[who].name : who) : t("team.uncovered")), h("td", { class: "muted" }, also.map((m) => m.name).join("、")));
-        }))));
+        }))),
+      Object.keys(p.skills_dropped || {}).length
+        ? h("p", { id: "skills-dropped", class: "muted" }, t("team.dropped", { s: Object.keys(p.skills_dropped).join(zh() ? "、" : ", ") }))
+        : null);
 
     const checks = h("section", { class: "card", "aria-labelledby": "checks-h" }, h("h2", { id: "checks-h" }, t("f.checks")), checksTable(ctx, "checks", p.checks));
     const objRows = [["objective", o.objective], ["relevance_sum", o.relevance_sum, o.w_relevance], ["comm_cost_sum", o.comm_cost_sum, -o.w_communication],
