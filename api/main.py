@@ -166,6 +166,7 @@ def _load_model(app: FastAPI, settings: Settings) -> None:
             batch_size=settings.batch_size,
             languages=model_languages(settings),
             threads=settings.query_threads,
+            query_runtime=settings.query_runtime,
         )
     except Exception:
         logger.exception("Could not load the embedding model %s", settings.model)

@@ -335,78 +335,19 @@ class StOnnxBackend:
         return np.asarray(out, dtype=np.float32)
 
 
-def _pooling_mode(st: Any) -> str:
-    """``mean``, ``cls``, … of the SentenceTransformer's Pooling module (old and new configs)."""
-    for module in st:
-        if type(module).__name__ == "Pooling":
-            cfg: dict[str, Any] = module.get_config_dict()
-            mode = cfg.get("pooling_mode")
-            if isinstance(mode, str):
-                return mode
-            for key, value in cfg.items():
-                if key.startswith("pooling_mode_") and value is True:
-                    return key.removeprefix("pooling_mode_").removesuffix("_tokens")
-    return "?"
-
-
 def export_onnx(st: Any, path: Path, exporter: str) -> float:
-    """Export transformer + mean pooling + L2 normalisation to ``path``; returns seconds."""
-    import torch
+    """Export transformer + mean pooling + L2 normalisation to ``path`` (the product's own
+    :func:`matcher.embedding_onnx.export_query_model`); returns seconds."""
+    from matcher.embedding_onnx import export_query_model, pooling_mode
+    from matcher.errors import EmbeddingError
 
-    if _pooling_mode(st) != "mean":
-        raise SystemExit(f"--onnx-via export supports mean pooling only, not {_pooling_mode(st)}")
-    hf_model = st[0].auto_model.eval()
-
-    class Pooled(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(
-            self,
-            input_ids: torch.Tensor,
-            attention_mask: torch.Tensor,
-            token_type_ids: torch.Tensor,
-        ) -> torch.Tensor:
-            hidden = self.inner(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2, dim=1)
-
-    # Two texts of different lengths, so the traced graph sees padding.
-    enc = st.tokenizer(["a short one", "a somewhat longer example text"], padding=True)
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    args = tuple(
-        torch.tensor(enc[n]) if n in enc else torch.zeros_like(torch.tensor(enc["input_ids"]))
-        for n in names
-    )
+    if pooling_mode(st) != "mean":
+        raise SystemExit(f"--onnx-via export supports mean pooling only, not {pooling_mode(st)}")
     started = time.perf_counter()
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")  # tracer and deprecation warnings of the exporter
-        if exporter == "legacy":
-            axes = {n: {0: "batch", 1: "seq"} for n in names}
-            shape: dict[str, Any] = {
-                "dynamic_axes": {**axes, "sentence_embedding": {0: "batch"}},
-                "opset_version": 17,
-                "dynamo": False,
-            }
-        else:
-            batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq")
-            shape = {
-                "dynamic_shapes": tuple({0: batch, 1: seq} for _ in names),
-                "dynamo": True,
-                "verbose": False,
-            }
-        torch.onnx.export(
-            Pooled(hf_model).eval(),
-            args,
-            str(path),
-            input_names=names,
-            output_names=["sentence_embedding"],
-            **shape,
-        )
+    try:
+        export_query_model(st, path, exporter)
+    except EmbeddingError as exc:
+        raise SystemExit(str(exc)) from exc
     return time.perf_counter() - started
 
 

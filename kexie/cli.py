@@ -310,6 +310,7 @@ def make_embedder(settings: Settings, *, for_queries: bool = True) -> Any:
                 batch_size=settings.batch_size,
                 languages=model_languages(settings),
                 threads=settings.query_threads if for_queries else None,
+                query_runtime=settings.query_runtime if for_queries else "torch",
             )
     except EmbeddingError as exc:
         raise fail(str(exc)) from exc
