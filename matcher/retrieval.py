@@ -169,27 +169,17 @@ class ExpertMatcher:
             )
         return fp
 
-    def _query_vectors(self, queries: Sequence[_Query], mode: Mode) -> list[list[float] | None]:
-        """Query vectors: None in lexical mode, without an embedder, and for a query whose
-        fusion gives the dense part no weight (a language the model does not cover: its vector
-        reads and cosines would change no score, and a vector of Chinese from an English model
-        is a poor guide to candidates or disciplines). The graph's vectors must still be the
-        model's in hybrid mode (EmbeddingsStaleError otherwise). Recent ones come from a small cache
-        keyed by model and text: a panel's quota groups, a team's pool and a swap embed the
-        same text again."""
-        texts = [q.text for q in queries]
-        dense = [q.weights.dense > 0 for q in queries]
+    def _query_vectors(self, texts: Sequence[str], mode: Mode) -> list[list[float] | None]:
+        """Query vectors of ``texts`` (None in lexical mode or without an embedder). Recent
+        ones come from a small cache keyed by model and text: a panel's quota groups, a team's
+        pool and a swap embed the same text again."""
         if mode == "lexical" or self.embedder is None or not texts:
             return [None] * len(texts)
         fp = self._check_fingerprint()
         out: list[list[float] | None] = []
         with self._vec_lock:
             cached = [self._vec_cache.get((fp, t)) for t in texts]
-        todo = list(
-            dict.fromkeys(
-                t for t, v, d in zip(texts, cached, dense, strict=True) if v is None and d
-            )
-        )
+        todo = list(dict.fromkeys(t for t, v in zip(texts, cached, strict=True) if v is None))
         fresh: dict[str, list[float]] = {}
         if todo:
             mat = self.embedder.embed_queries(todo)
@@ -200,8 +190,8 @@ class ExpertMatcher:
                     self._vec_cache.move_to_end((fp, t))
                 while len(self._vec_cache) > _VEC_CACHE:
                     self._vec_cache.popitem(last=False)
-        for t, cv, d in zip(texts, cached, dense, strict=True):
-            out.append(None if not d else cv if cv is not None else fresh[t])
+        for t, cv in zip(texts, cached, strict=True):
+            out.append(cv if cv is not None else fresh[t])
         return out
 
     # -- public ------------------------------------------------------------------------------
@@ -308,7 +298,7 @@ class ExpertMatcher:
         n_hits = max(200, min(10 * k, 3 * window))
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="rank") as pool:
             ft_future = self._submit_fulltext(pool, q, n_hits)
-            vec = self._query_vectors([q], mode)[0]
+            vec = self._query_vectors([text], mode)[0]
             vec_future: Future[list[S.EvidenceHit]] | None = None
             sci_future: Future[list[tuple[str, float]]] | None = None
             if vec is not None:
@@ -320,7 +310,7 @@ class ExpertMatcher:
                 )
             # The other texts are embedded while the index reads run (apart: in one batch,
             # short skills would be padded to the length of a long demand).
-            vecs = [vec, *self._query_vectors(also_q, mode)]
+            vecs = [vec, *self._query_vectors(also, mode)]
             hits = vec_future.result() if vec_future else []
             ft_hits = ft_future.result() if ft_future else []
             sci_hits = sci_future.result() if sci_future else []
@@ -481,7 +471,7 @@ class ExpertMatcher:
             return []
         corpus = self.corpus()
         queries = [self._query(t, mode) for t in texts]
-        vecs = self._query_vectors(queries, mode)
+        vecs = self._query_vectors(list(texts), mode)
         ids = list(dict.fromkeys(candidates))
 
         need = [i for i, d in enumerate(per_disc) if not d]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import neo4j
@@ -12,7 +12,6 @@ import pytest
 from graph_schema import clear_graph, import_path
 from matcher import EmbeddingsStaleError, ExpertMatcher, MatchValidationError, embed_graph
 from matcher.embedding import SentenceTransformerEmbedder
-from matcher.scoring import FusionConfig, FusionWeights
 from matcher.text import tokenize
 from tests.utils.factories import tiny_dataset, write_jsonl
 
@@ -143,46 +142,6 @@ def test_english_query_finds_the_traffic_experts(matcher: ExpertMatcher) -> None
     assert results[0].scientist_id == "S2"
     assert results[0].explanation.query_language == "en"
     assert results[0].explanation.components["dense"] > 0.5
-
-
-class _CountingEmbedder:
-    """The real model, counting the query texts it embeds."""
-
-    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
-        self.inner = inner
-        self.queries: list[str] = []
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.inner, name)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        self.queries.extend(texts)
-        return self.inner.embed_queries(texts)
-
-
-def test_a_language_the_model_does_not_cover_is_not_embedded(
-    loaded: neo4j.Driver, embedder: SentenceTransformerEmbedder
-) -> None:
-    """The English model gives Chinese no dense weight, so a Chinese text is not embedded and
-    no vector is read or compared (it would change no score); English still is. Give the
-    uncovered language dense weight and the Chinese text is embedded again."""
-    counting = _CountingEmbedder(embedder)
-    m = ExpertMatcher(loaded, counting)  # type: ignore[arg-type]
-    zh, en = "电动汽车动力电池热管理与液冷仿真", "deep learning for traffic flow forecasting"
-    found = m.search_with(zh, [en, "有限元仿真"], k=3)
-    assert found.results[0].scientist_id == "S3"
-    assert "dense" not in found.results[0].explanation.components
-    assert "dense" in found.also[0][0].explanation.components
-    assert "dense" not in found.also[1][0].explanation.components
-    assert counting.queries == [en]
-    m.rank_candidates([zh, en], ["S2", "S3"])
-    assert counting.queries == [en]  # the English vector came from the cache
-
-    config = FusionConfig(uncovered=FusionWeights(dense=0.2, lexical=0.6, discipline=0.1))
-    weighted = ExpertMatcher(loaded, counting, config=config)  # type: ignore[arg-type]
-    top = weighted.rank_experts(zh, k=3)[0]
-    assert counting.queries == [en, zh]
-    assert top.explanation.components["dense"] > 0
 
 
 def test_mixed_text_goes_through_the_same_path(matcher: ExpertMatcher) -> None:
