@@ -297,9 +297,9 @@ def test_derived_skills_and_locked_and_excluded(svc: FormationService) -> None:
 def test_a_derived_skill_nobody_covers_is_left_out_and_said_so(
     svc: FormationService, loaded: neo4j.Driver, tmp_path: Path
 ) -> None:
-    """"Looking for an expert who can solve … and knows quantum gravity": the phrase nobody in
-    the pool covers is left out of the constraints and named; required by staff, it makes the
-    request infeasible, naming it."""
+    """A request for an expert who "knows quantum gravity": the phrase nobody in the pool
+    covers is left out of the constraints and named; required by staff, it makes the request
+    infeasible, naming it."""
     text = (
         "Looking for an expert who can solve battery thermal management problems "
         "and knows quantum gravity."
