@@ -206,12 +206,17 @@ class OnnxQueryEncoder:
         for first in (True, False):
             attempt = "cached" if first and path.is_file() else "exported"
             if attempt == "exported":
-                folder.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".onnx.tmp")
-                os.close(fd)
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".onnx.tmp")
+                    os.close(fd)
+                except OSError as exc:  # a read-only home, a file in the way…
+                    raise EmbeddingError(f"cannot write the ONNX cache {folder}: {exc}") from exc
                 try:
                     export_query_model(st, Path(tmp))
                     os.replace(tmp, path)  # atomic: another process never reads half a file
+                except OSError as exc:
+                    raise EmbeddingError(f"cannot write the ONNX cache {folder}: {exc}") from exc
                 finally:
                     Path(tmp).unlink(missing_ok=True)
             try:

@@ -83,3 +83,15 @@ def test_a_model_the_export_does_not_cover_stays_on_torch(
         SentenceTransformerEmbedder(str(folder), query_runtime="onnxruntime")
     auto = SentenceTransformerEmbedder(str(folder), query_runtime="auto")
     assert auto.query_runtime == "torch" and auto.embed_query("电池").shape == (64,)
+
+
+def test_an_unwritable_cache_keeps_queries_on_torch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("KEXIE_ONNX_CACHE", str(blocker / "onnx"))
+    with pytest.raises(EmbeddingError, match="cannot write the ONNX cache"):
+        SentenceTransformerEmbedder(query_runtime="onnxruntime")
+    auto = SentenceTransformerEmbedder(query_runtime="auto")
+    assert auto.query_runtime == "torch" and auto.embed_query("电池").shape == (384,)
