@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     )
     batch_size: int = Field(default=64, ge=1, le=4096, validation_alias="MATCHER_BATCH_SIZE")
     query_threads: int = Field(default=1, ge=1, le=256, validation_alias="MATCHER_QUERY_THREADS")
-    # What embeds a query: the model exported to ONNX (about twice as fast on one text), or the
+    # What embeds a query: the model exported to ONNX (1.75× torch's rate on short texts), or the
     # model itself; auto: ONNX when it can be had, else torch.
     query_runtime: Literal["auto", "torch", "onnxruntime"] = Field(
         default="auto", validation_alias="MATCHER_QUERY_RUNTIME"

@@ -131,8 +131,8 @@ class SentenceTransformerEmbedder(Embedder):
             single queries, 1 is faster: one query gains little from two threads and loses a
             lot when other work holds the cores.
         query_runtime: what embeds queries. ``onnxruntime``: the same model exported to ONNX
-            (:mod:`matcher.embedding_onnx`; cached, checked against torch on load), about twice
-            as fast on one short text; ``auto``: that when it can be had, else torch (logged);
+            (:mod:`matcher.embedding_onnx`; cached, checked against torch on load), 1.75× torch's
+            rate on short texts; ``auto``: that when it can be had, else torch (logged);
             ``torch``: the model itself. Documents always go through the model.
 
     Example::

@@ -1,9 +1,10 @@
-"""Query vectors through onnxruntime: the same model, exported once, about twice as fast.
+"""Query vectors through onnxruntime: the same model, exported once, and faster.
 
-A search embeds one short text while the user waits. PyTorch spends most of that time in
-per-call overhead; onnxruntime runs the same graph in less than half the time (``python -m
-benchmarks.embedding_backends``: 2.14× the texts per second on short texts, cosine to torch
-1.0000). Evidence is still embedded by PyTorch in batches, where the two are even.
+A search embeds one short text while the user waits, and PyTorch spends much of that time in
+per-call overhead: onnxruntime runs the same graph at 1.75× the texts per second on short
+texts, cosine to torch 1.0000 (``python -m benchmarks.embedding_backends``,
+``results/embedding_backends.md``). Evidence is still embedded by PyTorch in batches, where the
+two are even.
 
 The model is exported with ``torch.onnx.export`` (transformer + mean pooling + L2
 normalisation, the sentence-transformers recipe of mean-pooling models) into a cache folder,

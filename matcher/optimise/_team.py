@@ -29,7 +29,8 @@ Solvers (encoder/solver split as in openreview-matcher; registered in :data:`SOL
     Every team of ``k_min..k_max`` allowed candidates that holds the locked members, checked and
     scored at once with numpy; the best is optimal by construction. Only for small problems: a
     pool of 30 with ``k_max = 4`` is 31,900 teams (milliseconds), while the MILP above, whose
-    linearised pair costs give a weak bound, often needs 0.3–1 s to prove its answer.
+    linearised pair costs give a weak bound, needs 0.13–0.33 s to prove its answer
+    (``benchmarks/README.md``, ``results/bench-100.md``).
 ``greedy``
     Constructive greedy (cover the uncovered skills first, then seniors, then fill to ``k_min``)
     followed by best-improvement local search over add / drop / swap moves that keep every hard
