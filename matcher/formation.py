@@ -145,7 +145,8 @@ _REQUEST_WORDS_ZH: Final = frozenset(
     公司 合作 服务 开展 进行 寻找 解决 问题 能够 可以 如何 哪些 推荐 了解 熟悉 擅长 人员
     研究人员 科研人员 邀请 协助 完成 参与 遇到 存在 目前 主要""".split()
 )
-#: Verbs that open a request ("懂…", "找…"): jieba glues them to the next character ("懂多").
+#: Verbs that open a request ("懂…", "找…"): jieba's HMM glues them to the next character
+#: ("懂多"), making a non-word; dictionary words such as 要素 or 求解 stay.
 _REQUEST_VERBS_ZH: Final = ("懂", "找", "求", "请", "想", "要")
 #: The same for English, beside scikit-learn's stop words ("Looking for an expert who can solve
 #: … problems" once made "looking", "who" and "solve" skills, and a third of the benchmark's
@@ -220,7 +221,7 @@ def demand_skills(
         and not k.isdigit()
         and not re.fullmatch(r"[A-Za-z]{1,2}", k)
         and k not in _REQUEST_WORDS_ZH
-        and not (len(k) <= 3 and k.startswith(_REQUEST_VERBS_ZH))
+        and not (k.startswith(_REQUEST_VERBS_ZH) and not jieba.dt.FREQ.get(k))
     ]
     if not re.search(r"[\u4e00-\u9fff]", body):
         keywords = _english_phrases(body)
@@ -767,11 +768,9 @@ class FormationService:
         if not 1 <= k_min <= k_max:
             raise MatchValidationError([{"loc": ["k_min"], "msg": "need 1 ≤ k_min ≤ k_max"}])
         demand = F.load_demand(self.driver, demand_id, database=self.database)
+        given = [s for s in (list(skills or []) or list(demand.skills)) if s.strip()]
         skill_list = demand_skills(
-            demand.title,
-            demand.text,
-            [n for _, n in demand.disciplines],
-            given=list(skills or []) or list(demand.skills),
+            demand.title, demand.text, [n for _, n in demand.disciplines], given=given
         )
         text = demand.query_text
         disciplines = [c for c, _ in demand.disciplines]
@@ -821,14 +820,15 @@ class FormationService:
         # One that only excluded experts cover stays, so the answer names who is in the way;
         # staff's skills (or the demand's own) are always hard constraints.
         dropped: dict[str, str] = {}
-        if not (list(skills or []) or list(demand.skills)) and skill_list:
-            covered = (cov >= cover_threshold - 1e-9).any(axis=0)
-            for j in np.flatnonzero(~covered):
-                dropped[skill_list[j]] = (
-                    f"derived from the demand's text, and none of the {n} experts in the pool "
-                    f"covers it (affinity ≥ {cover_threshold}); give skills to require it"
-                )
-            skill_list = [sk for j, sk in enumerate(skill_list) if covered[j]]
+        if not given and skill_list:
+            covered = np.asarray((cov >= cover_threshold - 1e-9).any(axis=0), dtype=bool)
+            for sk, ok in zip(skill_list, covered, strict=True):
+                if not ok:
+                    dropped[sk] = (
+                        f"derived from the demand's text, and none of the {n} experts in the "
+                        f"pool covers it (affinity ≥ {cover_threshold}); give skills to require it"
+                    )
+            skill_list = [sk for sk, ok in zip(skill_list, covered, strict=True) if ok]
             cov = cov[:, covered]
         ties = F.pair_ties(self.driver, ids, database=self.database)
         comm = comm_cost_matrix(ids, ties)

@@ -67,6 +67,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from matcher.errors import InfeasibleError, InvalidProblemError, SolverError
 from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float, codes
@@ -678,14 +679,14 @@ class ExactSolver:
         return [p.candidates[i] for i in chosen], res.optimal
 
 
-@functools.lru_cache(maxsize=64)
-def _combinations(n: int, r: int) -> IntArray:
+@functools.lru_cache(maxsize=16)  # each at most ~200,000 rows of int32 (a few MB)
+def _combinations(n: int, r: int) -> npt.NDArray[np.int32]:
     """All ``r``-subsets of ``range(n)`` in lexicographic order, shape [C(n, r), r] (read-only)."""
     if r == 0:
-        out = np.zeros((1, 0), dtype=np.int64)
+        out = np.zeros((1, 0), dtype=np.int32)
     else:
         flat = itertools.chain.from_iterable(itertools.combinations(range(n), r))
-        out = np.fromiter(flat, dtype=np.int64, count=math.comb(n, r) * r).reshape(-1, r)
+        out = np.fromiter(flat, dtype=np.int32, count=math.comb(n, r) * r).reshape(-1, r)
     out.setflags(write=False)
     return out
 

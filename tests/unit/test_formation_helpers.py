@@ -71,6 +71,8 @@ def test_chinese_request_verbs_do_not_become_skills() -> None:
     skills = demand_skills("需要懂多材料轻量化设计的工程机械专家", "寻找懂自动驾驶感知算法的团队")
     assert skills and not any(s.startswith(("懂", "寻找")) for s in skills)
     assert "轻量化" in skills
+    # A dictionary word that begins like a request verb is a real skill.
+    assert "求解" in demand_skills("优化求解咨询", "需要大规模整数规划求解和调度要素分析")
 
 
 ties_strategy = st.lists(
