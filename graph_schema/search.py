@@ -23,7 +23,6 @@ __all__ = [
     "CandidateFacts",
     "vector_evidence_hits",
     "fulltext_evidence_hits",
-    "vector_scientist_hits",
     "candidate_rows",
     "GRADE_RANK",
 ]
@@ -34,10 +33,6 @@ _VECTOR_EVIDENCE = f"""
 CALL db.index.vector.queryNodes('evidence_embedding', $k, $vec) YIELD node, score
 RETURN [(node)<-[:{R.CONTRIBUTED}]-(s:{L.SCIENTIST}) | s.id] AS sids, node.id AS eid,
        2 * score - 1 AS cos, [(node)-[:{R.IN_DISCIPLINE}]->(d:{L.DISCIPLINE}) | d.code] AS disciplines
-"""
-_VECTOR_SCIENTISTS = """
-CALL db.index.vector.queryNodes('scientist_embedding', $k, $vec) YIELD node, score
-RETURN node.id AS sid, 2 * score - 1 AS cos
 """
 _FULLTEXT_EVIDENCE = f"""
 CALL db.index.fulltext.queryNodes('evidence_text', $q, {{limit: $k}}) YIELD node, score
@@ -239,13 +234,6 @@ def vector_evidence_hits(
     """Nearest evidence by the vector index (approximate), as (scientist, evidence, cosine)."""
     rows = _read(driver, _VECTOR_EVIDENCE, database, k=k, vec=vec)
     return _hits(rows, "cos")
-
-
-def vector_scientist_hits(
-    driver: neo4j.Driver, vec: list[float], k: int, *, database: str | None = None
-) -> list[tuple[str, float]]:
-    rows = _read(driver, _VECTOR_SCIENTISTS, database, k=k, vec=vec)
-    return [(r["sid"], float(r["cos"])) for r in rows]
 
 
 def fulltext_evidence_hits(

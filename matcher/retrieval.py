@@ -1,8 +1,9 @@
 """Hybrid expert retrieval over the graph: ``rank_experts``.
 
-1. Candidates: the union of the evidence nearest to the query in the vector index, the
-   evidence the CJK fulltext index finds, and the nearest scientist profiles — or exactly the
-   ``candidates`` the caller brings.
+1. Candidates: the contributors of the evidence nearest to the query in the vector index and
+   of the evidence the CJK fulltext index finds — or exactly the ``candidates`` the caller
+   brings. (The nearest scientist profile vectors were a third source until they were
+   measured to add nothing: ``docs/architecture.md``, "Search at 100×".)
 2. Facts: for each candidate, in one query, their evidence (cosine to the query computed in
    the database), societies and grades, institution, district, disciplines, load, conflicts.
 3. Scores: absolute component affinities fused with language-aware weights
@@ -53,6 +54,12 @@ _QUERY_TERMS = 32
 _VEC_CACHE = 512
 #: Query vectors per candidate read (each item's cosine to each travels back).
 _VECS_PER_READ = 16
+#: A candidate read of more scientists than this is split in parts read side by side (one
+#: Cypher query runs on one core; the database server has more).
+_IDS_PER_PART = 20
+#: Index hits read per search at least (disciplines are inferred from them).
+_MIN_HITS = 200
+_READ_PARTS = 2
 #: ``search_with``'s default for an ``also`` text: the disciplines of the searched text.
 _AS_TEXT: Final = object()
 _GRADE_RANK = S.GRADE_RANK
@@ -291,34 +298,29 @@ class ExpertMatcher:
         also_q = [self._query(t, mode) for t in also]
         corpus = self.corpus()
         # The index reads are independent round trips: the fulltext read runs while the query
-        # is embedded, then both vector reads run side by side.
+        # is embedded, then the vector read beside it.
         window = max(self.pool, 4 * k) if rerank is None else max(k, rerank)
         # Index hits: 200 at least (disciplines are inferred from them), 10 per result asked
         # for, but no more than 3 per candidate scored in full (an item has ~3 contributors).
-        n_hits = max(200, min(10 * k, 3 * window))
+        n_hits = max(_MIN_HITS, min(10 * k, 3 * window))
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="rank") as pool:
             ft_future = self._submit_fulltext(pool, q, n_hits)
             vec = self._query_vectors([text], mode)[0]
             vec_future: Future[list[S.EvidenceHit]] | None = None
-            sci_future: Future[list[tuple[str, float]]] | None = None
             if vec is not None:
                 vec_future = pool.submit(
                     S.vector_evidence_hits, self.driver, vec, n_hits, database=self.database
-                )
-                sci_future = pool.submit(
-                    S.vector_scientist_hits, self.driver, vec, 100, database=self.database
                 )
             # The other texts are embedded while the index reads run (apart: in one batch,
             # short skills would be padded to the length of a long demand).
             vecs = [vec, *self._query_vectors(also, mode)]
             hits = vec_future.result() if vec_future else []
             ft_hits = ft_future.result() if ft_future else []
-            sci_hits = sci_future.result() if sci_future else []
         query_disciplines, inferred = set(disciplines or []), False
         if not query_disciplines and mode == "hybrid":
             query_disciplines = self._infer_disciplines(hits, ft_hits)
             inferred = bool(query_disciplines)
-        ids = self._pool(hits, ft_hits, sci_hits, vec, q.weights, corpus.calibration, window)
+        ids = self._pool(hits, ft_hits, vec, q.weights, corpus.calibration, window)
         # The experts found are read with the text's vector; the ``also`` texts' vectors go in
         # later reads of the experts kept only (each cosine is computed in Neo4j, and the
         # window holds twice to four times the experts kept).
@@ -330,13 +332,10 @@ class ExpertMatcher:
         def read(
             chunk: list[int], who: list[str], qs: Sequence[_Query]
         ) -> dict[str, S.CandidateFacts]:
-            rows = S.candidate_rows(
-                self.driver,
+            rows = self._candidate_rows(
                 who,
-                vecs=[vecs[i] for i in chunk],  # type: ignore[misc]
-                terms={t: 1.0 for qq in qs for t in qq.qweights},
-                fingerprint=self._fingerprint(),
-                database=self.database,
+                [vecs[i] for i in chunk],  # type: ignore[misc]
+                {t: 1.0 for qq in qs for t in qq.qweights},
             )
             return {f.id: f for f in rows}
 
@@ -486,7 +485,6 @@ class ExpertMatcher:
         for c, chunk in enumerate(chunks):
             for pos, i in enumerate(chunk):
                 slot[i] = (c, pos)
-        fp = self._fingerprint()
         read: list[list[S.CandidateFacts]] = []
         for c, chunk in enumerate(chunks):
             terms = {
@@ -495,16 +493,7 @@ class ExpertMatcher:
                 if (i in chunk or (c == 0 and i not in slot))
                 for t in qq.qweights
             }
-            read.append(
-                S.candidate_rows(
-                    self.driver,
-                    ids,
-                    vecs=[vecs[i] for i in chunk],  # type: ignore[misc]
-                    terms=terms,
-                    fingerprint=fp,
-                    database=self.database,
-                )
-            )
+            read.append(self._candidate_rows(ids, [vecs[i] for i in chunk], terms))  # type: ignore[misc]
         missing = sorted(set(ids) - {f.id for f in read[0]})
         if missing:
             raise MatchValidationError(
@@ -539,6 +528,35 @@ class ExpertMatcher:
         return out
 
     # -- steps -------------------------------------------------------------------------------
+    def _candidate_rows(
+        self, ids: list[str], vecs: list[list[float]], terms: Iterable[str]
+    ) -> list[S.CandidateFacts]:
+        """:func:`graph_schema.search.candidate_rows`, in up to ``_READ_PARTS`` parts of at
+        least ``_IDS_PER_PART`` scientists read side by side; rows keep the order of ``ids``."""
+        terms = list(terms)
+        parts = max(1, min(_READ_PARTS, len(ids) // _IDS_PER_PART))
+        size = -(-len(ids) // parts)
+        split = [ids[a : a + size] for a in range(0, len(ids), size)]
+
+        def one(part: list[str]) -> list[S.CandidateFacts]:
+            return S.candidate_rows(
+                self.driver,
+                part,
+                vecs=vecs,
+                terms=terms,
+                fingerprint=self._fingerprint(),
+                database=self.database,
+            )
+
+        if len(split) <= 1:
+            return one(ids)
+        with ThreadPoolExecutor(max_workers=len(split) - 1, thread_name_prefix="rank") as pool:
+            later = [pool.submit(one, part) for part in split[1:]]
+            rows = one(split[0])
+            for f in later:
+                rows.extend(f.result())
+        return rows
+
     def _fingerprint(self) -> str:
         return self.embedder.fingerprint() if self.embedder else ""
 
@@ -629,7 +647,6 @@ class ExpertMatcher:
         self,
         hits: list[S.EvidenceHit],
         ft_hits: list[S.EvidenceHit],
-        sci_hits: list[tuple[str, float]],
         vec: list[float] | None,
         weights: FusionWeights,
         calibration: Calibration,
@@ -637,17 +654,14 @@ class ExpertMatcher:
     ) -> list[str]:
         """Candidates for a search, ordered by a cheap pre-score from the index hits alone.
 
-        Pre-score: the calibrated cosine of a scientist's best vector hit (or of their profile
-        vector), and their best fulltext hit's BM25 relative to the best in the list, weighted
-        like the final fusion. Only the best ``window`` are scored in full — the full
+        Pre-score: the calibrated cosine of a scientist's best vector hit, and their best
+        fulltext hit's BM25 relative to the best in the list, weighted like the final fusion. Only the best ``window`` are scored in full — the full
         score is still the absolute one, so comparability holds; the pre-score only decides
         who is looked at.
         """
         dense: dict[str, float] = {}
         for h in hits:
             dense[h.scientist_id] = max(dense.get(h.scientist_id, 0.0), calibration.dense(h.score))
-        for sid, cos in sci_hits:
-            dense[sid] = max(dense.get(sid, 0.0), calibration.dense(cos))
         lexical: dict[str, float] = {}
         top_bm25 = max((h.score for h in ft_hits), default=0.0) or 1.0
         for h in ft_hits:

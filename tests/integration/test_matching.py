@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import neo4j
 import numpy as np
@@ -173,15 +174,29 @@ def test_rank_candidates_equals_one_call_per_text(
 ) -> None:
     """Several texts scored in one read give exactly what one call per text gives: scores,
     evidence, exclusions and inferred disciplines (also when the vectors are split over
-    several reads, and for a text with no vector in lexical mode)."""
+    several reads, the candidates read in parts side by side, and for a text with no vector in
+    lexical mode)."""
     import matcher.retrieval as retrieval
+    from graph_schema import search as S
 
     monkeypatch.setattr(retrieval, "_VECS_PER_READ", 2)
     texts = ["电池热管理", "交通流预测", "graph neural networks", "液冷板 有限元", "海洋生物学"]
     ids = ["S1", "S2", "S3"]
     filters = [None, {"conflict_with": ["E-AUTO"]}, None, None, {"exclude_ids": ["S2"]}]
     disciplines: list[list[str] | None] = [None, None, ["580"], None, None]
+    reads: list[list[str]] = []
+    real_read = S.candidate_rows
+
+    def spy(driver: neo4j.Driver, who: list[str], **kw: Any) -> list[S.CandidateFacts]:
+        reads.append(list(who))
+        return real_read(driver, who, **kw)
+
+    monkeypatch.setattr(S, "candidate_rows", spy)
+    monkeypatch.setattr(retrieval, "_IDS_PER_PART", 1)  # 3 ids: parts of 2 and 1
     together = matcher.rank_candidates(texts, ids, filters=filters, disciplines=disciplines)
+    # Five vectors, two a read: three reads, each of two parts read side by side.
+    assert sorted(reads) == sorted([["S1", "S2"], ["S3"]] * 3)
+    monkeypatch.setattr(retrieval, "_READ_PARTS", 1)  # each text alone, in one read
     assert len(together) == len(texts)
     for text, flt, disc, got in zip(texts, filters, disciplines, together, strict=True):
         alone = matcher.rank_experts(text, candidates=ids, filters=flt, disciplines=disc)
