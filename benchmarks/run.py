@@ -88,8 +88,8 @@ class BenchConfig:
     recall_queries: int = 60
     http_counts: dict[str, int] = field(
         default_factory=lambda: {
-            "search": 30,
-            "team": 10,
+            "search": 100,
+            "team": 40,
             "panel": 5,
             "consortium": 5,
             "assignment": 2,
