@@ -478,6 +478,20 @@ def eval_cmd(
         Path | None,
         typer.Option(help="Also write the table (Markdown) and JSON next to this path."),
     ] = None,
+    k: Annotated[
+        int,
+        typer.Option(
+            min=10, max=1000, help="Results asked for per query (the API's search asks for 10)."
+        ),
+    ] = 50,
+    window: Annotated[
+        int | None,
+        typer.Option(
+            min=10,
+            max=5000,
+            help="Candidates scored in full per query (default: max(40, 4k), as the API).",
+        ),
+    ] = None,
 ) -> None:
     """Retrieval quality vs the generator's ground truth: nDCG@10, MRR, recall@50 by mode and language."""
     from matcher import ExpertMatcher
@@ -490,9 +504,18 @@ def eval_cmd(
     embedder = make_embedder(settings)
     with connect(settings) as driver:
         matcher = ExpertMatcher(driver, embedder, database=settings.neo4j_database)
-        rows = evaluate(matcher, judgements, [m.strip() for m in modes.split(",") if m.strip()])  # type: ignore[misc]
+        rows = evaluate(
+            matcher,
+            judgements,
+            [m.strip() for m in modes.split(",") if m.strip()],  # type: ignore[misc]
+            k=k,
+            window=window,
+        )
+    default = max(matcher.pool, 4 * k)
+    scored = f"window {window}" if window else f"window max({matcher.pool}, 4k) = {default}"
     table = format_markdown(
-        rows, f"Expert retrieval, {embedder.model_id}, {len(judgements)} judgements"
+        rows,
+        f"Expert retrieval, {embedder.model_id}, {len(judgements)} judgements, k={k}, {scored}",
     )
     console.print(table, highlight=False)
     if out:

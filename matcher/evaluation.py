@@ -100,30 +100,49 @@ class EvalRow:
     queries: int
     ndcg10: float
     mrr: float
+    #: Recall at ``recall_at`` results (50, or ``k`` when fewer are asked for).
     recall50: float
     p50_ms: float
+    #: Results asked for per query, and candidates scored in full (None: the matcher's default).
+    k: int = 50
+    window: int | None = None
+
+    @property
+    def recall_at(self) -> int:
+        return min(50, self.k)
 
 
 def evaluate(
     matcher: ExpertMatcher,
     judgements: Iterable[Judgement],
     modes: Sequence[Mode] = ("dense", "lexical", "hybrid"),
+    *,
+    k: int = 50,
+    window: int | None = None,
 ) -> list[EvalRow]:
     """Run every judgement through ``rank_experts`` in each mode; mean metrics per mode × language
-    (``all`` included)."""
+    (``all`` included).
+
+    Args:
+        k: results asked for per query (the API's search asks for 10; recall is then at 10).
+        window: candidates scored in full (``rank_experts``' ``rerank``); default: the
+            matcher's, ``max(pool, 4k)``, so k=50 scores 200 and k=10 scores 40.
+    """
     items = list(judgements)
     rows: list[EvalRow] = []
     for mode in modes:
         per_lang: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
         for j in items:
             started = time.perf_counter()
-            results = matcher.rank_experts(j.text, k=50, candidates=j.candidates, mode=mode)
+            results = matcher.rank_experts(
+                j.text, k=k, candidates=j.candidates, mode=mode, rerank=window
+            )
             ms = (time.perf_counter() - started) * 1000
             ranked = [r.scientist_id for r in results]
             m = (
                 ndcg_at(ranked, j.relevant, 10),
                 mrr(ranked, j.relevant),
-                recall_at(ranked, j.relevant, 50),
+                recall_at(ranked, j.relevant, min(50, k)),
                 ms,
             )
             per_lang[j.lang].append(m)
@@ -139,6 +158,8 @@ def evaluate(
                     statistics.fmean(v[1] for v in vals),
                     statistics.fmean(v[2] for v in vals),
                     statistics.median(v[3] for v in vals),
+                    k,
+                    window,
                 )
             )
     return rows
@@ -146,8 +167,9 @@ def evaluate(
 
 def format_markdown(rows: Sequence[EvalRow], title: str = "") -> str:
     lines = [f"### {title}", ""] if title else []
+    at = rows[0].recall_at if rows else 50
     lines += [
-        "| mode | lang | queries | nDCG@10 | MRR | recall@50 | p50 ms |",
+        f"| mode | lang | queries | nDCG@10 | MRR | recall@{at} | p50 ms |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
