@@ -533,6 +533,8 @@ class ExpertMatcher:
     ) -> list[S.CandidateFacts]:
         """:func:`graph_schema.search.candidate_rows`, in up to ``_READ_PARTS`` parts of at
         least ``_IDS_PER_PART`` scientists read side by side; rows keep the order of ``ids``."""
+        if not ids:
+            return []
         terms = list(terms)
         parts = max(1, min(_READ_PARTS, len(ids) // _IDS_PER_PART))
         size = -(-len(ids) // parts)

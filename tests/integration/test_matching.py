@@ -271,6 +271,12 @@ def test_unknown_candidates_and_bad_input_are_rejected(matcher: ExpertMatcher) -
         matcher.rank_experts("电池", filters={"min_grade": "emperor"})
 
 
+def test_a_text_nothing_matches_finds_nobody(matcher: ExpertMatcher) -> None:
+    """No index hit leaves no candidate to read: an empty answer, not an error."""
+    assert matcher.rank_experts("qqxzv wwkpj", mode="lexical") == []
+    assert matcher.search_with("qqxzv wwkpj", ["zzqv"], mode="lexical").also == [[]]
+
+
 def test_filters_and_conflicts(matcher: ExpertMatcher) -> None:
     text = "电池热管理 交通流预测"
     res = matcher.rank_experts(
