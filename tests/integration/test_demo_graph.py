@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import neo4j
@@ -19,7 +20,7 @@ from kexie.demo import generate
 from kexie.localserver import LocalNeo4j
 from matcher import ExpertMatcher, embed_graph
 from matcher.embedding import SentenceTransformerEmbedder
-from matcher.evaluation import evaluate, load_judgements
+from matcher.evaluation import evaluate, format_markdown, load_judgements
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -78,3 +79,19 @@ def test_retrieval_quality_on_the_demo_ground_truth(
     # And it finds the planted experts far better than chance.
     assert rows[("hybrid", "zh")].ndcg10 > 0.6 and rows[("hybrid", "en")].ndcg10 > 0.6
     assert rows[("hybrid", "all")].mrr > 0.7
+    # As the API searches (k=10; the window of candidates scored in full is passed through):
+    # recall is then counted at 10, and the table says so.
+    asked: list[tuple[int, int | None]] = []
+    real = matcher.rank_experts
+
+    def spy(text: str, **kw: Any) -> list[Any]:
+        asked.append((kw["k"], kw["rerank"]))
+        return real(text, **kw)
+
+    matcher.rank_experts = spy  # type: ignore[method-assign]
+    served = {(r.mode, r.lang): r for r in evaluate(matcher, zh + en, ["hybrid"], k=10, window=80)}
+    assert set(asked) == {(10, 80)} and len(asked) == len(zh) + len(en)
+    for lang in ("zh", "en", "all"):
+        assert served[("hybrid", lang)].recall_at == 10
+        assert abs(served[("hybrid", lang)].ndcg10 - rows[("hybrid", lang)].ndcg10) < 0.03
+    assert "recall@10" in format_markdown(list(served.values()))
