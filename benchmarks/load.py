@@ -338,14 +338,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         driver, name="load-test", scopes=["read", "write"], rate_limit=10_000_000, database=db
     )
 
-    def read(name):
+    def read(name: str) -> list[dict[str, Any]]:
         return [
             json.loads(x)
             for x in (args.data / name).read_text(encoding="utf-8").splitlines()
             if x.strip()
-        ]  # noqa: E731
+        ]
 
-    data = {
+    data: dict[str, Sequence[str]] = {
         "queries": [d["title"] + " " + d.get("text", "") for d in read("demands.jsonl")]
         + [t["title"] for t in read("topics.jsonl")]
         + _truth_queries(args.data),
