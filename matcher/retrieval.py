@@ -3,7 +3,7 @@
 1. Candidates: the contributors of the evidence nearest to the query in the vector index and
    of the evidence the CJK fulltext index finds — or exactly the ``candidates`` the caller
    brings. (The nearest scientist profile vectors were a third source until they were
-   measured to add nothing: ``docs/architecture.md``, "Search at 100×".)
+   measured to add nothing: ``benchmarks/README.md``, "Commit 2a20318 changed".)
 2. Facts: for each candidate, in one query, their evidence (cosine to the query computed in
    the database), societies and grades, institution, district, disciplines, load, conflicts.
 3. Scores: absolute component affinities fused with language-aware weights
@@ -54,12 +54,12 @@ _QUERY_TERMS = 32
 _VEC_CACHE = 512
 #: Query vectors per candidate read (each item's cosine to each travels back).
 _VECS_PER_READ = 16
-#: A candidate read of more scientists than this is split in parts read side by side (one
-#: Cypher query runs on one core; the database server has more).
+#: A candidate read is split in up to ``_READ_PARTS`` parts of at least ``_IDS_PER_PART``
+#: scientists, read side by side (one Cypher query runs on one core; the server has more).
 _IDS_PER_PART = 20
+_READ_PARTS = 2
 #: Index hits read per search at least (disciplines are inferred from them).
 _MIN_HITS = 200
-_READ_PARTS = 2
 #: ``search_with``'s default for an ``also`` text: the disciplines of the searched text.
 _AS_TEXT: Final = object()
 _GRADE_RANK = S.GRADE_RANK
@@ -303,7 +303,7 @@ class ExpertMatcher:
         # Index hits: 200 at least (disciplines are inferred from them), 10 per result asked
         # for, but no more than 3 per candidate scored in full (an item has ~3 contributors).
         n_hits = max(_MIN_HITS, min(10 * k, 3 * window))
-        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="rank") as pool:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rank") as pool:
             ft_future = self._submit_fulltext(pool, q, n_hits)
             vec = self._query_vectors([text], mode)[0]
             vec_future: Future[list[S.EvidenceHit]] | None = None
