@@ -338,11 +338,9 @@ class StOnnxBackend:
 def export_onnx(st: Any, path: Path, exporter: str) -> float:
     """Export transformer + mean pooling + L2 normalisation to ``path`` (the product's own
     :func:`matcher.embedding_onnx.export_query_model`); returns seconds."""
-    from matcher.embedding_onnx import export_query_model, pooling_mode
+    from matcher.embedding_onnx import export_query_model
     from matcher.errors import EmbeddingError
 
-    if pooling_mode(st) != "mean":
-        raise SystemExit(f"--onnx-via export supports mean pooling only, not {pooling_mode(st)}")
     started = time.perf_counter()
     try:
         export_query_model(st, path, exporter)

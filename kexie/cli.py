@@ -489,7 +489,7 @@ def eval_cmd(
         typer.Option(
             min=10,
             max=5000,
-            help="Candidates scored in full per query (default: max(40, 4k), as the API).",
+            help="Candidates scored in full per query (default: the API's, max(pool, 4k)).",
         ),
     ] = None,
 ) -> None:
