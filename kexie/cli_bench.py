@@ -88,6 +88,7 @@ def bench_run(
     NEO4J_URI) at a database of its own.
     """
     from benchmarks.run import BenchConfig, run_bench, write_report
+    from benchmarks.server import api_env
 
     settings = get_settings()
     if reuse and adopt:
@@ -118,6 +119,7 @@ def bench_run(
     )
     if light:
         cfg.http_counts = dict.fromkeys(cfg.http_counts, 3)
+        cfg.http_warmup = dict.fromkeys(cfg.http_warmup, 1)
         cfg.reimport = False
     embedder = make_embedder(settings)
     with connect(settings) as driver:
@@ -128,6 +130,12 @@ def bench_run(
                 cfg,
                 database=settings.neo4j_database,
                 progress=lambda line: err.print(f"[dim]bench:[/] {line}", highlight=False),
+                api=api_env(
+                    settings.uri,
+                    settings.neo4j_user,
+                    settings.password(),
+                    settings.neo4j_database,
+                ),
             )
         except (
             Exception

@@ -11,7 +11,9 @@ import neo4j
 import pytest
 
 from benchmarks.run import SECTIONS, BenchConfig, render_markdown, run_bench, write_report
+from benchmarks.server import api_env, serve_in_process
 from kexie.cli import app
+from kexie.localserver import LocalNeo4j
 from matcher.embedding import SentenceTransformerEmbedder
 
 
@@ -23,7 +25,10 @@ def test_bench_run_command_is_registered_beside_bench_formation() -> None:
 
 
 def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
-    graph: neo4j.Driver, embedder: SentenceTransformerEmbedder, tmp_path: Path
+    graph: neo4j.Driver,
+    embedder: SentenceTransformerEmbedder,
+    test_server: LocalNeo4j,
+    tmp_path: Path,
 ) -> None:
     cfg = BenchConfig(
         size=0.2,
@@ -36,8 +41,11 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
         batch_demands=3,
         reimport=False,
         http_counts={"search": 2, "team": 1, "panel": 1, "consortium": 1, "assignment": 1},
+        http_warmup={"search": 2, "team": 1},
     )
-    report = run_bench(graph, embedder, cfg)
+    # The API runs in a process of its own on the tests' Neo4j, as `kexie bench run` serves it.
+    api = api_env(test_server.uri, "neo4j", test_server.password())
+    report = run_bench(graph, embedder, cfg, api=api)
     assert set(SECTIONS) <= set(report)
 
     imp = report["import"]
@@ -68,6 +76,9 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
         assert s["n"] >= 1 and 0 < s["p50_ms"] <= s["p95_ms"] <= s["p99_ms"]
         assert all(c in {"200", "201", "422"} for c in s["status_codes"]), (kind, s["status_codes"])
     assert http["base_url"].startswith("http://127.0.0.1:")
+    # Warm-ups are not timed, and no timed search repeats a text (the API caches query vectors).
+    assert http["search"]["n"] == 2 and http["search"]["distinct_texts"] == 2
+    assert http["search"]["warmup"] == 2 and http["panel"]["warmup"] == 0
     assert report["sizing"]["projection"][-1]["scientists"] == 5_000_000
 
     md, js = write_report(report, cfg.out_dir)
@@ -92,6 +103,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
         graph,
         embedder,
         BenchConfig(**{**cfg.__dict__, "reuse": True, "batch_demands": 60}),
+        api=api,
     )
     assert again["import"] == report["import"] and again["embedding"] == report["embedding"]
     assert again["meta"]["reused"]["started"] == report["meta"]["started"]
@@ -108,7 +120,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert again["vector_index"] == report["vector_index"]
     # --adopt measures a graph whose builder left no report: the files are counted, import and
     # embedding say they were not measured, the index and everything after are measured.
-    adopted = run_bench(graph, embedder, BenchConfig(**{**cfg.__dict__, "adopt": True}))
+    adopted = run_bench(graph, embedder, BenchConfig(**{**cfg.__dict__, "adopt": True}), api=api)
     assert "not_measured" in adopted["import"] and "--adopt" in adopted["import"]["not_measured"]
     assert adopted["data"]["counts"]["scientists"] == report["data"]["counts"]["scientists"]
     assert adopted["embedding"]["evidence"] == adopted["vector_index"]["vectors"]
@@ -118,7 +130,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     # A graph that is not the earlier run's is refused.
     graph.execute_query("MATCH (s:Scientist) WITH s LIMIT 1 DETACH DELETE s")
     with pytest.raises(ValueError, match="--reuse"):
-        run_bench(graph, embedder, BenchConfig(**{**cfg.__dict__, "reuse": True}))
+        run_bench(graph, embedder, BenchConfig(**{**cfg.__dict__, "reuse": True}), api=api)
 
 
 def test_benchmarks_are_installed_with_the_package(tmp_path: Path) -> None:
@@ -135,3 +147,9 @@ def test_benchmarks_are_installed_with_the_package(tmp_path: Path) -> None:
         env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
     )
     assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr
+
+
+def test_an_api_process_that_cannot_start_is_reported_not_awaited() -> None:
+    env = {**os.environ, "MATCHER_BATCH_SIZE": "0"}  # invalid settings: the app refuses to start
+    with pytest.raises(RuntimeError, match="exited with"), serve_in_process(env, timeout=120):
+        pass
