@@ -179,8 +179,15 @@ def test_rank_candidates_equals_one_call_per_text(
     import matcher.retrieval as retrieval
     from graph_schema import search as S
 
-    monkeypatch.setattr(retrieval, "_VECS_PER_READ", 2)
-    texts = ["电池热管理", "交通流预测", "graph neural networks", "液冷板 有限元", "海洋生物学"]
+    monkeypatch.setattr(retrieval, "_VECS_PER_READ", 1)
+    # Two texts with a dense part (English, mixed); the English model reads no Chinese.
+    texts = [
+        "电池热管理",
+        "交通流预测",
+        "graph neural networks",
+        "liquid cooling plate 液冷",
+        "海洋生物学",
+    ]
     ids = ["S1", "S2", "S3"]
     filters = [None, {"conflict_with": ["E-AUTO"]}, None, None, {"exclude_ids": ["S2"]}]
     disciplines: list[list[str] | None] = [None, None, ["580"], None, None]
@@ -194,8 +201,8 @@ def test_rank_candidates_equals_one_call_per_text(
     monkeypatch.setattr(S, "candidate_rows", spy)
     monkeypatch.setattr(retrieval, "_IDS_PER_PART", 1)  # 3 ids: parts of 2 and 1
     together = matcher.rank_candidates(texts, ids, filters=filters, disciplines=disciplines)
-    # Five vectors, two a read: three reads, each of two parts read side by side.
-    assert sorted(reads) == sorted([["S1", "S2"], ["S3"]] * 3)
+    # Two vectors, one a read: two reads, each of two parts read side by side.
+    assert sorted(reads) == sorted([["S1", "S2"], ["S3"]] * 2)
     monkeypatch.setattr(retrieval, "_READ_PARTS", 1)  # each text alone, in one read
     assert len(together) == len(texts)
     for text, flt, disc, got in zip(texts, filters, disciplines, together, strict=True):
@@ -214,6 +221,50 @@ def test_rank_candidates_equals_one_call_per_text(
         matcher.rank_candidates(texts, ["S1", "NOPE"])
     with pytest.raises(MatchValidationError, match="one filter"):
         matcher.rank_candidates(texts, ids, filters=[None])
+
+
+def test_a_language_the_model_does_not_cover_is_not_embedded_searched_or_scored_densely(
+    matcher: ExpertMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the English model a Chinese text's dense part has no weight: no cosines are read
+    for it, and the vector index is asked only for the hits discipline inference reads. An
+    English text, or the same Chinese text with a model that covers Chinese, reads both."""
+    import matcher.retrieval as retrieval
+    from graph_schema import search as S
+
+    vector_k: list[int] = []
+    cosines: list[int] = []
+    real_vec, real_rows = S.vector_evidence_hits, S.candidate_rows
+
+    def spy_vec(driver: neo4j.Driver, vec: list[float], k: int, **kw: Any) -> Any:
+        vector_k.append(k)
+        return real_vec(driver, vec, k, **kw)
+
+    def spy_rows(driver: neo4j.Driver, who: list[str], **kw: Any) -> Any:
+        cosines.append(len(kw["vecs"]))
+        return real_rows(driver, who, **kw)
+
+    monkeypatch.setattr(S, "vector_evidence_hits", spy_vec)
+    monkeypatch.setattr(S, "candidate_rows", spy_rows)
+    zh = matcher.rank_experts("电动汽车动力电池热管理与液冷仿真", k=3)
+    assert vector_k == [retrieval._INFER_VECTOR_HITS] and set(cosines) == {0}
+    assert zh[0].scientist_id == "S3"
+    assert all("dense" not in r.explanation.components for r in zh)
+    assert all(e.dense is None for r in zh for e in r.explanation.evidence)
+
+    vector_k.clear()
+    cosines.clear()
+    en = matcher.rank_experts("battery thermal management", k=3)
+    assert vector_k == [retrieval._MIN_HITS] and set(cosines) == {1}
+    assert "dense" in en[0].explanation.components
+
+    vector_k.clear()
+    cosines.clear()
+    assert matcher.embedder is not None
+    monkeypatch.setattr(matcher.embedder, "languages", frozenset({"en", "zh"}))
+    covered = matcher.rank_experts("电动汽车动力电池热管理与液冷仿真", k=3)
+    assert vector_k == [retrieval._MIN_HITS] and set(cosines) == {1}
+    assert "dense" in covered[0].explanation.components
 
 
 def test_search_with_also_texts_equals_search_then_rank_candidates(
