@@ -14,7 +14,8 @@ Run against a loaded graph (e.g. after ``kexie bench run --size 1``)::
     python -m benchmarks.load --clients 50 --seconds 30
 
 starts the real app with uvicorn in a process of its own on 127.0.0.1 (the configured Neo4j),
-creates an API key, sends ``--warmup`` searches (not counted), runs, verifies, and writes ``benchmarks/results/load-<clients>x<seconds>s.md`` / ``.json``.
+creates an API key, sends ``--warmup`` searches (not counted), runs, verifies, and writes
+``benchmarks/results/load-<clients>x<seconds>s.md`` / ``.json``.
 """
 
 from __future__ import annotations
@@ -302,7 +303,8 @@ def _parse_mix(text: str) -> dict[str, float]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """CLI: serve the app in a subprocess on loopback, run the load, verify, write the report."""
+    """CLI: serve the app in a process of its own on loopback, warm it up, run the load, verify,
+    write the report."""
     from api.config import get_settings
     from benchmarks.server import api_env, serve_in_process
     from graph_schema import open_driver
