@@ -62,7 +62,8 @@ _READ_PARTS = 2
 _MIN_HITS = 200
 #: Hits of each index that discipline inference reads (:meth:`ExpertMatcher._infer_disciplines`),
 #: and the vector hits asked for when they serve inference alone: twice as many, as the index is
-#: approximate (asking for 30 cost 0.002 of Chinese nDCG@10 at size 100; 60 cost nothing).
+#: approximate (ad hoc `kexie eval` runs at size 100: asking for 30 cost 0.002 of Chinese
+#: nDCG@10, 60 cost nothing).
 _INFER_HITS = 30
 _INFER_VECTOR_HITS = 2 * _INFER_HITS
 #: ``search_with``'s default for an ``also`` text: the disciplines of the searched text.
@@ -91,6 +92,12 @@ class _Query:
     weights: FusionWeights
     #: The fulltext query ('' in dense mode or without usable words).
     lucene: str
+
+    @property
+    def scores_dense(self) -> bool:
+        """Whether its dense part has a weight: not in lexical mode, nor in a language the
+        model does not cover (its vector then serves discipline inference only)."""
+        return self.weights.dense > 0
 
 
 def _lucene(tokens: Iterable[str]) -> str:
@@ -315,7 +322,7 @@ class ExpertMatcher:
             if vec is not None:
                 # Where the dense part has no weight (a language the model does not cover),
                 # the vector hits serve discipline inference only, which reads the first few.
-                n_vec = n_hits if q.weights.dense > 0 else _INFER_VECTOR_HITS
+                n_vec = n_hits if q.scores_dense else _INFER_VECTOR_HITS
                 vec_future = pool.submit(
                     S.vector_evidence_hits, self.driver, vec, n_vec, database=self.database
                 )
@@ -333,12 +340,10 @@ class ExpertMatcher:
         # later reads of the experts kept only (each cosine is computed in Neo4j, and the
         # window holds twice to four times the experts kept). Cosines are read only for texts
         # whose dense part has a weight.
-        if q.weights.dense <= 0:
+        if not q.scores_dense:
             vec = None
         also_vec = [
-            i
-            for i in range(1, len(vecs))
-            if vecs[i] is not None and also_q[i - 1].weights.dense > 0
+            i for i in range(1, len(vecs)) if vecs[i] is not None and also_q[i - 1].scores_dense
         ]
         chunks = [also_vec[a : a + _VECS_PER_READ] for a in range(0, len(also_vec), _VECS_PER_READ)]
         chunks = chunks or [[]]
@@ -426,7 +431,7 @@ class ExpertMatcher:
                 vec = vecs[i]
                 # BM25 is exact: its first hits are those of a longer list. The vector index is
                 # approximate: a text whose dense part has a weight keeps its longer search.
-                n_vec = 200 if queries[i].weights.dense > 0 else _INFER_VECTOR_HITS
+                n_vec = _MIN_HITS if queries[i].scores_dense else _INFER_VECTOR_HITS
                 futures[i] = (
                     self._submit_fulltext(pool, queries[i], _INFER_HITS),
                     pool.submit(
@@ -495,7 +500,7 @@ class ExpertMatcher:
         found = self._infer_for(queries, vecs, need, mode)
 
         # One candidate read per chunk of query vectors (each item's cosine to each travels back).
-        with_vec = [i for i, v in enumerate(vecs) if v is not None and queries[i].weights.dense > 0]
+        with_vec = [i for i, v in enumerate(vecs) if v is not None and queries[i].scores_dense]
         chunks = [
             with_vec[a : a + _VECS_PER_READ] for a in range(0, len(with_vec), _VECS_PER_READ)
         ] or [[]]
