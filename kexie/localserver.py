@@ -21,6 +21,7 @@ import secrets
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import time
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+_PASSWORD_ALPHABET = string.ascii_letters + string.digits
 
 _JVM_FLAGS = (
     "-XX:+UseG1GC",
@@ -276,7 +279,8 @@ class LocalNeo4j:
         if self.password_file.is_file():
             return self.password_file.read_text().strip()
         self.home.mkdir(parents=True, exist_ok=True)
-        pw = secrets.token_urlsafe(18)
+        # Letters and digits only: nothing a shell or a command line would read as an option.
+        pw = "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(24))
         self.password_file.write_text(pw)
         self.password_file.chmod(0o600)
         return pw
@@ -398,6 +402,9 @@ class LocalNeo4j:
                 "org.neo4j.server.startup.Neo4jAdminCommand",
                 "dbms",
                 "set-initial-password",
+                # A password may begin with "-" (a user's own file, or an older generated one);
+                # after "--" the command takes it as the password, not as an unknown option.
+                "--",
                 self.password(),
             ],
             capture_output=True,

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import neo4j
 import pytest
 from typer.testing import CliRunner
 
@@ -87,6 +88,36 @@ def test_start_status_stop_through_the_cli(cli_env: dict[str, str]) -> None:
     down = runner.invoke(app, ["stats"])
     assert down.exit_code == 1 and "not reachable" in down.output
     assert time.monotonic() - started < 30
+
+
+def test_a_password_that_looks_like_an_option_is_set_not_parsed(
+    tmp_path: Path, test_server: LocalNeo4j
+) -> None:
+    # CI once drew a generated password beginning with "-": neo4j-admin took it for an option
+    # and every test errored at set-up. A password kept in the folder may still begin so.
+    server = LocalNeo4j(
+        tmp_path / "n",
+        port=_free_port(),
+        jar_cache=test_server.jar_cache,
+        heap="512m",
+        pagecache="64m",
+    )
+    server.home.mkdir(parents=True)
+    server.password_file.write_text("-Xoption-like-password_1")
+    try:
+        assert server.start(timeout=240) == "-Xoption-like-password_1"
+        with neo4j.GraphDatabase.driver(
+            server.uri, auth=("neo4j", "-Xoption-like-password_1")
+        ) as driver:
+            assert driver.execute_query("RETURN 1 AS one").records[0]["one"] == 1
+    finally:
+        server.stop()
+
+
+def test_generated_passwords_are_letters_and_digits(tmp_path: Path) -> None:
+    for i in range(200):
+        pw = LocalNeo4j(tmp_path / str(i), port=1, jar_cache=tmp_path).password()
+        assert len(pw) >= 16 and pw.isascii() and pw.isalnum(), pw
 
 
 def test_port_taken_fails_fast_with_a_clear_message(
