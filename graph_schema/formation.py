@@ -665,7 +665,7 @@ def org_ties(
     for r in _read(driver, ORG_TIES, database, ids=list(dict.fromkeys(ids))):
         cur = acc.setdefault((r["a"], r["b"]), {"examples": {}})
         cur[r["kind"]] = int(r["n"])
-        cur["examples"][r["kind"]] = tuple(str(x) for x in r["examples"])
+        cur["examples"][r["kind"]] = tuple(sorted(str(x) for x in r["examples"]))
     return [
         OrgTie(
             a=a,

@@ -143,3 +143,6 @@ ORG_LABEL: Final[dict[str, str]] = {
 EMBEDDING_STATE: Final = "KexieEmbeddingState"
 CORPUS_STATS: Final = "KexieCorpusStats"
 IDEMPOTENCY: Final = "KexieIdempotency"
+#: Bookkeeping labels of the stored organisation ties (:mod:`graph_schema.ties`).
+ORG_TIE: Final = "KexieOrgTie"
+ORG_TIE_STATE: Final = "KexieOrgTieState"

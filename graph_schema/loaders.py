@@ -38,6 +38,7 @@ from graph_schema.models import (
     ScientistRecord,
     text_hash,
 )
+from graph_schema.ties import TIE_KINDS, mark_ties_changed
 
 __all__ = [
     "Reject",
@@ -352,6 +353,7 @@ def _write_batch(
         batches = [[r for r in rows if r["parent"] is None], [r for r in rows if r["parent"]]]
     else:
         batches = [rows]
+    relinked = 0
     for chunk in batches:
         if chunk:
             summary = tx.run(_query_for(kind), rows=chunk).consume()
@@ -359,6 +361,11 @@ def _write_batch(
             counters.update(
                 nodes=c.nodes_created, rels=c.relationships_created, props=c.properties_set
             )
+            relinked += c.relationships_created + c.relationships_deleted
+    if relinked and kind.stem in TIE_KINDS:
+        # Who works where, who belongs to which society or contributed to what has changed:
+        # in this transaction, so the stored organisation ties can never miss it.
+        mark_ties_changed(tx)
     return rejects, counters, len(good)
 
 

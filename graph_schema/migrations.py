@@ -18,7 +18,14 @@ from dataclasses import dataclass
 import neo4j
 
 from graph_schema.errors import MigrationError, translate
-from graph_schema.labels import CORPUS_STATS, EMBEDDING_STATE, IDEMPOTENCY, Label
+from graph_schema.labels import (
+    CORPUS_STATS,
+    EMBEDDING_STATE,
+    IDEMPOTENCY,
+    ORG_TIE,
+    ORG_TIE_STATE,
+    Label,
+)
 
 __all__ = ["Migration", "MIGRATIONS", "apply_migrations", "pending_migrations", "AppliedMigration"]
 
@@ -121,6 +128,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             _index("panel_topic", L.PANEL, "topic_id"),
             _index("panel_created_at", L.PANEL, "created_at"),
             _index("consortium_status", L.CONSORTIUM, "status"),
+        ),
+    ),
+    Migration(
+        6,
+        "stored organisation ties (pair lookup, generations, state)",
+        (
+            f"CREATE INDEX org_tie_pair IF NOT EXISTS FOR (n:{ORG_TIE}) ON (n.a, n.b)",
+            _index("org_tie_generation", ORG_TIE, "generation"),
+            _unique("org_tie_state_id", ORG_TIE_STATE, "id"),
         ),
     ),
 )

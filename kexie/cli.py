@@ -7,6 +7,7 @@ non-zero exit code, never a traceback for an expected failure.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -31,6 +32,12 @@ from graph_schema import (
     open_driver,
     pending_migrations,
 )
+from graph_schema.ties import (
+    RefreshRunningError,
+    TieRefresh,
+    refresh_org_ties,
+    tie_state,
+)
 from kexie.localserver import LocalNeo4j, LocalServerError
 
 logger = logging.getLogger(__name__)
@@ -46,6 +53,11 @@ demo_app = typer.Typer(help="Generate and load the demo graph of Chongqing.")
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+ties_app = typer.Typer(
+    help="Organisation ties stored for consortia: refreshed after each import, or by hand.",
+    no_args_is_help=True,
+)
+app.add_typer(ties_app, name="ties")
 apikey_app = typer.Typer(help="API keys of the HTTP API's clients (stored hashed).")
 app.add_typer(apikey_app, name="apikey")
 
@@ -202,6 +214,14 @@ def import_cmd(
     report: Annotated[
         Path | None, typer.Option(help="Write the full report (with every reject) as JSON here.")
     ] = None,
+    ties: Annotated[
+        bool,
+        typer.Option(
+            "--ties/--no-ties",
+            help="Refresh the stored organisation ties afterwards when people, affiliations, "
+            "memberships or evidence were loaded (consortia count ties live until then).",
+        ),
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Import JSON Lines / CSV files; bad records are rejected with file, line, field and reason.
@@ -240,11 +260,26 @@ def import_cmd(
             )
         except GraphError as exc:
             raise fail(str(exc)) from exc
+        refreshed: TieRefresh | None = None
+        tie_warning = None
+        # An import that changed nobody's ties (a re-import, demands, topics) leaves them current;
+        # a graph whose ties were never stored gets them now.
+        state = None if dry_run or not ties else tie_state(driver, database=settings.neo4j_database)
+        if ties and not dry_run and (state is None or not state.current):
+            try:
+                refreshed = refresh_org_ties(driver, database=settings.neo4j_database)
+            except RefreshRunningError as exc:
+                tie_warning = f"stored organisation ties not refreshed: {exc}"
+            except GraphError as exc:
+                raise fail(f"imported, but refreshing the organisation ties failed: {exc}") from exc
+    out = result.to_dict()
+    if refreshed is not None:
+        out["org_ties"] = dataclasses.asdict(refreshed)
     if report:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        report.write_text(json.dumps(out, ensure_ascii=False, indent=2))
     if as_json:
-        print_json(result.to_dict())
+        print_json(out)
     else:
         table = Table(title="Import" + (" (dry run: nothing written)" if dry_run else ""))
         for col in ("file", "read", "loaded", "rejected", "nodes+", "rels+", "seconds"):
@@ -271,8 +306,76 @@ def import_cmd(
             f"loaded {result.loaded}, rejected {result.rejected}; created {result.created} "
             f"nodes+relationships in {result.seconds:.1f}s ({rate:,.0f}/s)"
         )
+        if refreshed is not None:
+            console.print(_tie_line(refreshed))
+    if tie_warning:
+        err.print(f"[yellow]warning:[/] {tie_warning}")
     if result.rejects:
         raise typer.Exit(2)
+
+
+def _tie_line(r: TieRefresh) -> str:
+    return (
+        f"stored organisation ties: {r.pairs:,} linked pairs ({r.shared_people_pairs:,} with "
+        f"shared people, {r.joint_evidence_pairs:,} with joint evidence), generation "
+        f"{r.generation}, in {r.seconds:.1f}s (counting {r.count_seconds:.1f}s, writing "
+        f"{r.write_seconds:.1f}s)"
+    )
+
+
+# -- ties ---------------------------------------------------------------------------------
+@ties_app.command("refresh")
+def ties_refresh(as_json: JsonOpt = False) -> None:
+    """Count every organisation pair's shared people and joint evidence and store them.
+
+    `kexie import` runs this after loading; run it after records arrive through the API's
+    sync endpoint (until then consortia count ties live, which is slower at scale).
+    """
+    settings = get_settings()
+    with connect(settings) as driver:
+        try:
+            refreshed = refresh_org_ties(driver, database=settings.neo4j_database)
+        except RefreshRunningError as exc:
+            raise fail(str(exc)) from exc
+        except GraphError as exc:
+            raise fail(str(exc)) from exc
+    if as_json:
+        print_json(dataclasses.asdict(refreshed))
+    else:
+        console.print(_tie_line(refreshed))
+
+
+@ties_app.command("status")
+def ties_status(as_json: JsonOpt = False) -> None:
+    """Whether stored ties are current: exit 0 when they are, 3 when not (or none stored)."""
+    settings = get_settings()
+    with connect(settings) as driver:
+        try:
+            state = tie_state(driver, database=settings.neo4j_database)
+        except GraphError as exc:
+            raise fail(str(exc)) from exc
+    data = (
+        {**dataclasses.asdict(state), "current": state.current}
+        if state
+        else {"current": False, "generation": None}
+    )
+    if as_json:
+        print_json(data)
+    elif state is None or state.generation is None:
+        console.print("no organisation ties stored: consortia count them live (kexie ties refresh)")
+    elif state.current:
+        console.print(
+            f"current: {state.pairs:,} linked pairs counted from {state.computed_from} "
+            f"(generation {state.generation}, {state.seconds} s)"
+        )
+    else:
+        console.print(
+            f"not current: an import changed who works, belongs or contributed where at "
+            f"{state.changed_at}, after the ties were counted ({state.computed_from}); consortia "
+            "count them live until kexie ties refresh"
+        )
+    if not data["current"]:
+        raise typer.Exit(3)
 
 
 # -- stats --------------------------------------------------------------------------------
@@ -361,6 +464,7 @@ def embed(
         "rebuilt_indexes": report.rebuilt_indexes,
         "seconds": round(report.seconds, 2),
         "texts_per_second": round(report.texts_per_second, 1),
+        "stage_seconds": report.stage_seconds,
     }
     if as_json:
         print_json(data)
@@ -369,6 +473,7 @@ def embed(
             f"{report.model} (dim {report.dimension}): embedded {report.evidence_embedded} evidence "
             f"texts ({report.texts_per_second:.0f}/s), built {report.profiles_built} profiles"
             f"{', rebuilt vector indexes' if report.rebuilt_indexes else ''} in {report.seconds:.1f}s"
+            f" ({', '.join(f'{k} {v:.1f}s' for k, v in report.stage_seconds.items())})"
         )
 
 
@@ -571,6 +676,7 @@ def demo_load(
             batch_size=2000,
             dry_run=False,
             report=DEMO_DIR / "import-report.json",
+            ties=True,
             as_json=False,
         )
     except typer.Exit as exc:

@@ -143,12 +143,15 @@ def bench_run(
             raise fail(f"benchmark failed: {type(exc).__name__}: {exc}") from exc
     md, js = write_report(report, out)
     vi, emb, imp = report["vector_index"], report["embedding"], report["import"]
-    built = (
-        "import and embedding not measured (--adopt)"
-        if "not_measured" in imp
-        else f"import {imp['created_per_second']:,.0f} created/s; embed_graph "
-        f"{emb['ours_model_texts_per_second']:,.0f} texts/s vs encode "
-        f"{emb['baseline_encode']['texts_per_second']:,.0f} (×{emb['ratio_model_vs_encode']})"
+    built = "; ".join(
+        [
+            "import not measured (--adopt)"
+            if "not_measured" in imp
+            else f"import {imp['created_per_second']:,.0f} created/s",
+            f"embed_graph{' (incremental)' if emb.get('mode') == 'incremental' else ''} "
+            f"{emb['ours_model_texts_per_second']:,.0f} texts/s vs encode "
+            f"{emb['baseline_encode']['texts_per_second']:,.0f} (×{emb['ratio_model_vs_encode']})",
+        ]
     )
     console.print(
         f"size {size:g}: {built}; recall@10 {vi['recall_at_k']}; search p50 "

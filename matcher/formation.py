@@ -60,6 +60,7 @@ import numpy as np
 
 from graph_schema import formation as F
 from graph_schema import search as S
+from graph_schema import ties as T
 from graph_schema.labels import AVAILABILITIES, SENIOR_GRADES
 from matcher.embedding import Embedder
 from matcher.errors import InfeasibleError, MatchValidationError, SolverError
@@ -524,6 +525,11 @@ class ConsortiumProposal:
     solver: str
     optimal: bool
     seconds: float
+    #: When the stored organisation ties were counted (ISO 8601); None: counted for this request.
+    ties_as_of: str | None = None
+    #: The organisations the solver chose from (best relevance first, then the kept holders of
+    #: a required kind or discipline).
+    candidates: tuple[str, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -1439,7 +1445,8 @@ class FormationService:
                 keep += [x for x in orgs if d in x.disciplines][:2]
         keep = list({x.id: x for x in keep}.values())
         ids = [x.id for x in keep]
-        ties = F.org_ties(self.driver, ids, database=self.database)
+        stored = T.org_ties(self.driver, ids, database=self.database)
+        ties = stored.ties
         pos = {c: i for i, c in enumerate(ids)}
         tmat = np.zeros((len(ids), len(ids)))
         tie_what: dict[tuple[str, str], str] = {}
@@ -1512,6 +1519,8 @@ class FormationService:
             solver=sol.solver,
             optimal=sol.optimal,
             seconds=round(sol.seconds, 4),
+            ties_as_of=stored.as_of,
+            candidates=tuple(ids),
         )
 
     # -- batch ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import neo4j
 import numpy as np
@@ -41,6 +41,10 @@ class EmbedReport:
     rebuilt_indexes: bool
     seconds: float
     embed_seconds: float
+    #: Wall seconds per stage: ``evidence`` (finding what changed, the model, writing vectors),
+    #: ``profiles``, ``indexes`` (building them, when needed) and ``statistics`` (the no-affinity
+    #: background and the corpus term frequencies).
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def texts_per_second(self) -> float:
@@ -96,6 +100,8 @@ def embed_graph(
         logger.info("Rebuilding the vector indexes with %s quantization", V.VECTOR_QUANTIZATION)
         V.drop_vector_indexes(driver, database=database)
 
+    stages: dict[str, float] = {}
+    t_stage = time.perf_counter()
     total = V.count_pending_evidence(driver, fp, database=database)
     done = 0
     embed_seconds = 0.0
@@ -126,9 +132,13 @@ def embed_graph(
         if on_progress:
             on_progress("evidence", done, total)
 
+    stages["evidence"] = time.perf_counter() - t_stage
+    t_stage = time.perf_counter()
     profiles = _build_profiles(
         driver, fp, embedder.dimension, database=database, on_progress=on_progress
     )
+    stages["profiles"] = time.perf_counter() - t_stage
+    t_stage = time.perf_counter()
     if rebuild or requantize or len(dims) < len(V.VECTOR_INDEXES):
         V.create_vector_indexes(
             driver,
@@ -140,6 +150,8 @@ def embed_graph(
         )
     # A run stopped between the state and the statistics (it happened at 100x) must not leave
     # the statistics missing for good: their absence alone is reason enough to compute them.
+    stages["indexes"] = time.perf_counter() - t_stage
+    t_stage = time.perf_counter()
     stats_missing = V.read_corpus_stats(driver, database=database)[0] == 0
     if done or profiles or rebuild or state is None or stats_missing:
         mean, std = _background(driver, fp, database=database)
@@ -149,6 +161,7 @@ def embed_graph(
             database=database,
         )
         _corpus_stats(driver, database=database)
+    stages["statistics"] = time.perf_counter() - t_stage
     return EmbedReport(
         model=embedder.model_id,
         dimension=embedder.dimension,
@@ -157,6 +170,7 @@ def embed_graph(
         rebuilt_indexes=rebuild or requantize,
         seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds,
+        stage_seconds={k: round(v, 3) for k, v in stages.items()},
     )
 
 

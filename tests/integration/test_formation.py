@@ -17,6 +17,7 @@ import pytest
 
 from graph_schema import NotFoundError, clear_graph, import_path
 from graph_schema import formation as F
+from graph_schema import ties as T
 from matcher import ExpertMatcher, InfeasibleError, MatchValidationError, embed_graph
 from matcher.embedding import SentenceTransformerEmbedder
 from matcher.formation import FormationService, TeamProposal, demand_skills, is_senior
@@ -450,7 +451,15 @@ def test_panel_quotas_hold_and_rotation(svc: FormationService) -> None:
 
 
 def test_consortium_has_industry_and_academia(svc: FormationService) -> None:
+    # The module's graph was imported without a refresh: ties are counted live.
+    live = svc.propose_consortium("新能源汽车动力电池热管理与数据分析", max_size=5, min_size=3)
+    assert live.ties_as_of is None and set(live.member_ids) <= set(live.candidates)
+    refreshed = T.refresh_org_ties(svc.driver)
     cons = svc.propose_consortium("新能源汽车动力电池热管理与数据分析", max_size=5, min_size=3)
+    # Stored ties: the same consortium, the same ties, and it says when they were counted.
+    assert cons.ties_as_of == refreshed.computed_from
+    assert cons.member_ids == live.member_ids and cons.objective == live.objective
+    assert [m.ties for m in cons.members] == [m.ties for m in live.members]
     assert cons.feasible, [str(c) for c in cons.checks]
     kinds = {m.kind for m in cons.members}
     assert "enterprise" in kinds and kinds & {"university", "institute"}

@@ -80,6 +80,13 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert http["search"]["n"] == 2 and http["search"]["distinct_texts"] == 2
     assert http["search"]["warmup"] == 2 and http["panel"]["warmup"] == 0
     assert report["sizing"]["projection"][-1]["scientists"] == 5_000_000
+    # Consortia read the stored ties (refreshed after the import), which agree with live counts.
+    ties = report["org_ties"]
+    assert ties["refresh"]["pairs"] > 0 and ties["pairs_disagreeing"] == 0
+    assert ties["candidate_sets"] == http["consortium"]["status_codes"].get("201", 0)
+    assert http["consortium"]["ties_stored"] == ties["candidate_sets"]
+    assert http["consortium"]["ties_live"] == 0 and "candidates" not in http["consortium"]
+    assert ties["stored"]["n"] == 3 * ties["candidate_sets"]
 
     md, js = write_report(report, cfg.out_dir)
     assert md.name == "bench-0.2.md" and js.name == "bench-0.2.json"
@@ -91,6 +98,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
         "## Vector index",
         "## Formation",
         "## HTTP latency",
+        "## Organisation ties",
         "## Sizing",
     ):
         assert heading in text
@@ -118,15 +126,27 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     )
     assert "Carried over from the run of" in render_markdown(again)
     assert again["vector_index"] == report["vector_index"]
-    # --adopt measures a graph whose builder left no report: the files are counted, import and
-    # embedding say they were not measured, the index and everything after are measured.
+    # --adopt measures a graph whose builder left no report: the files are counted, import says
+    # it was not measured, embedding is measured as the job an import leaves (a sample marked
+    # changed, embedded again), the index and everything after are measured.
     adopted = run_bench(graph, embedder, BenchConfig(**{**cfg.__dict__, "adopt": True}), api=api)
     assert "not_measured" in adopted["import"] and "--adopt" in adopted["import"]["not_measured"]
     assert adopted["data"]["counts"]["scientists"] == report["data"]["counts"]["scientists"]
-    assert adopted["embedding"]["evidence"] == adopted["vector_index"]["vectors"]
+    inc = adopted["embedding"]
+    assert inc["mode"] == "incremental" and inc["evidence"] == adopted["vector_index"]["vectors"]
+    assert inc["embedded_for_real"] == inc["end_to_end_texts"] == 300 and inc["profiles_built"] > 0
+    assert inc["baseline_encode"]["texts"] == 100 and inc["ratio_model_vs_encode"] > 0
+    assert set(inc["stage_seconds"]) == {"evidence", "profiles", "indexes", "statistics"}
+    assert inc["graph_work_seconds"] > 0 and "seed 42" in inc["fill_note"]
+    left = graph.execute_query(
+        "MATCH (e:Evidence) WHERE e.embedded_hash <> e.text_hash OR e.embedding IS NULL "
+        "RETURN count(e) AS n"
+    ).records[0]["n"]
+    assert left == 0
     assert adopted["http"]["search"]["n"] >= 1 and adopted["sizing"]["projection"] == []
     adopted_md = render_markdown(adopted)
     assert "adopted as it stands" in adopted_md and "## Vector index" in adopted_md
+    assert "marked changed" in adopted_md and "Stages: evidence" in adopted_md
     # A graph that is not the earlier run's is refused.
     graph.execute_query("MATCH (s:Scientist) WITH s LIMIT 1 DETACH DELETE s")
     with pytest.raises(ValueError, match="--reuse"):
