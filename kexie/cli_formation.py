@@ -327,6 +327,14 @@ def consortium(
     for m in p.members:
         t.add_row(f"{m.name} ({m.id})", m.kind, f"{m.relevance:.3f}", m.contribution)
     console.print(t)
+    console.print(
+        f"Chosen from {len(p.candidates)} organisations; ties "
+        + (
+            f"as stored at {p.ties_as_of}"
+            if p.ties_as_of
+            else "counted now (none stored, or an import changed them since: kexie ties refresh)"
+        )
+    )
     console.print(_checks_table(p.checks))
     if cid:
         console.print(f"Saved as [bold]{cid}[/]")

@@ -9,6 +9,7 @@ that a team of 2–3 covering 2 skills is a real choice. Every proposal is check
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from graph_schema import NotFoundError, clear_graph, import_path
 from graph_schema import formation as F
 from graph_schema import ties as T
+from kexie.localserver import LocalNeo4j
 from matcher import ExpertMatcher, InfeasibleError, MatchValidationError, embed_graph
 from matcher.embedding import SentenceTransformerEmbedder
 from matcher.formation import FormationService, TeamProposal, demand_skills, is_senior
@@ -467,6 +469,42 @@ def test_consortium_has_industry_and_academia(svc: FormationService) -> None:
     assert cons.theme_disciplines
     cid = svc.save_consortium(cons)
     assert {m.id for m in svc.get(cid).members} == set(cons.member_ids)
+
+
+def test_consortium_command_says_where_its_ties_came_from(
+    svc: FormationService,
+    test_server: LocalNeo4j,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    from typer.testing import CliRunner
+
+    from api.config import get_settings
+    from kexie.cli import app
+
+    monkeypatch.setenv("NEO4J_URI", test_server.uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", test_server.password())
+    get_settings.cache_clear()
+    request.addfinalizer(get_settings.cache_clear)
+    theme = ["consortium", "--theme", "新能源汽车动力电池热管理与数据分析"]
+    refreshed = T.refresh_org_ties(svc.driver)
+    out = CliRunner().invoke(app, theme)
+    assert out.exit_code == 0, out.output
+    assert f"ties as stored at {refreshed.computed_from}" in out.output
+    assert re.search(r"Chosen from \d+ organisations", out.output)
+    # An import that changes an affiliation: the next consortium counts its ties live.
+    svc.driver.execute_query(
+        "MATCH (s:Scientist {id: 'S5'}), (o:Organization {id: 'E-CHIP'}) MERGE (s)-[:WORKS_AT]->(o)"
+    )
+    with svc.driver.session() as session:
+        session.execute_write(T.mark_ties_changed)
+    try:
+        out = CliRunner().invoke(app, theme)
+        assert out.exit_code == 0 and "ties counted now" in out.output, out.output
+    finally:
+        svc.driver.execute_query(
+            "MATCH (:Scientist {id: 'S5'})-[w:WORKS_AT]->(:Organization {id: 'E-CHIP'}) DELETE w"
+        )
 
 
 def test_batch_respects_capacities_and_conflicts(svc: FormationService) -> None:
