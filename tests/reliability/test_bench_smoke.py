@@ -87,6 +87,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert http["consortium"]["ties_stored"] == ties["candidate_sets"]
     assert http["consortium"]["ties_live"] == 0 and "candidates" not in http["consortium"]
     assert ties["stored"]["n"] == 3 * ties["candidate_sets"]
+    assert report["meta"]["warmed_seconds"] >= 0
 
     md, js = write_report(report, cfg.out_dir)
     assert md.name == "bench-0.2.md" and js.name == "bench-0.2.json"
@@ -103,6 +104,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     ):
         assert heading in text
     assert render_markdown(report) == text
+    assert "the page cache was warmed" in text
 
     # --reuse measures again on the same graph: data, import and embedding carried over, the
     # earlier HTTP figures beside the new ones; a batch of 60 needs extra demands (the
