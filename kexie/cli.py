@@ -334,10 +334,14 @@ def ties_refresh(as_json: JsonOpt = False) -> None:
     settings = get_settings()
     with connect(settings) as driver:
         try:
-            refreshed = refresh_org_ties(driver, database=settings.neo4j_database)
-        except RefreshRunningError as exc:
-            raise fail(str(exc)) from exc
-        except GraphError as exc:
+            refreshed = refresh_org_ties(
+                driver,
+                database=settings.neo4j_database,
+                on_progress=None
+                if as_json
+                else lambda stage, n: err.print(f"{stage}: {n:,} pairs"),
+            )
+        except (RefreshRunningError, GraphError) as exc:
             raise fail(str(exc)) from exc
     if as_json:
         print_json(dataclasses.asdict(refreshed))

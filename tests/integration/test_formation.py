@@ -19,7 +19,6 @@ import pytest
 from graph_schema import NotFoundError, clear_graph, import_path
 from graph_schema import formation as F
 from graph_schema import ties as T
-from kexie.localserver import LocalNeo4j
 from matcher import ExpertMatcher, InfeasibleError, MatchValidationError, embed_graph
 from matcher.embedding import SentenceTransformerEmbedder
 from matcher.formation import FormationService, TeamProposal, demand_skills, is_senior
@@ -472,20 +471,12 @@ def test_consortium_has_industry_and_academia(svc: FormationService) -> None:
 
 
 def test_consortium_command_says_where_its_ties_came_from(
-    svc: FormationService,
-    test_server: LocalNeo4j,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
+    svc: FormationService, cli_on_test_server: None
 ) -> None:
     from typer.testing import CliRunner
 
-    from api.config import get_settings
     from kexie.cli import app
 
-    monkeypatch.setenv("NEO4J_URI", test_server.uri)
-    monkeypatch.setenv("NEO4J_PASSWORD", test_server.password())
-    get_settings.cache_clear()
-    request.addfinalizer(get_settings.cache_clear)
     theme = ["consortium", "--theme", "新能源汽车动力电池热管理与数据分析"]
     refreshed = T.refresh_org_ties(svc.driver)
     out = CliRunner().invoke(app, theme)

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from graph_schema import formation as F
 from graph_schema import import_path
 from graph_schema import ties as T
-from kexie.localserver import LocalNeo4j
 from tests.utils.factories import tiny_dataset, write_jsonl
 
 runner = CliRunner()
@@ -136,19 +135,9 @@ def test_a_dead_refresh_neither_blocks_nor_shows_and_two_never_run_at_once(
 
 
 def test_import_refreshes_them_and_status_says_whether_they_are_current(
-    graph: neo4j.Driver,
-    test_server: LocalNeo4j,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    request: pytest.FixtureRequest,
+    graph: neo4j.Driver, tmp_path: Path, cli_on_test_server: None
 ) -> None:
-    from api.config import get_settings
     from kexie.cli import app
-
-    monkeypatch.setenv("NEO4J_URI", test_server.uri)
-    monkeypatch.setenv("NEO4J_PASSWORD", test_server.password())
-    get_settings.cache_clear()
-    request.addfinalizer(get_settings.cache_clear)
 
     folder = tiny_dataset(tmp_path / "data")
     out = runner.invoke(app, ["import", str(folder)])
