@@ -31,7 +31,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Any, Final
 
@@ -235,7 +235,7 @@ def org_ties(driver: neo4j.Driver, ids: Sequence[str], *, database: str | None =
     if len(ids) < 2:
         return OrgTies([], None)
     state = tie_state(driver, database=database)
-    if state is None or not state.current or state.generation is None:
+    if state is None or not state.current:
         return OrgTies(live_org_ties(driver, ids, database=database), None)
     pairs = [[a, b] for a, b in combinations(sorted(ids), 2)]
     with translate():
@@ -249,34 +249,25 @@ def org_ties(driver: neo4j.Driver, ids: Sequence[str], *, database: str | None =
         counterparts = driver.execute_query(
             _COUNTERPARTS, ids=ids, database_=database, routing_=neo4j.RoutingControl.READ
         ).records
-    acc: dict[tuple[str, str], dict[str, Any]] = {}
+    found: dict[tuple[str, str], OrgTie] = {}
     for r in stored:
         examples: dict[str, tuple[str, ...]] = {}
         if r["shared_people"]:
             examples["shared_people"] = tuple(r["people_examples"] or ())
         if r["joint_evidence"]:
             examples["joint_evidence"] = tuple(r["evidence_examples"] or ())
-        acc[(r["a"], r["b"])] = {
-            "shared_people": int(r["shared_people"]),
-            "joint_evidence": int(r["joint_evidence"]),
-            "examples": examples,
-        }
-    for r in counterparts:
-        pair = (min(r["a"], r["b"]), max(r["a"], r["b"]))
-        cur = acc.setdefault(pair, {"examples": {}})
-        cur["counterpart"] = True
-        cur["examples"]["counterpart"] = ()
-    ties = [
-        OrgTie(
-            a=a,
-            b=b,
-            shared_people=v.get("shared_people", 0),
-            counterpart=v.get("counterpart", False),
-            joint_evidence=v.get("joint_evidence", 0),
-            examples=v["examples"],
+        found[(r["a"], r["b"])] = OrgTie(
+            r["a"],
+            r["b"],
+            shared_people=int(r["shared_people"]),
+            joint_evidence=int(r["joint_evidence"]),
+            examples=examples,
         )
-        for (a, b), v in sorted(acc.items())
-    ]
+    for r in counterparts:
+        a, b = min(r["a"], r["b"]), max(r["a"], r["b"])
+        tie = found.get((a, b), OrgTie(a, b))
+        found[(a, b)] = replace(tie, counterpart=True, examples={**tie.examples, "counterpart": ()})
+    ties = [found[pair] for pair in sorted(found)]
     return OrgTies(ties, state.computed_from)
 
 

@@ -218,8 +218,9 @@ def import_cmd(
         bool,
         typer.Option(
             "--ties/--no-ties",
-            help="Refresh the stored organisation ties afterwards when people, affiliations, "
-            "memberships or evidence were loaded (consortia count ties live until then).",
+            help="Afterwards, recount the stored organisation ties when they are not current "
+            "(the import changed an affiliation, membership or contributor, or none are stored; "
+            "consortia count ties live until then).",
         ),
     ] = True,
     as_json: JsonOpt = False,
@@ -262,12 +263,13 @@ def import_cmd(
             raise fail(str(exc)) from exc
         refreshed: TieRefresh | None = None
         tie_warning = None
-        # An import that changed nobody's ties (a re-import, demands, topics) leaves them current;
-        # a graph whose ties were never stored gets them now.
-        state = None if dry_run or not ties else tie_state(driver, database=settings.neo4j_database)
-        if ties and not dry_run and (state is None or not state.current):
+        if ties and not dry_run:
             try:
-                refreshed = refresh_org_ties(driver, database=settings.neo4j_database)
+                # An import that changed nobody's ties (a re-import, demands, topics) leaves
+                # them current; a graph whose ties were never stored gets them now.
+                state = tie_state(driver, database=settings.neo4j_database)
+                if state is None or not state.current:
+                    refreshed = refresh_org_ties(driver, database=settings.neo4j_database)
             except RefreshRunningError as exc:
                 tie_warning = f"stored organisation ties not refreshed: {exc}"
             except GraphError as exc:
