@@ -142,6 +142,9 @@ ORG_LABEL: Final[dict[str, str]] = {
 #: Bookkeeping labels of the embedding job.
 EMBEDDING_STATE: Final = "KexieEmbeddingState"
 CORPUS_STATS: Final = "KexieCorpusStats"
+#: A change to the corpus term counts, written with the vectors it comes from and folded into
+#: the ``KexieCorpusStats`` node by the embedding job (:mod:`graph_schema.vectors`).
+CORPUS_DELTA: Final = "KexieCorpusDelta"
 IDEMPOTENCY: Final = "KexieIdempotency"
 #: Bookkeeping labels of the stored organisation ties (:mod:`graph_schema.ties`).
 ORG_TIE: Final = "KexieOrgTie"

@@ -2,22 +2,35 @@
 
 Each embedded node carries ``embedding`` (float32 list), ``embedding_model`` (the embedder's
 fingerprint, ``model#dimension``) and, for evidence, ``embedded_hash`` (the text hash it was
-made from). One ``(:KexieEmbeddingState)`` node records the model the indexes were built for,
-so retrieval can refuse to compare vectors of two models.
+made from) and ``terms`` (the lexical terms of that text). One ``(:KexieEmbeddingState)`` node
+records the model the indexes were built for, so retrieval can refuse to compare vectors of two
+models.
+
+**Corpus statistics, kept incrementally.** ``(:KexieCorpusStats {id: 'evidence'})`` holds the
+number of evidence items and each term's document frequency, counted over every item's stored
+``terms`` (an item without ``terms`` is not counted yet). Every vector write also writes, in
+the same transaction, a ``(:KexieCorpusDelta)`` with what it changed in those counts (the
+item's new terms in, its old ones out), so the counts can be brought up to date by folding the
+deltas in (:func:`fold_corpus_deltas`) instead of reading every item again
+(:func:`recount_corpus_stats`). A job that dies after some writes leaves its deltas behind; the
+next fold takes them. ``df_all_json`` holds every term's count; ``df_json``, which retrieval
+reads, only those seen more than once.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
 import neo4j
 
 from graph_schema.errors import translate
-from graph_schema.labels import CORPUS_STATS, EMBEDDING_STATE
+from graph_schema.labels import CORPUS_DELTA, CORPUS_STATS, EMBEDDING_STATE
 from graph_schema.labels import Label as L
 from graph_schema.labels import Rel as R
 
@@ -38,8 +51,12 @@ __all__ = [
     "vector_index_quantization",
     "VECTOR_QUANTIZATION",
     "evidence_texts",
-    "write_corpus_stats",
+    "CorpusCounts",
+    "fold_corpus_deltas",
+    "recount_corpus_stats",
     "read_corpus_stats",
+    "read_corpus_counts",
+    "count_evidence",
     "all_evidence_vectors",
 ]
 
@@ -79,12 +96,19 @@ _PENDING = (
     f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after AND ({_PENDING_WHERE}) "
     "RETURN e.id AS id, e.text AS text, e.text_hash AS hash ORDER BY e.id LIMIT $limit"
 )
+# The terms the item was counted with before this write come back, for the corpus delta.
 _WRITE_EVIDENCE = f"""
 UNWIND $rows AS row
 MATCH (e:{L.EVIDENCE} {{id: row.id}})
+WITH e, row, e.terms AS old
 CALL db.create.setNodeVectorProperty(e, 'embedding', row.vec)
 SET e.embedding_model = $fp, e.embedded_hash = row.hash, e.terms = row.terms
+RETURN row.id AS id, old
 """
+_WRITE_DELTA = (
+    f"CREATE (:{CORPUS_DELTA} {{id: $id, items: $items, n: $n, df_json: $df_json, "
+    "created_at: datetime()})"
+)
 _SCIENTISTS_NEEDING_PROFILES = f"""
 MATCH (s:{L.SCIENTIST})
 WHERE s.id > $after AND (s.embedding_model IS NULL OR s.embedding_model <> $fp OR s.profile_stale)
@@ -108,22 +132,40 @@ MATCH (:{L.EVIDENCE} {{id: eid}})<-[:{R.CONTRIBUTED}]-(s:{L.SCIENTIST})
 SET s.profile_stale = true
 """
 _EVIDENCE_TEXTS = f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after RETURN e.id AS id, e.text AS text ORDER BY e.id LIMIT $limit"
-#: Stored terms when they belong to the current text (written with its vector), else the text.
+#: Each item's stored terms (null: never embedded, so not counted) and, for an item embedded
+#: before terms were stored with vectors, its text.
 _EVIDENCE_TERMS = (
     f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after "
-    "WITH e, (e.terms IS NOT NULL AND e.embedded_hash = e.text_hash) AS current "
-    "RETURN e.id AS id, CASE WHEN current THEN e.terms END AS terms, "
-    "CASE WHEN current THEN null ELSE e.text END AS text ORDER BY e.id LIMIT $limit"
+    "RETURN e.id AS id, e.terms AS terms, "
+    "CASE WHEN e.terms IS NULL AND e.embedding IS NOT NULL THEN e.text END AS text "
+    "ORDER BY e.id LIMIT $limit"
 )
+_SET_TERMS = f"UNWIND $rows AS row MATCH (e:{L.EVIDENCE} {{id: row.id}}) SET e.terms = row.terms"
 _ALL_EVIDENCE_VECTORS = (
     f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after AND e.embedding_model = $fp "
     "RETURN e.id AS id, e.embedding AS vec ORDER BY e.id LIMIT $limit"
 )
+# Writers of the counts take the stats node's lock first (the SET), so folds and recounts
+# never interleave; readers of ``df_json`` are not blocked.
+_LOCK_STATS = (
+    f"MERGE (c:{CORPUS_STATS} {{id: 'evidence'}}) SET c.locked_at = datetime() "
+    "RETURN c.n_docs AS n, c.df_all_json AS df_all"
+)
 _WRITE_STATS = (
-    f"MERGE (c:{CORPUS_STATS} {{id: 'evidence'}}) "
-    "SET c.n_docs = $n_docs, c.df_json = $df_json, c.updated_at = datetime()"
+    f"MATCH (c:{CORPUS_STATS} {{id: 'evidence'}}) "
+    "SET c.n_docs = $n_docs, c.df_json = $df_json, c.df_all_json = $df_all_json, "
+    "c.updated_at = datetime()"
 )
 _READ_STATS = f"MATCH (c:{CORPUS_STATS} {{id: 'evidence'}}) RETURN c.n_docs AS n, c.df_json AS df"
+_READ_COUNTS = (
+    f"MATCH (c:{CORPUS_STATS} {{id: 'evidence'}}) RETURN c.n_docs AS n, c.df_all_json AS df_all"
+)
+_DELTA_IDS = f"MATCH (d:{CORPUS_DELTA}) RETURN d.id AS id"
+_READ_DELTAS = (
+    f"MATCH (d:{CORPUS_DELTA}) RETURN d.id AS id, d.items AS items, d.n AS n, d.df_json AS df"
+)
+_DELETE_DELTAS = f"UNWIND $ids AS id MATCH (d:{CORPUS_DELTA} {{id: id}}) DELETE d"
+_COUNT_EVIDENCE = f"MATCH (e:{L.EVIDENCE}) RETURN count(e) AS n"
 
 
 def read_state(driver: neo4j.Driver, *, database: str | None = None) -> EmbeddingState | None:
@@ -190,11 +232,42 @@ def write_evidence_vectors(
     *,
     database: str | None = None,
 ) -> None:
-    """Store vectors and lexical terms (rows of ``{id, vec, hash, terms}``); mark the authors'
-    profiles stale."""
-    with translate():
-        driver.execute_query(_WRITE_EVIDENCE, rows=rows, fp=fingerprint, database_=database)
-        driver.execute_query(_MARK_PROFILES_STALE, ids=[r["id"] for r in rows], database_=database)
+    """Store vectors and lexical terms (rows of ``{id, vec, hash, terms}``), mark the authors'
+    profiles stale and record what the new terms change in the corpus counts, all in one
+    transaction: a write is never kept without its profile marks or its corpus delta."""
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        old = {r["id"]: r["old"] for r in tx.run(_WRITE_EVIDENCE, rows=rows, fp=fingerprint)}
+        tx.run(_MARK_PROFILES_STALE, ids=[r["id"] for r in rows]).consume()
+        changes = [(old[r["id"]], r["terms"]) for r in rows if r["id"] in old]
+        n, df = _term_delta(changes)
+        if n or df:
+            tx.run(
+                _WRITE_DELTA,
+                id=uuid.uuid4().hex,
+                items=len(changes),
+                n=n,
+                df_json=json.dumps(df, ensure_ascii=False),
+            ).consume()
+
+    with translate(), driver.session(database=database) as session:
+        session.execute_write(work)
+
+
+def _term_delta(
+    changes: Iterable[tuple[list[str] | None, list[str]]],
+) -> tuple[int, dict[str, int]]:
+    """What items going from their old terms (None: not counted yet) to new ones change in the
+    corpus counts: items counted, and per term, documents gained or lost (zeros left out)."""
+    n = 0
+    df: Counter[str] = Counter()
+    for old, new in changes:
+        if old is None:
+            n += 1
+        else:
+            df.subtract(set(old))
+        df.update(set(new))
+    return n, {t: c for t, c in df.items() if c}
 
 
 def scientists_needing_profiles(
@@ -356,18 +429,6 @@ def evidence_texts(
     return [(r["id"], r["text"] or "") for r in recs]
 
 
-def evidence_terms(
-    driver: neo4j.Driver, *, after: str = "", limit: int = 5000, database: str | None = None
-) -> list[tuple[str, list[str] | None, str]]:
-    """Evidence by id: ``(id, terms, text)``, with the terms stored beside the vector when
-    they are of the current text (``text`` then empty), else ``None`` and the text."""
-    with translate():
-        recs = driver.execute_query(
-            _EVIDENCE_TERMS, after=after, limit=limit, database_=database
-        ).records
-    return [(r["id"], r["terms"], r["text"] or "") for r in recs]
-
-
 def all_evidence_vectors(
     driver: neo4j.Driver,
     fingerprint: str,
@@ -383,18 +444,116 @@ def all_evidence_vectors(
     return [(r["id"], r["vec"]) for r in recs]
 
 
-def write_corpus_stats(
-    driver: neo4j.Driver, n_docs: int, df: dict[str, int], *, database: str | None = None
-) -> None:
-    """Keep the corpus' term document frequencies in the graph (one JSON string), so any
-    stateless API worker can compute the same absolute lexical scores."""
+@dataclass(frozen=True)
+class CorpusCounts:
+    """The corpus counts: items counted and every term's document frequency."""
+
+    n_docs: int
+    df: dict[str, int]
+
+
+def _write_counts(tx: neo4j.ManagedTransaction, counts: CorpusCounts) -> None:
+    # Terms seen once carry little and would bloat what every API worker reads; an unseen term
+    # gets the top IDF anyway. The complete counts stay beside them for the next fold.
+    tx.run(
+        _WRITE_STATS,
+        n_docs=counts.n_docs,
+        df_json=json.dumps({t: c for t, c in counts.df.items() if c > 1}, ensure_ascii=False),
+        df_all_json=json.dumps(counts.df, ensure_ascii=False, sort_keys=True),
+    ).consume()
+
+
+def fold_corpus_deltas(
+    driver: neo4j.Driver, *, database: str | None = None
+) -> tuple[CorpusCounts, int] | None:
+    """Fold the corpus deltas written with vectors into the stored counts, in one transaction
+    under the stats node's lock, and delete them.
+
+    Returns:
+        The counts now stored and how many written items the folded deltas covered (0: there
+        was nothing to fold); None when there are no complete
+        counts to fold into (never counted, or counted before the complete counts were kept):
+        then :func:`recount_corpus_stats` must run.
+    """
+
+    def work(tx: neo4j.ManagedTransaction) -> tuple[CorpusCounts, int] | None:
+        rec = tx.run(_LOCK_STATS).single()
+        if rec is None or rec["df_all"] is None or rec["n"] is None:
+            return None
+        n = int(rec["n"])
+        df: Counter[str] = Counter(json.loads(rec["df_all"]))
+        deltas = tx.run(_READ_DELTAS).data()
+        for d in deltas:
+            n += int(d["n"])
+            df.update(json.loads(d["df"]))
+        counts = CorpusCounts(n, {t: c for t, c in df.items() if c > 0})
+        if deltas:
+            _write_counts(tx, counts)
+            tx.run(_DELETE_DELTAS, ids=[d["id"] for d in deltas]).consume()
+        return counts, sum(int(d["items"]) for d in deltas)
+
+    with translate(), driver.session(database=database) as session:
+        return session.execute_write(work)
+
+
+def recount_corpus_stats(
+    driver: neo4j.Driver,
+    tokenize: Callable[[str], Iterable[str]],
+    *,
+    page: int = 5000,
+    database: str | None = None,
+) -> CorpusCounts:
+    """Count every item's stored terms again and store the counts; the deltas written before
+    the count began are in it and are deleted. An item embedded before terms were stored with
+    vectors gets ``tokenize(text)`` stored as its terms, so it is counted from now on."""
     with translate():
-        driver.execute_query(
-            _WRITE_STATS,
-            n_docs=n_docs,
-            df_json=json.dumps(df, ensure_ascii=False),
-            database_=database,
-        )
+        before = [r["id"] for r in driver.execute_query(_DELTA_IDS, database_=database).records]
+        df: Counter[str] = Counter()
+        n = 0
+        after = ""
+        while True:
+            recs = driver.execute_query(
+                _EVIDENCE_TERMS, after=after, limit=page, database_=database
+            ).records
+            if not recs:
+                break
+            missing = []
+            for r in recs:
+                terms = r["terms"]
+                if terms is None and r["text"] is not None:
+                    terms = sorted(set(tokenize(r["text"])))
+                    missing.append({"id": r["id"], "terms": terms})
+                if terms is not None:
+                    df.update(set(terms))
+                    n += 1
+            if missing:
+                driver.execute_query(_SET_TERMS, rows=missing, database_=database)
+            after = recs[-1]["id"]
+        counts = CorpusCounts(n, dict(df))
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(_LOCK_STATS).consume()
+            _write_counts(tx, counts)
+            tx.run(_DELETE_DELTAS, ids=before).consume()
+
+        with driver.session(database=database) as session:
+            session.execute_write(work)
+    return counts
+
+
+def read_corpus_counts(driver: neo4j.Driver, *, database: str | None = None) -> CorpusCounts | None:
+    """The complete stored counts (terms seen once included); None when not kept."""
+    with translate():
+        recs = driver.execute_query(_READ_COUNTS, database_=database).records
+    if not recs or recs[0]["df_all"] is None:
+        return None
+    return CorpusCounts(int(recs[0]["n"]), json.loads(recs[0]["df_all"]))
+
+
+def count_evidence(driver: neo4j.Driver, *, database: str | None = None) -> int:
+    """Evidence items in the graph (Neo4j's count store: no scan)."""
+    with translate():
+        return int(driver.execute_query(_COUNT_EVIDENCE, database_=database).records[0]["n"])
 
 
 def read_corpus_stats(

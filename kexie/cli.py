@@ -471,6 +471,7 @@ def embed(
         "seconds": round(report.seconds, 2),
         "texts_per_second": round(report.texts_per_second, 1),
         "stage_seconds": report.stage_seconds,
+        "statistics": report.statistics,
     }
     if as_json:
         print_json(data)
@@ -479,7 +480,8 @@ def embed(
             f"{report.model} (dim {report.dimension}): embedded {report.evidence_embedded} evidence "
             f"texts ({report.texts_per_second:.0f}/s), built {report.profiles_built} profiles"
             f"{', rebuilt vector indexes' if report.rebuilt_indexes else ''} in {report.seconds:.1f}s"
-            f" ({', '.join(f'{k} {v:.1f}s' for k, v in report.stage_seconds.items())})"
+            f" ({', '.join(f'{k} {v:.1f}s' for k, v in report.stage_seconds.items())});"
+            f" corpus term counts {report.statistics}"
         )
 
 

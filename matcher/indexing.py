@@ -4,7 +4,10 @@ Incremental by default: only evidence whose vector is missing, of another model,
 an older text is embedded. A scientist's profile vector is the recency-weighted mean of their
 evidence vectors (no extra model call), redone when any of their evidence changed. When the
 configured model differs from the one the graph's vectors were made by, the old vectors and
-vector indexes are dropped first and everything is re-embedded: two models never mix.
+vector indexes are dropped first and everything is re-embedded: two models never mix. The
+corpus term counts (lexical IDF) are updated from what the vector writes changed
+(:func:`graph_schema.vectors.fold_corpus_deltas`); every item is counted again only when the
+vectors were rebuilt or the counts do not add up.
 
 This module and :mod:`matcher.retrieval` are the matcher's only callers of ``graph_schema``.
 """
@@ -14,7 +17,6 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,6 +47,9 @@ class EmbedReport:
     #: ``profiles``, ``indexes`` (building them, when needed) and ``statistics`` (the no-affinity
     #: background and the corpus term frequencies).
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    #: What became of the corpus term counts: ``unchanged``, ``updated for N changed items``
+    #: (the deltas written with the vectors, folded in) or ``recounted (why)`` over every item.
+    statistics: str = "unchanged"
 
     @property
     def texts_per_second(self) -> float:
@@ -148,11 +153,12 @@ def embed_graph(
             if on_progress
             else None,
         )
-    # A run stopped between the state and the statistics (it happened at 100x) must not leave
-    # the statistics missing for good: their absence alone is reason enough to compute them.
     stages["indexes"] = time.perf_counter() - t_stage
     t_stage = time.perf_counter()
+    # A run stopped between the state and the statistics (it happened at 100x) must not leave
+    # the statistics missing for good: their absence alone is reason enough to compute them.
     stats_missing = V.read_corpus_stats(driver, database=database)[0] == 0
+    statistics = "unchanged"
     if done or profiles or rebuild or state is None or stats_missing:
         mean, std = _background(driver, fp, database=database)
         V.write_state(
@@ -160,7 +166,24 @@ def embed_graph(
             V.EmbeddingState(fp, embedder.model_id, embedder.dimension, mean, std),
             database=database,
         )
-        _corpus_stats(driver, database=database)
+    # The corpus counts: the deltas written with the vectors are folded in, unless everything
+    # was embedded again or the counts do not add up (items removed outside the importer, or
+    # counts kept before the complete ones were): then every item is counted again.
+    if rebuild or stats_missing:
+        statistics = _recount(
+            driver, database, "the vectors were rebuilt" if rebuild else "none were stored"
+        )
+    else:
+        folded = V.fold_corpus_deltas(driver, database=database)
+        n_items = V.count_evidence(driver, database=database)
+        if folded is None:
+            statistics = _recount(driver, database, "no complete counts were kept")
+        elif folded[0].n_docs != n_items:
+            statistics = _recount(
+                driver, database, f"they counted {folded[0].n_docs:,} of {n_items:,} items"
+            )
+        elif folded[1]:
+            statistics = f"updated for {folded[1]:,} changed item{'s' if folded[1] != 1 else ''}"
     stages["statistics"] = time.perf_counter() - t_stage
     return EmbedReport(
         model=embedder.model_id,
@@ -171,6 +194,7 @@ def embed_graph(
         seconds=time.perf_counter() - started,
         embed_seconds=embed_seconds,
         stage_seconds={k: round(v, 3) for k, v in stages.items()},
+        statistics=statistics,
     )
 
 
@@ -220,21 +244,9 @@ def _background(
     return float(sims.mean()), float(max(sims.std(), 0.02))
 
 
-def _corpus_stats(driver: neo4j.Driver, *, database: str | None) -> None:
-    # Document frequencies over every evidence item. The terms stored with each vector are
-    # exactly ``set(tokenize(text))`` of the text it was embedded from, so only items without
-    # current terms are tokenized again (at 100x, re-tokenizing 2.45 M texts took longer than
-    # embedding-state work itself).
-    df: Counter[str] = Counter()
-    n = 0
-    after = ""
-    while True:
-        rows = V.evidence_terms(driver, after=after, database=database)
-        if not rows:
-            break
-        for _, terms, text in rows:
-            df.update(terms if terms is not None else set(tokenize(text)))
-            n += 1
-        after = rows[-1][0]
-    # Terms seen once carry little and bloat the stats; an unseen term gets the top IDF anyway.
-    V.write_corpus_stats(driver, n, {t: c for t, c in df.items() if c > 1}, database=database)
+def _recount(driver: neo4j.Driver, database: str | None, why: str) -> str:
+    # Every item's stored terms are exactly ``set(tokenize(text))`` of the text it was embedded
+    # from; only items embedded before terms were stored are tokenized again.
+    logger.info("Counting the corpus terms of every evidence item (%s)", why)
+    V.recount_corpus_stats(driver, tokenize, database=database)
+    return f"recounted ({why})"

@@ -140,6 +140,10 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert inc["baseline_encode"]["texts"] == 100 and inc["ratio_model_vs_encode"] > 0
     assert set(inc["stage_seconds"]) == {"evidence", "profiles", "indexes", "statistics"}
     assert inc["graph_work_seconds"] > 0 and "seed 42" in inc["fill_note"]
+    # The corpus counts were updated from the changed items alone, and agree with a recount.
+    st = inc["statistics"]
+    assert st["how"].startswith("updated for ") and st["agree"] is True
+    assert st["recount_seconds"] > 0 and st["documents"] == inc["evidence"]
     left = graph.execute_query(
         "MATCH (e:Evidence) WHERE e.embedded_hash <> e.text_hash OR e.embedding IS NULL "
         "RETURN count(e) AS n"
@@ -148,7 +152,8 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert adopted["http"]["search"]["n"] >= 1 and adopted["sizing"]["projection"] == []
     adopted_md = render_markdown(adopted)
     assert "adopted as it stands" in adopted_md and "## Vector index" in adopted_md
-    assert "marked changed" in adopted_md and "Stages: evidence" in adopted_md
+    assert "took the text of another item" in adopted_md and "Stages: evidence" in adopted_md
+    assert "**agree** term for term" in adopted_md
     # A graph that is not the earlier run's is refused.
     graph.execute_query("MATCH (s:Scientist) WITH s LIMIT 1 DETACH DELETE s")
     with pytest.raises(ValueError, match="--reuse"):
