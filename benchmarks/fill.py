@@ -4,9 +4,18 @@ Used by the benchmark at sizes above 1, where embedding every text with the real
 CPU cores would take hours. The first ``sample`` texts it is asked for (``embed_graph`` asks in
 evidence-id order) go through the real model. Every later text gets a *real* vector of the
 sample, chosen at random, plus a small Gaussian jitter (norm ``jitter``, then re-normalised) so
-no two vectors are identical. The vectors therefore have the real model's distribution (norms,
-clusters, dimension), which is what the vector index's recall and latency depend on; they do
-not describe their own texts, so retrieval *quality* at those sizes is not measured.
+no two vectors are identical. The vectors therefore have the real model's norms and dimension;
+they do not describe their own texts, so retrieval *quality* at those sizes is not measured.
+
+Two ways to fill (``mode``):
+
+- ``jitter``: copies of one real vector. At size 10 each real vector has ~49 copies within
+  cosine 0.99 of each other: 5,000 tight clusters. That is a hard input for an HNSW graph:
+  a real vector written later, off those clusters, is missed far more often than on a real
+  corpus (benchmarks README, "Recall after vectors change").
+- ``interpolate``: a point on the segment between a real vector and one of its ``neighbours``
+  nearest real vectors (uniform position), plus the same jitter: the fill spreads along the
+  real vectors' own neighbourhoods instead of piling up on them.
 """
 
 from __future__ import annotations
@@ -29,9 +38,25 @@ class SampleThenReuseEmbedder(Embedder):
         sample: how many texts to embed for real before reusing.
         jitter: norm of the noise added to a reused vector (0.1: cosine ≈ 0.995 to its source).
         seed: seed of the choice of vectors and of the noise.
+        mode: ``jitter`` (copies of one real vector) or ``interpolate`` (between two real
+            neighbours).
+        neighbours: with ``interpolate``, how many nearest real vectors each one may pair with.
     """
 
-    def __init__(self, inner: Embedder, sample: int, *, jitter: float = 0.1, seed: int = 0) -> None:
+    MODES = ("jitter", "interpolate")
+
+    def __init__(
+        self,
+        inner: Embedder,
+        sample: int,
+        *,
+        jitter: float = 0.1,
+        seed: int = 0,
+        mode: str = "jitter",
+        neighbours: int = 10,
+    ) -> None:
+        if mode not in self.MODES:
+            raise ValueError(f"fill mode {mode!r}: use one of {', '.join(self.MODES)}")
         self.inner = inner
         self.model_id = inner.model_id
         self.dimension = inner.dimension
@@ -42,7 +67,10 @@ class SampleThenReuseEmbedder(Embedder):
         self.filled = 0
         self.real_seconds = 0.0
         self.fill_seconds = 0.0
+        self.mode = mode
+        self.neighbours = neighbours
         self._bank: list[np.ndarray] = []
+        self._near: np.ndarray | None = None
         self._rng = np.random.default_rng(seed)
 
     def fingerprint(self) -> str:
@@ -66,7 +94,13 @@ class SampleThenReuseEmbedder(Embedder):
             t0 = time.perf_counter()
             bank = np.concatenate(self._bank) if len(self._bank) > 1 else self._bank[0]
             self._bank = [bank]
-            picked = bank[self._rng.integers(0, len(bank), size=rest)]
+            a = self._rng.integers(0, len(bank), size=rest)
+            picked = bank[a]
+            if self.mode == "interpolate" and len(bank) > 1:
+                near = self._nearest(bank)
+                b = near[a, self._rng.integers(0, near.shape[1], size=rest)]
+                t = self._rng.uniform(0.0, 1.0, size=(rest, 1)).astype(np.float32)
+                picked = (1.0 - t) * picked + t * bank[b]
             noise = self._rng.normal(0.0, self.jitter / np.sqrt(self.dimension), size=picked.shape)
             filled = picked + noise.astype(np.float32)
             filled /= np.linalg.norm(filled, axis=1, keepdims=True)
@@ -76,3 +110,17 @@ class SampleThenReuseEmbedder(Embedder):
         if not parts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.concatenate(parts)
+
+    def _nearest(self, bank: np.ndarray) -> np.ndarray:
+        """Each real vector's ``neighbours`` nearest other real vectors (by cosine), computed
+        once the sample is complete, in blocks."""
+        if self._near is None or len(self._near) != len(bank):
+            k = min(self.neighbours, len(bank) - 1)
+            near = np.empty((len(bank), k), dtype=np.int64)
+            for lo in range(0, len(bank), 2048):
+                sims = bank[lo : lo + 2048] @ bank.T
+                for i in range(len(sims)):
+                    sims[i, lo + i] = -np.inf
+                near[lo : lo + 2048] = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            self._near = near
+        return self._near

@@ -66,6 +66,7 @@ class BenchConfig:
         work_dir: where the generated import files go (default ``.kexie/bench-data/<size>``).
         out_dir: where the report goes.
         embed_sample: texts embedded for real when the graph holds more (the rest reuse their vectors).
+        fill: how the rest are filled (:class:`benchmarks.fill.SampleThenReuseEmbedder`'s mode).
         baseline_texts: texts given to ``SentenceTransformer.encode`` for the baseline (default:
             exactly the texts embedded for real; fewer = the first ones in id order, another mix).
         recall_queries: queries for recall and latency of the vector index.
@@ -95,6 +96,7 @@ class BenchConfig:
     work_dir: Path | None = None
     out_dir: Path = Path("benchmarks/results")
     embed_sample: int = 25_000
+    fill: str = "jitter"
     baseline_texts: int | None = None
     recall_queries: int = 60
     http_counts: dict[str, int] = field(
@@ -268,7 +270,7 @@ def _embedding(
     embedder.embed_documents(["warm-up 预热"] * 8)
 
     fill = V.count_pending_evidence(driver, "\x00none", database=database) > cfg.embed_sample
-    emb = SampleThenReuseEmbedder(embedder, cfg.embed_sample) if fill else embedder
+    emb = SampleThenReuseEmbedder(embedder, cfg.embed_sample, mode=cfg.fill) if fill else embedder
     rep = embed_graph(driver, emb, full=True, database=database)
     if fill:
         real, model_s = emb.real, emb.real_seconds
@@ -296,9 +298,17 @@ def _embedding(
         "filled_by_reuse": rep.evidence_embedded - real,
         "fill_note": (
             f"more evidence than --embed-sample: the first {real:,} texts (evidence-id order) went through the real model; "
-            f"the other {rep.evidence_embedded - real:,} got a random real vector of that sample plus "
-            "Gaussian jitter of norm 0.1, re-normalised (cosine ≈ 0.995 to its source). End-to-end "
-            "seconds are projected: measured graph work + all texts at the measured model rate."
+            f"the other {rep.evidence_embedded - real:,} got "
+            + (
+                "a random real vector of that sample plus Gaussian jitter of norm 0.1, "
+                "re-normalised (cosine ≈ 0.995 to its source; --fill jitter)"
+                if cfg.fill == "jitter"
+                else "a point drawn uniformly on the segment between a random real vector of that "
+                "sample and one of its 10 nearest real vectors, plus Gaussian jitter of norm 0.1, "
+                "re-normalised (--fill interpolate)"
+            )
+            + ". End-to-end seconds are projected: measured graph work + all texts at the "
+            "measured model rate."
             if fill
             else "every text embedded by the real model"
         ),

@@ -37,6 +37,13 @@ def bench_run(
             min=1, help="Above size 1: texts embedded for real; the rest reuse real vectors."
         ),
     ] = 25_000,
+    fill: Annotated[
+        str,
+        typer.Option(
+            help="How the texts beyond --embed-sample get vectors: 'jitter' (copies of one real "
+            "vector) or 'interpolate' (between two neighbouring real vectors)."
+        ),
+    ] = "jitter",
     baseline_texts: Annotated[
         int | None,
         typer.Option(
@@ -93,6 +100,8 @@ def bench_run(
     settings = get_settings()
     if reuse and adopt:
         raise fail("--reuse and --adopt exclude each other: --reuse needs the earlier report")
+    if fill not in ("jitter", "interpolate"):
+        raise fail(f"--fill {fill!r}: use 'jitter' or 'interpolate'")
     if (
         not yes
         and not reuse
@@ -107,6 +116,7 @@ def bench_run(
         out_dir=out,
         work_dir=work_dir,
         embed_sample=embed_sample,
+        fill=fill,
         baseline_texts=baseline_texts,
         recall_queries=queries,
         formation_limit=formation_limit,
