@@ -545,7 +545,7 @@ def read_corpus_counts(driver: neo4j.Driver, *, database: str | None = None) -> 
     """The complete stored counts (terms seen once included); None when not kept."""
     with translate():
         recs = driver.execute_query(_READ_COUNTS, database_=database).records
-    if not recs or recs[0]["df_all"] is None:
+    if not recs or recs[0]["df_all"] is None or recs[0]["n"] is None:
         return None
     return CorpusCounts(int(recs[0]["n"]), json.loads(recs[0]["df_all"]))
 
@@ -563,6 +563,6 @@ def read_corpus_stats(
         recs = driver.execute_query(
             _READ_STATS, database_=database, routing_=neo4j.RoutingControl.READ
         ).records
-    if not recs:
+    if not recs or recs[0]["n"] is None:
         return 0, {}
-    return int(recs[0]["n"]), json.loads(recs[0]["df"])
+    return int(recs[0]["n"]), json.loads(recs[0]["df"] or "{}")
