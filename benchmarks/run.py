@@ -388,6 +388,12 @@ _CHANGE_TEXTS = (
 )
 
 
+def changed_sample(ids: list[str], n: int, rng: np.random.Generator) -> list[str]:
+    """The evidence items an ``--adopt`` run gives new texts: ``n`` of ``ids`` (in the order the
+    graph returns them) drawn without replacement, sorted."""
+    return sorted(ids[i] for i in rng.choice(len(ids), min(n, len(ids)), replace=False))
+
+
 def _embedding_incremental(
     driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: str | None
 ) -> dict[str, Any]:
@@ -412,9 +418,7 @@ def _embedding_incremental(
     with driver.session(database=database) as session:
         ids = [r["id"] for r in session.run(_ALL_EVIDENCE_IDS)]
     rng = np.random.default_rng(cfg.seed)
-    chosen = sorted(
-        ids[i] for i in rng.choice(len(ids), min(cfg.embed_sample, len(ids)), replace=False)
-    )
+    chosen = changed_sample(ids, cfg.embed_sample, rng)
     sources = rng.choice(len(ids), len(chosen))
     pairs = [{"id": e, "src": ids[j]} for e, j in zip(chosen, sources, strict=True)]
     for i in range(0, len(pairs), 5000):

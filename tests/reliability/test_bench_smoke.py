@@ -10,8 +10,10 @@ from pathlib import Path
 import neo4j
 import pytest
 
+from benchmarks import recall_probe
 from benchmarks.run import SECTIONS, BenchConfig, render_markdown, run_bench, write_report
 from benchmarks.server import api_env, serve_in_process
+from graph_schema import vectors as V
 from kexie.cli import app
 from kexie.localserver import LocalNeo4j
 from matcher.embedding import SentenceTransformerEmbedder
@@ -29,6 +31,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     embedder: SentenceTransformerEmbedder,
     test_server: LocalNeo4j,
     tmp_path: Path,
+    cli_on_test_server: None,
 ) -> None:
     cfg = BenchConfig(
         size=0.2,
@@ -154,6 +157,19 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert "adopted as it stands" in adopted_md and "## Vector index" in adopted_md
     assert "took the text of another item" in adopted_md and "Stages: evidence" in adopted_md
     assert "**agree** term for term" in adopted_md
+    # The recall probe measures the same section on the graph as it stands, here after building
+    # the evidence index anew with Neo4j's defaults; the adopt run's items are replayed.
+    probe_out = tmp_path / "probe.jsonl"
+    recall_probe.main(
+        ["--size", "0.2", "--work-dir", str(cfg.work_dir), "--queries", "5"]
+        + ["--changed-sample", "300", "--rebuild", "--out", str(probe_out)]
+    )
+    probe = json.loads(probe_out.read_text(encoding="utf-8").splitlines()[-1])
+    assert probe["rebuilt"]["m"] == 16 and probe["rebuilt"]["quantization"] == "SCALAR"
+    assert probe["top10"]["slots"] == 50 and 0 <= probe["top10"]["missed"] <= 50
+    assert probe["top10"]["missed_changed"] <= probe["top10"]["slots_changed"] <= 50
+    assert 0 < probe["recall"]["recall_at_k_oversampled"] <= 1
+    assert set(V.vector_index_quantization(graph).values()) == {V.VECTOR_QUANTIZATION}
     # A graph that is not the earlier run's is refused.
     graph.execute_query("MATCH (s:Scientist) WITH s LIMIT 1 DETACH DELETE s")
     with pytest.raises(ValueError, match="--reuse"):
