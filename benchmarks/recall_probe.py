@@ -9,7 +9,9 @@ the rest of the run, so the index can be probed under the same queries.
 
 It also says which of the exact top-10 items the index (asked for 200) missed, and how many of
 them are the items an ``--adopt`` run gave new texts (replayed from its seed), so a dip after
-such a run can be told apart from one over the whole graph. The settings of ``kexie neo4j``
+such a run can be told apart from one over the whole graph; and, of the missed items, how many
+have no contributor (retrieval returns hits per contributor, so it drops them) and how many the
+index does not return among the first 100 even when asked with the item's own vector. The settings of ``kexie neo4j``
 (``KEXIE_NEO4J_PORT`` …) say which graph. ``--rebuild`` drops and builds the evidence index of
 that graph: run it on a bench graph only, and `kexie embed` builds the default one again only if
 the quantization differs (else drop it by hand first).
@@ -27,6 +29,8 @@ import neo4j
 import numpy as np
 
 from benchmarks.run import _ALL_EVIDENCE_IDS, _queries, _vector_index, changed_sample
+from graph_schema.labels import Label as L
+from graph_schema.labels import Rel as R
 
 
 def _rebuild(driver: neo4j.Driver, dimension: int, m: int, ef: int, quantization: str) -> float:
@@ -74,6 +78,7 @@ def _misses(
         after = rows[-1][0]
     matrix = np.asarray(rows_all, dtype=np.float32)
     out = {"slots": 0, "slots_changed": 0, "missed": 0, "missed_changed": 0}
+    missed: set[int] = set()
     for q in queries:
         qv = np.asarray(embedder.embed_query(q), dtype=np.float32)
         top = np.argsort(-(matrix @ qv))[:k]
@@ -85,6 +90,35 @@ def _misses(
             if ids[i] not in hits:
                 out["missed"] += 1
                 out["missed_changed"] += was_changed
+                missed.add(int(i))
+    out.update(_why_missed(driver, ids, matrix, sorted(missed)))
+    return out
+
+
+_CONTRIBUTORS = (
+    f"MATCH (e:{L.EVIDENCE} {{id: $id}}) "
+    f"RETURN COUNT {{ (e)<-[:{R.CONTRIBUTED}]-(:{L.SCIENTIST}) }} AS n"
+)
+
+
+def _why_missed(
+    driver: neo4j.Driver, ids: list[str], matrix: np.ndarray, missed: list[int]
+) -> dict[str, int]:
+    """Tell the causes of misses apart: an item retrieval drops (no contributor, so no hit to
+    return), one the index does not return even when asked with its own vector, and one it
+    returns then (so the graph reaches it, just not from those queries). Asked for 100, not 10:
+    above size 1 an item's own vector has ~50 jittered copies within cosine 0.995, which the
+    index's int8 scores may rank above it."""
+    out = {"missed_items": len(missed), "without_contributor": 0, "own_vector_not_found": 0}
+    for i in missed:
+        row = driver.execute_query(_CONTRIBUTORS, id=ids[i]).records
+        out["without_contributor"] += bool(row) and row[0]["n"] == 0
+        found = driver.execute_query(
+            "CALL db.index.vector.queryNodes('evidence_embedding', 100, $v) YIELD node "
+            "RETURN collect(node.id) AS got",
+            v=matrix[i].tolist(),
+        ).records[0]["got"]
+        out["own_vector_not_found"] += ids[i] not in found
     return out
 
 

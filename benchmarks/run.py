@@ -1315,6 +1315,17 @@ def render_markdown(r: dict[str, Any]) -> str:
             if "recall_within_0_01_oversampled" in vi
             else []
         ),
+        *(
+            [
+                "Measured right after the incremental job wrote its vectors: until Lucene merges "
+                "the fresh segments that hold them into the large one, they are searched apart, "
+                'and recall on them can be higher than it will stay (benchmarks README, "Recall '
+                'after vectors change"). `python -m benchmarks.recall_probe --size S` measures '
+                "the same later.\n"
+            ]
+            if r["meta"].get("adopted")
+            else []
+        ),
         _table(
             [
                 {

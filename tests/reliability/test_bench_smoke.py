@@ -157,6 +157,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert "adopted as it stands" in adopted_md and "## Vector index" in adopted_md
     assert "took the text of another item" in adopted_md and "Stages: evidence" in adopted_md
     assert "**agree** term for term" in adopted_md
+    assert "until Lucene merges the fresh segments" in adopted_md
     # The recall probe measures the same section on the graph as it stands, here after building
     # the evidence index anew with Neo4j's defaults; the adopt run's items are replayed.
     probe_out = tmp_path / "probe.jsonl"
@@ -168,6 +169,10 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert probe["rebuilt"]["m"] == 16 and probe["rebuilt"]["quantization"] == "SCALAR"
     assert probe["top10"]["slots"] == 50 and 0 <= probe["top10"]["missed"] <= 50
     assert probe["top10"]["missed_changed"] <= probe["top10"]["slots_changed"] <= 50
+    top10 = probe["top10"]
+    assert top10["without_contributor"] <= top10["missed_items"]
+    assert top10["own_vector_not_found"] <= top10["missed_items"]
+    assert top10["missed_items"] <= top10["missed"]
     assert 0 < probe["recall"]["recall_at_k_oversampled"] <= 1
     assert set(V.vector_index_quantization(graph).values()) == {V.VECTOR_QUANTIZATION}
     # A graph that is not the earlier run's is refused.
