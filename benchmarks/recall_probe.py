@@ -28,7 +28,7 @@ from typing import Any
 import neo4j
 import numpy as np
 
-from benchmarks.run import _ALL_EVIDENCE_IDS, _queries, _vector_index, changed_sample
+from benchmarks.run import bench_queries, changed_sample, evidence_ids, measure_vector_index
 from graph_schema.labels import Label as L
 from graph_schema.labels import Rel as R
 
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     embedder = make_embedder(settings, for_queries=False)
     label = f"{args.size:g}"
     work = args.work_dir or Path(".kexie/bench-data") / label
-    queries = _queries(work / "data", work / "ground_truth", args.queries)
+    queries = bench_queries(work / "data", work / "ground_truth", args.queries)
     with connect(settings) as driver:
         result: dict[str, Any] = {
             "size": label,
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
                 "quantization": args.quantization,
                 "seconds": round(seconds, 1),
             }
-        vi = _vector_index(driver, embedder, queries, settings.neo4j_database)
+        vi = measure_vector_index(driver, embedder, queries, settings.neo4j_database)
         result["recall"] = {
             key: vi[key]
             for key in (
@@ -173,8 +173,7 @@ def main(argv: list[str] | None = None) -> None:
         }
         result["index_k200_p50_ms"] = vi["index_oversampled_latency"].get("p50_ms")
         # The items an --adopt run gave new texts: its draw replayed (same ids, same seed).
-        with driver.session(database=settings.neo4j_database) as session:
-            ids = [r["id"] for r in session.run(_ALL_EVIDENCE_IDS)]
+        ids = evidence_ids(driver, settings.neo4j_database)
         changed = set(changed_sample(ids, args.changed_sample, np.random.default_rng(args.seed)))
         result["top10"] = _misses(driver, embedder, queries, changed)
     line = json.dumps(result, ensure_ascii=False)
