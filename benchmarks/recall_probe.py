@@ -28,7 +28,13 @@ from typing import Any
 import neo4j
 import numpy as np
 
-from benchmarks.run import bench_queries, changed_sample, evidence_ids, measure_vector_index
+from benchmarks.run import (
+    bench_queries,
+    changed_sample,
+    evidence_ids,
+    evidence_matrix,
+    measure_vector_index,
+)
 from graph_schema.labels import Label as L
 from graph_schema.labels import Rel as R
 
@@ -60,29 +66,26 @@ def _rebuild(driver: neo4j.Driver, dimension: int, m: int, ef: int, quantization
 
 
 def _misses(
-    driver: neo4j.Driver, embedder: Any, queries: list[str], changed: set[str], k: int = 10
+    driver: neo4j.Driver,
+    embedder: Any,
+    queries: list[str],
+    changed: set[str],
+    vectors: tuple[list[str], np.ndarray],
+    database: str | None,
+    k: int = 10,
 ) -> dict[str, int]:
     """Exact top-k slots, those held by changed items, and the index's misses among them."""
-    from graph_schema import vectors as V
     from graph_schema.search import vector_evidence_hits
 
-    ids: list[str] = []
-    rows_all: list[list[float]] = []
-    after = ""
-    while True:
-        rows = V.all_evidence_vectors(driver, embedder.fingerprint(), after=after, limit=5000)
-        if not rows:
-            break
-        ids += [r[0] for r in rows]
-        rows_all += [r[1] for r in rows]
-        after = rows[-1][0]
-    matrix = np.asarray(rows_all, dtype=np.float32)
+    ids, matrix = vectors
     out = {"slots": 0, "slots_changed": 0, "missed": 0, "missed_changed": 0}
     missed: set[int] = set()
     for q in queries:
         qv = np.asarray(embedder.embed_query(q), dtype=np.float32)
         top = np.argsort(-(matrix @ qv))[:k]
-        hits = {h.evidence_id for h in vector_evidence_hits(driver, qv.tolist(), 200)}
+        hits = {
+            h.evidence_id for h in vector_evidence_hits(driver, qv.tolist(), 200, database=database)
+        }
         for i in top:
             was_changed = ids[i] in changed
             out["slots"] += 1
@@ -160,7 +163,10 @@ def main(argv: list[str] | None = None) -> None:
                 "quantization": args.quantization,
                 "seconds": round(seconds, 1),
             }
-        vi = measure_vector_index(driver, embedder, queries, settings.neo4j_database)
+        vectors = evidence_matrix(driver, embedder, settings.neo4j_database)
+        vi = measure_vector_index(
+            driver, embedder, queries, settings.neo4j_database, vectors=vectors
+        )
         result["recall"] = {
             key: vi[key]
             for key in (
@@ -175,7 +181,9 @@ def main(argv: list[str] | None = None) -> None:
         # The items an --adopt run gave new texts: its draw replayed (same ids, same seed).
         ids = evidence_ids(driver, settings.neo4j_database)
         changed = set(changed_sample(ids, args.changed_sample, np.random.default_rng(args.seed)))
-        result["top10"] = _misses(driver, embedder, queries, changed)
+        result["top10"] = _misses(
+            driver, embedder, queries, changed, vectors, settings.neo4j_database
+        )
     line = json.dumps(result, ensure_ascii=False)
     print(line)
     if args.out:

@@ -59,6 +59,7 @@ __all__ = [
     "measure_vector_index",
     "evidence_ids",
     "changed_sample",
+    "evidence_matrix",
 ]
 
 logger = logging.getLogger(__name__)
@@ -513,6 +514,34 @@ def bench_queries(data_dir: Path, truth_dir: Path, n: int) -> list[str]:
     return [texts[i] for i in sorted(idx)]
 
 
+def evidence_matrix(
+    driver: neo4j.Driver, embedder: Any, database: str | None
+) -> tuple[list[str], np.ndarray]:
+    """Every evidence vector of ``embedder``'s model, as ids and one float32 matrix."""
+    from graph_schema import vectors as V
+
+    fp = embedder.fingerprint()
+    ids: list[str] = []
+    # Page by page into one float32 matrix: at 100× (2.5 M vectors) a list of Python floats
+    # would need ~20 GB, the matrix 3.8 GB.
+    matrix = np.empty((0, embedder.dimension), dtype=np.float32)
+    after = ""
+    while True:
+        rows = V.all_evidence_vectors(driver, fp, after=after, limit=5000, database=database)
+        if not rows:
+            break
+        if len(ids) + len(rows) > len(matrix):
+            grown = np.empty(
+                (max(2 * len(matrix), len(ids) + len(rows)), matrix.shape[1]), np.float32
+            )
+            grown[: len(ids)] = matrix[: len(ids)]
+            matrix = grown
+        matrix[len(ids) : len(ids) + len(rows)] = np.asarray([r[1] for r in rows], np.float32)
+        ids.extend(r[0] for r in rows)
+        after = rows[-1][0]
+    return ids, matrix[: len(ids)]
+
+
 def measure_vector_index(
     driver: neo4j.Driver,
     embedder: Any,
@@ -520,33 +549,15 @@ def measure_vector_index(
     database: str | None,
     k: int = 10,
     oversample: int = 200,
+    vectors: tuple[list[str], np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Recall@k of the evidence vector index against exact search over every stored vector,
-    and the latency of both, for ``queries``."""
-    from graph_schema import vectors as V
+    and the latency of both, for ``queries``. ``vectors``: :func:`evidence_matrix`, if the
+    caller has read it already."""
     from graph_schema.search import vector_evidence_hits
 
-    fp = embedder.fingerprint()
-    ids: list[str] = []
-    # Page by page into one float32 matrix: at 100× (2.5 M vectors) a list of Python floats
-    # would need ~20 GB, the matrix 3.8 GB.
-    matrix = np.empty((0, embedder.dimension), dtype=np.float32)
     with Stopwatch() as fetch:
-        after = ""
-        while True:
-            rows = V.all_evidence_vectors(driver, fp, after=after, limit=5000, database=database)
-            if not rows:
-                break
-            if len(ids) + len(rows) > len(matrix):
-                grown = np.empty(
-                    (max(2 * len(matrix), len(ids) + len(rows)), matrix.shape[1]), np.float32
-                )
-                grown[: len(ids)] = matrix[: len(ids)]
-                matrix = grown
-            matrix[len(ids) : len(ids) + len(rows)] = np.asarray([r[1] for r in rows], np.float32)
-            ids.extend(r[0] for r in rows)
-            after = rows[-1][0]
-    matrix = matrix[: len(ids)]
+        ids, matrix = vectors or evidence_matrix(driver, embedder, database)
     qv = [np.asarray(embedder.embed_query(q), dtype=np.float32) for q in queries]
     vector_evidence_hits(driver, qv[0].tolist(), k, database=database)  # warm-up
     row = {eid: i for i, eid in enumerate(ids)}
