@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, TypeVar
 
 import neo4j
 from pydantic import ValidationError
@@ -47,6 +48,7 @@ from matcher.types import EvidenceExplanation, ExpertFilters, ExpertResult, Expl
 __all__ = ["ExpertMatcher", "rank_experts"]
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 MAX_TEXT = 10_000
 MAX_CANDIDATES = 5_000
@@ -68,6 +70,52 @@ _INFER_HITS = 30
 _INFER_VECTOR_HITS = 2 * _INFER_HITS
 #: ``search_with``'s default for an ``also`` text: the disciplines of the searched text.
 _AS_TEXT: Final = object()
+#: Threads that run the graph reads of every search in this process, kept between searches.
+#: A search used to start a pool of its own, two or three threads, and each ``Thread.start``
+#: waits until the new thread holds the GIL: ~3 ms apiece while other threads run Python
+#: (cProfile of in-process searches on a loaded machine; ``benchmarks/search_phases.py``).
+#: The tasks are leaf reads (they never wait on another task), so a bounded pool cannot
+#: deadlock; each caller bounds its own reads in flight (:class:`_Reads`).
+_READ_THREADS = 32
+_read_executor: ThreadPoolExecutor | None = None
+_read_executor_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _read_executor
+    with _read_executor_lock:
+        if _read_executor is None:
+            _read_executor = ThreadPoolExecutor(_READ_THREADS, thread_name_prefix="kexie-read")
+        return _read_executor
+
+
+def _forget_executor() -> None:
+    # A forked child has none of the parent's threads: it starts its own pool when it reads.
+    global _read_executor, _read_executor_lock
+    _read_executor, _read_executor_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_executor)
+
+
+class _Reads:
+    """One caller's graph reads on the shared read threads, at most ``limit`` in flight (a
+    batch's 200 discipline-inference reads must not take every thread, nor every core)."""
+
+    def __init__(self, limit: int) -> None:
+        self._slots = threading.BoundedSemaphore(max(1, limit))
+
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
+        self._slots.acquire()
+        try:
+            future = _executor().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _: self._slots.release())
+        return future
+
+
 _GRADE_RANK = S.GRADE_RANK
 
 
@@ -315,22 +363,22 @@ class ExpertMatcher:
         # Index hits: 200 at least (disciplines are inferred from them), 10 per result asked
         # for, but no more than 3 per candidate scored in full (an item has ~3 contributors).
         n_hits = max(_MIN_HITS, min(10 * k, 3 * window))
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="rank") as pool:
-            ft_future = self._submit_fulltext(pool, q, n_hits)
-            vec = self._query_vectors([text], mode)[0]
-            vec_future: Future[list[S.EvidenceHit]] | None = None
-            if vec is not None:
-                # Where the dense part has no weight (a language the model does not cover),
-                # the vector hits serve discipline inference only, which reads the first few.
-                n_vec = n_hits if q.scores_dense else _INFER_VECTOR_HITS
-                vec_future = pool.submit(
-                    S.vector_evidence_hits, self.driver, vec, n_vec, database=self.database
-                )
-            # The other texts are embedded while the index reads run (apart: in one batch,
-            # short skills would be padded to the length of a long demand).
-            vecs = [vec, *self._query_vectors(also, mode)]
-            hits = vec_future.result() if vec_future else []
-            ft_hits = ft_future.result() if ft_future else []
+        index_reads = _Reads(2)
+        ft_future = self._submit_fulltext(index_reads, q, n_hits)
+        vec = self._query_vectors([text], mode)[0]
+        vec_future: Future[list[S.EvidenceHit]] | None = None
+        if vec is not None:
+            # Where the dense part has no weight (a language the model does not cover),
+            # the vector hits serve discipline inference only, which reads the first few.
+            n_vec = n_hits if q.scores_dense else _INFER_VECTOR_HITS
+            vec_future = index_reads.submit(
+                S.vector_evidence_hits, self.driver, vec, n_vec, database=self.database
+            )
+        # The other texts are embedded while the index reads run (apart: in one batch,
+        # short skills would be padded to the length of a long demand).
+        vecs = [vec, *self._query_vectors(also, mode)]
+        hits = vec_future.result() if vec_future else []
+        ft_hits = ft_future.result() if ft_future else []
         query_disciplines, inferred = set(disciplines or []), False
         if not query_disciplines and mode == "hybrid":
             query_disciplines = self._infer_disciplines(hits, ft_hits)
@@ -423,27 +471,23 @@ class ExpertMatcher:
         if not which or mode != "hybrid":
             return {}
         found: dict[int, set[str]] = {}
-        with ThreadPoolExecutor(
-            max_workers=min(4, 2 * len(which)), thread_name_prefix="rank"
-        ) as pool:
-            futures = {}
-            for i in which:
-                vec = vecs[i]
-                # BM25 is exact: its first hits are those of a longer list. The vector index is
-                # approximate: a text whose dense part has a weight keeps its longer search.
-                n_vec = _MIN_HITS if queries[i].scores_dense else _INFER_VECTOR_HITS
-                futures[i] = (
-                    self._submit_fulltext(pool, queries[i], _INFER_HITS),
-                    pool.submit(
-                        S.vector_evidence_hits, self.driver, vec, n_vec, database=self.database
-                    )
-                    if vec is not None
-                    else None,
+        reads = _Reads(min(4, 2 * len(which)))
+        futures = {}
+        for i in which:
+            vec = vecs[i]
+            # BM25 is exact: its first hits are those of a longer list. The vector index is
+            # approximate: a text whose dense part has a weight keeps its longer search.
+            n_vec = _MIN_HITS if queries[i].scores_dense else _INFER_VECTOR_HITS
+            futures[i] = (
+                self._submit_fulltext(reads, queries[i], _INFER_HITS),
+                reads.submit(
+                    S.vector_evidence_hits, self.driver, vec, n_vec, database=self.database
                 )
-            for i, (ft, vf) in futures.items():
-                found[i] = self._infer_disciplines(
-                    vf.result() if vf else [], ft.result() if ft else []
-                )
+                if vec is not None
+                else None,
+            )
+        for i, (ft, vf) in futures.items():
+            found[i] = self._infer_disciplines(vf.result() if vf else [], ft.result() if ft else [])
         return found
 
     def rank_candidates(
@@ -575,11 +619,11 @@ class ExpertMatcher:
 
         if len(split) <= 1:
             return one(ids)
-        with ThreadPoolExecutor(max_workers=len(split) - 1, thread_name_prefix="rank") as pool:
-            later = [pool.submit(one, part) for part in split[1:]]
-            rows = one(split[0])
-            for f in later:
-                rows.extend(f.result())
+        reads = _Reads(len(split) - 1)
+        later = [reads.submit(one, part) for part in split[1:]]
+        rows = one(split[0])
+        for f in later:
+            rows.extend(f.result())
         return rows
 
     def _fingerprint(self) -> str:
@@ -599,11 +643,11 @@ class ExpertMatcher:
         )
 
     def _submit_fulltext(
-        self, pool: ThreadPoolExecutor, q: _Query, n_hits: int
+        self, reads: _Reads, q: _Query, n_hits: int
     ) -> Future[list[S.EvidenceHit]] | None:
         if not q.lucene:
             return None
-        return pool.submit(
+        return reads.submit(
             S.fulltext_evidence_hits, self.driver, q.lucene, n_hits, database=self.database
         )
 

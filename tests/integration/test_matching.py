@@ -223,6 +223,37 @@ def test_rank_candidates_equals_one_call_per_text(
         matcher.rank_candidates(texts, ids, filters=[None])
 
 
+def test_a_search_reads_the_indexes_on_the_shared_read_threads(
+    matcher: ExpertMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index reads and the second part of the candidate read run on the process's read
+    threads (kept between searches), not on threads started for the search."""
+    import threading
+
+    import matcher.retrieval as retrieval
+    from graph_schema import search as S
+
+    where: dict[str, list[str]] = {"vector": [], "fulltext": [], "candidates": []}
+
+    def spy(name: str, real: Any) -> Any:
+        def read(*args: Any, **kwargs: Any) -> Any:
+            where[name].append(threading.current_thread().name)
+            return real(*args, **kwargs)
+
+        return read
+
+    monkeypatch.setattr(S, "vector_evidence_hits", spy("vector", S.vector_evidence_hits))
+    monkeypatch.setattr(S, "fulltext_evidence_hits", spy("fulltext", S.fulltext_evidence_hits))
+    monkeypatch.setattr(S, "candidate_rows", spy("candidates", S.candidate_rows))
+    monkeypatch.setattr(retrieval, "_IDS_PER_PART", 1)  # three scientists: two parts
+    found = matcher.rank_experts("graph neural networks 交通流预测", k=3)
+    assert found
+    assert where["vector"] and where["fulltext"] and len(where["candidates"]) == 2
+    assert all(n.startswith("kexie-read") for n in where["vector"] + where["fulltext"]), where
+    # One part on the caller's thread, the other beside it on a read thread.
+    assert sorted(n.startswith("kexie-read") for n in where["candidates"]) == [False, True]
+
+
 def test_a_language_the_model_does_not_cover_is_not_embedded_searched_or_scored_densely(
     matcher: ExpertMatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:

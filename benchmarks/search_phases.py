@@ -1,0 +1,215 @@
+"""Where an expert search spends its time: the bench's search texts run through the matcher in
+this process (no HTTP), each phase timed on every call.
+
+    python -m benchmarks.search_phases --size 100 [--queries 100] [--out f.jsonl]
+
+Phases: ``prepare`` (language, terms and their weights), ``embed`` (the query vector),
+``vector`` and ``fulltext`` (the index reads, side by side), ``pool`` (the candidates chosen
+from the index hits), ``candidates`` (the candidates' facts and evidence cosines; its parts run
+side by side: the sum of their times, and ``candidates_wall`` the phase's wall time),
+``score`` (scoring and explaining every candidate in Python) and ``public`` (the results
+turned into the API's response model and JSON, as the endpoint does). ``total`` is
+``rank_experts`` end to end plus ``public``; ``other`` is what the phases on the critical path
+(prepare, embed, vector, pool, candidates_wall, score, public; the fulltext read runs beside
+the embedding) leave of it. Totals are also given by language and length of text, and the
+JSON keeps every text's phases. Texts run once each after ``--warmup`` texts not timed. The
+settings of ``kexie neo4j`` (``KEXIE_NEO4J_PORT`` …) say which graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.run import bench_queries
+from matcher.text import detect_lang
+
+#: Texts longer than this many characters count as long (a demand with its description; the
+#: query vector's cost grows with the text, up to the model's token limit).
+LONG_TEXT = 40
+
+PHASES = (
+    "prepare",
+    "embed",
+    "vector",
+    "fulltext",
+    "pool",
+    "candidates",
+    "candidates_wall",
+    "score",
+    "public",
+)
+
+
+class PhaseClock:
+    """Seconds spent per phase since the last :meth:`take`, from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spent: dict[str, float] = defaultdict(float)
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - started
+            with self._lock:
+                self._spent[name] += spent
+
+    def wrap(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            with self.phase(name):
+                return fn(*args, **kwargs)
+
+        return timed
+
+    def take(self) -> dict[str, float]:
+        with self._lock:
+            out, self._spent = dict(self._spent), defaultdict(float)
+        return out
+
+
+def instrument(matcher: Any, clock: PhaseClock) -> None:
+    """Time the matcher's phases: its embedder, the graph reads it calls and its scoring.
+
+    Wraps attributes of this matcher instance and of :mod:`graph_schema.search` for this
+    process only (a measuring tool's run, never the service's).
+    """
+    from graph_schema import search as S
+
+    emb = matcher.embedder
+    emb.embed_queries = clock.wrap("embed", emb.embed_queries)
+    S.vector_evidence_hits = clock.wrap("vector", S.vector_evidence_hits)
+    S.fulltext_evidence_hits = clock.wrap("fulltext", S.fulltext_evidence_hits)
+    S.candidate_rows = clock.wrap("candidates", S.candidate_rows)
+    matcher._candidate_rows = clock.wrap("candidates_wall", matcher._candidate_rows)
+    matcher._result = clock.wrap("score", matcher._result)
+    matcher._query = clock.wrap("prepare", matcher._query)
+    matcher._pool = clock.wrap("pool", matcher._pool)
+
+
+def _pct(values: list[float]) -> dict[str, float]:
+    a = np.asarray(values) * 1000.0
+    return {
+        "mean_ms": round(float(a.mean()), 2),
+        "p50_ms": round(float(np.percentile(a, 50)), 2),
+        "p95_ms": round(float(np.percentile(a, 95)), 2),
+    }
+
+
+def measure(matcher: Any, texts: list[str], *, warmup: int = 10, k: int = 10) -> dict[str, Any]:
+    """Phase times of ``rank_experts(text, k=k)`` plus the response, per text, summarised."""
+    from api.routes.experts import to_public
+    from api.schemas import ExpertsPublic
+    from graph_schema.apikeys import ApiKey
+
+    key = ApiKey("bench", "bench", ("read", "contact"), "", False, None)
+    clock = PhaseClock()
+    instrument(matcher, clock)
+    per: dict[str, list[float]] = defaultdict(list)
+    by_group: dict[str, list[float]] = defaultdict(list)
+    rows: list[dict[str, Any]] = []
+    for i, text in enumerate(texts):
+        clock.take()
+        started = time.perf_counter()
+        results = matcher.rank_experts(text, k=k)
+        with clock.phase("public"):
+            ExpertsPublic(
+                data=[to_public(r, key) for r in results], count=len(results)
+            ).model_dump_json()
+        total = time.perf_counter() - started
+        spent = clock.take()
+        if i < warmup:
+            continue
+        for name in PHASES:
+            per[name].append(spent.get(name, 0.0))
+        on_path = (
+            spent.get("prepare", 0.0)
+            + spent.get("embed", 0.0)
+            + spent.get("vector", 0.0)
+            + spent.get("pool", 0.0)
+            + spent.get("candidates_wall", 0.0)
+            + spent.get("score", 0.0)
+            + spent.get("public", 0.0)
+        )
+        per["total"].append(total)
+        per["other"].append(max(0.0, total - on_path))
+        group = f"{detect_lang(text)}, {'long' if len(text) > LONG_TEXT else 'short'}"
+        by_group[group].append(total)
+        rows.append(
+            {"chars": len(text), "group": group}
+            | {name: round(spent.get(name, 0.0) * 1000.0, 2) for name in PHASES}
+            | {"total": round(total * 1000.0, 2)}
+        )
+    return {
+        "texts": len(texts) - warmup,
+        "warmup": warmup,
+        "k": k,
+        "phases": {name: _pct(v) for name, v in per.items()},
+        "total_by_group": {g: {"n": len(v), **_pct(v)} for g, v in sorted(by_group.items())},
+        "per_text_ms": rows,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    from api.config import get_settings
+    from kexie.cli import connect, make_embedder
+    from matcher.retrieval import ExpertMatcher
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--size", type=float, required=True, help="the bench size of the graph")
+    ap.add_argument("--work-dir", type=Path, help="default .kexie/bench-data/<size>")
+    ap.add_argument("--queries", type=int, default=100)
+    ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument(
+        "--switch-interval",
+        type=float,
+        help="sys.setswitchinterval for this run, in seconds (Python's default 0.005)",
+    )
+    ap.add_argument("--out", type=Path, help="append the result as a JSON line to this file")
+    args = ap.parse_args(argv)
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
+    if args.queries < 1 or args.warmup < 0:
+        raise SystemExit("--queries must be at least 1 and --warmup not negative")
+
+    settings = get_settings()
+    label = f"{args.size:g}"
+    work = args.work_dir or Path(".kexie/bench-data") / label
+    texts = bench_queries(work / "data", work / "ground_truth", args.queries + args.warmup)
+    # The warm-ups take the last texts, so the timed ones are the bench's first.
+    texts = texts[args.queries :] + texts[: args.queries]
+    embedder = make_embedder(settings)
+    with connect(settings) as driver:
+        matcher = ExpertMatcher(driver, embedder, database=settings.neo4j_database)
+        result = measure(matcher, texts, warmup=min(args.warmup, len(texts) - 1))
+    result.update(
+        size=args.size,
+        switch_interval=sys.getswitchinterval(),
+        at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    )
+    print(f"{'phase':<16}{'mean_ms':>9}{'p50_ms':>9}{'p95_ms':>9}")
+    for name, s in result["phases"].items():
+        print(f"{name:<16}{s['mean_ms']:>9}{s['p50_ms']:>9}{s['p95_ms']:>9}")
+    print(f"{'total by text':<16}{'n':>5}{'p50_ms':>9}{'p95_ms':>9}")
+    for g, s in result["total_by_group"].items():
+        print(f"{g:<16}{s['n']:>5}{s['p50_ms']:>9}{s['p95_ms']:>9}")
+    if args.out:
+        with args.out.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
