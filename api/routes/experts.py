@@ -21,7 +21,8 @@ CONTACT_FIELDS = ("email", "phone")
 
 def to_public(result: ExpertResult, key: ApiKey) -> ExpertPublic:
     # Read from the dataclasses' attributes: dataclasses.asdict deep-copies every explanation
-    # first, which cost ~3 ms of a 10-result search (the same JSON either way).
+    # first (10 results: 3.5 ms against 0.3 ms in an ad-hoc timing on a busy machine; the same
+    # JSON either way, which the API tests check through the contact scope).
     public = ExpertPublic.model_validate(result, from_attributes=True)
     if not key.allows("contact"):
         public.contact = None
