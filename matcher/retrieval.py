@@ -72,10 +72,11 @@ _INFER_VECTOR_HITS = 2 * _INFER_HITS
 _AS_TEXT: Final = object()
 #: Threads that run the graph reads of every search in this process, kept between searches.
 #: A search used to start a pool of its own, two or three threads, and each ``Thread.start``
-#: waits until the new thread holds the GIL: ~3 ms apiece while other threads run Python
-#: (cProfile of in-process searches on a loaded machine; ``benchmarks/search_phases.py``).
-#: The tasks are leaf reads (they never wait on another task), so a bounded pool cannot
-#: deadlock; each caller bounds its own reads in flight (:class:`_Reads`).
+#: waits until the new thread holds the GIL (up to ~3 ms under cProfile on a busy machine; at
+#: size 100 the time outside a search's named phases fell 12.1 → 10.7 ms p50 in process:
+#: ``benchmarks/search_phases.py``, benchmarks README). The tasks are leaf reads (they never
+#: wait on another task), so a bounded pool cannot deadlock; each caller bounds its own reads
+#: in flight (:class:`_Reads`).
 _READ_THREADS = 32
 _read_executor: ThreadPoolExecutor | None = None
 _read_executor_lock = threading.Lock()
