@@ -10,8 +10,7 @@ side by side: the sum of their times, and ``candidates_wall`` the phase's wall t
 ``score`` (scoring and explaining every candidate in Python) and ``public`` (the results
 turned into the API's response model and JSON, as the endpoint does). ``total`` is
 ``rank_experts`` end to end plus ``public``; ``other`` is what the phases on the critical path
-(prepare, embed, vector, pool, candidates_wall, score, public; the fulltext read runs beside
-the embedding) leave of it. Totals are also given by language and length of text, and the
+(``CRITICAL_PATH``) leave of it. Totals are also given by language and length of text, and the
 JSON keeps every text's phases. Texts run once each after ``--warmup`` texts not timed. The
 settings of ``kexie neo4j`` (``KEXIE_NEO4J_PORT`` …) say which graph.
 """
@@ -29,9 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from benchmarks.run import bench_queries
+from benchmarks.stats import latency_summary
 from matcher.text import detect_lang
 
 #: Texts longer than this many characters count as long (a demand with its description; the
@@ -49,6 +47,9 @@ PHASES = (
     "score",
     "public",
 )
+#: The phases one after another on a search's way (the fulltext read runs beside the embedding
+#: and the vector read; the candidate parts beside each other, inside ``candidates_wall``).
+CRITICAL_PATH = ("prepare", "embed", "vector", "pool", "candidates_wall", "score", "public")
 
 
 class PhaseClock:
@@ -100,15 +101,6 @@ def instrument(matcher: Any, clock: PhaseClock) -> None:
     matcher._pool = clock.wrap("pool", matcher._pool)
 
 
-def _pct(values: list[float]) -> dict[str, float]:
-    a = np.asarray(values) * 1000.0
-    return {
-        "mean_ms": round(float(a.mean()), 2),
-        "p50_ms": round(float(np.percentile(a, 50)), 2),
-        "p95_ms": round(float(np.percentile(a, 95)), 2),
-    }
-
-
 def measure(matcher: Any, texts: list[str], *, warmup: int = 10, k: int = 10) -> dict[str, Any]:
     """Phase times of ``rank_experts(text, k=k)`` plus the response, per text, summarised."""
     from api.routes.experts import to_public
@@ -135,15 +127,7 @@ def measure(matcher: Any, texts: list[str], *, warmup: int = 10, k: int = 10) ->
             continue
         for name in PHASES:
             per[name].append(spent.get(name, 0.0))
-        on_path = (
-            spent.get("prepare", 0.0)
-            + spent.get("embed", 0.0)
-            + spent.get("vector", 0.0)
-            + spent.get("pool", 0.0)
-            + spent.get("candidates_wall", 0.0)
-            + spent.get("score", 0.0)
-            + spent.get("public", 0.0)
-        )
+        on_path = sum(spent.get(name, 0.0) for name in CRITICAL_PATH)
         per["total"].append(total)
         per["other"].append(max(0.0, total - on_path))
         group = f"{detect_lang(text)}, {'long' if len(text) > LONG_TEXT else 'short'}"
@@ -157,8 +141,8 @@ def measure(matcher: Any, texts: list[str], *, warmup: int = 10, k: int = 10) ->
         "texts": len(texts) - warmup,
         "warmup": warmup,
         "k": k,
-        "phases": {name: _pct(v) for name, v in per.items()},
-        "total_by_group": {g: {"n": len(v), **_pct(v)} for g, v in sorted(by_group.items())},
+        "phases": {name: latency_summary(v) for name, v in per.items()},
+        "total_by_group": {g: latency_summary(v) for g, v in sorted(by_group.items())},
         "per_text_ms": rows,
     }
 
