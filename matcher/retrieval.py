@@ -375,6 +375,7 @@ class ExpertMatcher:
             vec_future = index_reads.submit(
                 S.vector_evidence_hits, self.driver, vec, n_vec, database=self.database
             )
+        early = self._read_lexical_pool_early(q, ft_future, corpus, window)
         # The other texts are embedded while the index reads run (apart: in one batch,
         # short skills would be padded to the length of a long demand).
         vecs = [vec, *self._query_vectors(also, mode)]
@@ -408,7 +409,10 @@ class ExpertMatcher:
             )
             return {f.id: f for f in rows}
 
-        facts = list(read([0] if vec is not None else [], ids, [q]).values())
+        if early is not None and early[0] == ids:
+            facts = list({f.id: f for f in early[1]()}.values())
+        else:
+            facts = list(read([0] if vec is not None else [], ids, [q]).values())
         names = self._discipline_names(corpus, query_disciplines)
         results = [
             self._result(
@@ -459,6 +463,25 @@ class ExpertMatcher:
             scored.sort(key=lambda r: (-r.score, r.scientist_id))
             out.append(scored)
         return Found(kept, out, query_disciplines)
+
+    def _read_lexical_pool_early(
+        self,
+        q: _Query,
+        ft_future: Future[list[S.EvidenceHit]] | None,
+        corpus: _Corpus,
+        window: int,
+    ) -> tuple[list[str], Callable[[], list[S.CandidateFacts]]] | None:
+        """Where the dense part has no weight (a language the model does not cover), the pool
+        is the fulltext hits' best alone as soon as they fill the window (the vector hits then
+        rank after every fulltext hit): their candidates are read beside the vector read, whose
+        hits serve discipline inference only. Returns the pool and what waits for its rows, or
+        None (no fulltext read, or too few hits: the pool waits for the vector hits)."""
+        if q.scores_dense or q.weights.lexical <= 0 or ft_future is None:
+            return None
+        ids = self._pool([], ft_future.result(), None, q.weights, corpus.calibration, window)
+        if len(ids) < window:
+            return None
+        return ids, self._submit_candidate_rows(ids, [], q.qweights)
 
     def _infer_for(
         self,
@@ -600,24 +623,12 @@ class ExpertMatcher:
         self, ids: list[str], vecs: list[list[float]], terms: Iterable[str]
     ) -> list[S.CandidateFacts]:
         """:func:`graph_schema.search.candidate_rows`, in up to ``_READ_PARTS`` parts of at
-        least ``_IDS_PER_PART`` scientists read side by side; rows keep the order of ``ids``."""
+        least ``_IDS_PER_PART`` scientists read side by side (the first on this thread); rows
+        keep the order of ``ids``."""
         if not ids:
             return []
-        terms = list(terms)
-        parts = max(1, min(_READ_PARTS, len(ids) // _IDS_PER_PART))
-        size = -(-len(ids) // parts)
-        split = [ids[a : a + size] for a in range(0, len(ids), size)]
-
-        def one(part: list[str]) -> list[S.CandidateFacts]:
-            return S.candidate_rows(
-                self.driver,
-                part,
-                vecs=vecs,
-                terms=terms,
-                fingerprint=self._fingerprint(),
-                database=self.database,
-            )
-
+        split = self._candidate_parts(ids)
+        one = self._candidate_reader(vecs, terms)
         if len(split) <= 1:
             return one(ids)
         reads = _Reads(len(split) - 1)
@@ -626,6 +637,41 @@ class ExpertMatcher:
         for f in later:
             rows.extend(f.result())
         return rows
+
+    def _submit_candidate_rows(
+        self, ids: list[str], vecs: list[list[float]], terms: Iterable[str]
+    ) -> Callable[[], list[S.CandidateFacts]]:
+        """:meth:`_candidate_rows` with every part on the read threads: returns what waits
+        for the rows."""
+        one = self._candidate_reader(vecs, terms)
+        split = self._candidate_parts(ids)
+        reads = _Reads(len(split))
+        parts = [reads.submit(one, part) for part in split]
+        return lambda: [row for f in parts for row in f.result()]
+
+    @staticmethod
+    def _candidate_parts(ids: list[str]) -> list[list[str]]:
+        parts = max(1, min(_READ_PARTS, len(ids) // _IDS_PER_PART))
+        size = -(-len(ids) // parts)
+        return [ids[a : a + size] for a in range(0, len(ids), size)]
+
+    def _candidate_reader(
+        self, vecs: list[list[float]], terms: Iterable[str]
+    ) -> Callable[[list[str]], list[S.CandidateFacts]]:
+        terms = list(terms)
+        fingerprint = self._fingerprint()
+
+        def one(part: list[str]) -> list[S.CandidateFacts]:
+            return S.candidate_rows(
+                self.driver,
+                part,
+                vecs=vecs,
+                terms=terms,
+                fingerprint=fingerprint,
+                database=self.database,
+            )
+
+        return one
 
     def _fingerprint(self) -> str:
         return self.embedder.fingerprint() if self.embedder else ""

@@ -298,6 +298,53 @@ def test_a_language_the_model_does_not_cover_is_not_embedded_searched_or_scored_
     assert "dense" in covered[0].explanation.components
 
 
+def test_a_text_without_dense_weight_reads_its_candidates_beside_the_vector_read(
+    matcher: ExpertMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Chinese text with the English model: the pool is the fulltext hits' best alone once
+    they fill the window, so its candidates are read while the vector read (inference only)
+    still runs — with exactly the results of waiting for the vector hits. When the fulltext
+    hits do not fill the window, the candidate read waits for the vector hits."""
+    import time
+
+    from graph_schema import search as S
+
+    spans: dict[str, list[tuple[float, float]]] = {"vector": [], "candidates": []}
+
+    def timed(name: str, real: Any, pause: float) -> Any:
+        def read(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            out = real(*args, **kwargs)
+            time.sleep(pause)  # a slow read, so that what runs beside it shows
+            spans[name].append((started, time.perf_counter()))
+            return out
+
+        return read
+
+    monkeypatch.setattr(S, "vector_evidence_hits", timed("vector", S.vector_evidence_hits, 0.3))
+    monkeypatch.setattr(S, "candidate_rows", timed("candidates", S.candidate_rows, 0.0))
+    text = "电动汽车动力电池热管理与液冷仿真 城市交通信号控制"
+
+    def search(window: int) -> list[Any]:
+        spans["vector"].clear()
+        spans["candidates"].clear()
+        return matcher.rank_experts(text, k=2, rerank=window, include_ineligible=True)
+
+    early = search(2)
+    vec_end, cand = spans["vector"][0][1], spans["candidates"]
+    assert cand and all(end < vec_end for _, end in cand), spans
+    with monkeypatch.context() as m:
+        m.setattr(ExpertMatcher, "_read_lexical_pool_early", lambda *a, **kw: None)
+        waited = search(2)
+        assert all(start >= spans["vector"][0][1] for start, _ in spans["candidates"])
+    assert [(r.scientist_id, r.score, r.explanation) for r in early] == [
+        (r.scientist_id, r.score, r.explanation) for r in waited
+    ]
+    # Fewer fulltext candidates than the window (the tiny graph has a handful): it waits.
+    search(50)
+    assert all(start >= spans["vector"][0][1] for start, _ in spans["candidates"])
+
+
 def test_search_with_also_texts_equals_search_then_rank_candidates(
     matcher: ExpertMatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
