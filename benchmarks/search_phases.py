@@ -12,12 +12,18 @@ turned into the API's response model and JSON, as the endpoint does). ``total`` 
 ``rank_experts`` end to end plus ``public``; ``other`` is what the phases on the critical path
 (``CRITICAL_PATH``) leave of it. Totals are also given by language and length of text, and the
 JSON keeps every text's phases. Texts run once each after ``--warmup`` texts not timed. The
-settings of ``kexie neo4j`` (``KEXIE_NEO4J_PORT`` …) say which graph.
+objects alive once the model is loaded are frozen out of the garbage collector's reach, as the
+API does (``--no-freeze``: not); the full collections that fall in the timed texts are counted
+with their pauses. Where a text's dense part has no weight its candidate read may start
+before the vector read ends (``ExpertMatcher._submit_candidate_rows``): ``candidates_wall`` is
+then the wait for its rows. The settings of ``kexie neo4j`` (``KEXIE_NEO4J_PORT`` …) say which
+graph.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import threading
@@ -82,73 +88,129 @@ class PhaseClock:
         return out
 
 
-def instrument(matcher: Any, clock: PhaseClock) -> None:
-    """Time the matcher's phases: its embedder, the graph reads it calls and its scoring.
+@contextmanager
+def instrumented(matcher: Any, clock: PhaseClock) -> Iterator[None]:
+    """Time the matcher's phases while inside: its embedder, the graph reads it calls and its
+    scoring.
 
-    Wraps attributes of this matcher instance and of :mod:`graph_schema.search` for this
-    process only (a measuring tool's run, never the service's).
+    Wraps attributes of this matcher instance and of :mod:`graph_schema.search`, and puts
+    them back on the way out (a measuring tool's run, never the service's).
     """
     from graph_schema import search as S
 
-    emb = matcher.embedder
-    emb.embed_queries = clock.wrap("embed", emb.embed_queries)
-    S.vector_evidence_hits = clock.wrap("vector", S.vector_evidence_hits)
-    S.fulltext_evidence_hits = clock.wrap("fulltext", S.fulltext_evidence_hits)
-    S.candidate_rows = clock.wrap("candidates", S.candidate_rows)
-    matcher._candidate_rows = clock.wrap("candidates_wall", matcher._candidate_rows)
-    matcher._result = clock.wrap("score", matcher._result)
-    matcher._query = clock.wrap("prepare", matcher._query)
-    matcher._pool = clock.wrap("pool", matcher._pool)
+    def submit_timed(*args: Any, **kwargs: Any) -> Callable[[], Any]:
+        # A read started early (:meth:`ExpertMatcher._submit_candidate_rows`): the wall
+        # phase is the wait for its rows.
+        return clock.wrap("candidates_wall", submit(*args, **kwargs))
+
+    submit = matcher._submit_candidate_rows
+    wrapped = [
+        (matcher.embedder, "embed_queries", clock.wrap("embed", matcher.embedder.embed_queries)),
+        (S, "vector_evidence_hits", clock.wrap("vector", S.vector_evidence_hits)),
+        (S, "fulltext_evidence_hits", clock.wrap("fulltext", S.fulltext_evidence_hits)),
+        (S, "candidate_rows", clock.wrap("candidates", S.candidate_rows)),
+        (matcher, "_candidate_rows", clock.wrap("candidates_wall", matcher._candidate_rows)),
+        (matcher, "_submit_candidate_rows", submit_timed),
+        (matcher, "_result", clock.wrap("score", matcher._result)),
+        (matcher, "_query", clock.wrap("prepare", matcher._query)),
+        (matcher, "_pool", clock.wrap("pool", matcher._pool)),
+    ]
+    before = [(obj, name, obj.__dict__.get(name, _ABSENT)) for obj, name, _ in wrapped]
+    for obj, name, fn in wrapped:
+        setattr(obj, name, fn)
+    try:
+        yield
+    finally:
+        for obj, name, old in reversed(before):
+            if old is _ABSENT:
+                delattr(obj, name)  # the instance's own wrapper: the class's method shows again
+            else:
+                setattr(obj, name, old)
+
+
+_ABSENT = object()
+
+
+class FullCollections:
+    """Wall time of the garbage collector's full (generation 2) collections while active."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.pauses: list[float] = []
+        self._started = 0.0
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self._on_gc)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self.active:
+            self.pauses.append(time.perf_counter() - self._started)
 
 
 def measure(matcher: Any, texts: list[str], *, warmup: int = 10, k: int = 10) -> dict[str, Any]:
-    """Phase times of ``rank_experts(text, k=k)`` plus the response, per text, summarised."""
+    """Phase times of ``rank_experts(text, k=k)`` plus the response, per text, summarised, and
+    the full garbage collections that fell in the timed texts."""
     from api.routes.experts import to_public
     from api.schemas import ExpertsPublic
     from graph_schema.apikeys import ApiKey
 
     key = ApiKey("bench", "bench", ("read", "contact"), "", False, None)
     clock = PhaseClock()
-    instrument(matcher, clock)
     per: dict[str, list[float]] = defaultdict(list)
     by_group: dict[str, list[float]] = defaultdict(list)
     rows: list[dict[str, Any]] = []
-    for i, text in enumerate(texts):
-        clock.take()
-        started = time.perf_counter()
-        results = matcher.rank_experts(text, k=k)
-        with clock.phase("public"):
-            ExpertsPublic(
-                data=[to_public(r, key) for r in results], count=len(results)
-            ).model_dump_json()
-        total = time.perf_counter() - started
-        spent = clock.take()
-        if i < warmup:
-            continue
-        for name in PHASES:
-            per[name].append(spent.get(name, 0.0))
-        on_path = sum(spent.get(name, 0.0) for name in CRITICAL_PATH)
-        per["total"].append(total)
-        per["other"].append(max(0.0, total - on_path))
-        group = f"{detect_lang(text)}, {'long' if len(text) > LONG_TEXT else 'short'}"
-        by_group[group].append(total)
-        rows.append(
-            {"chars": len(text), "group": group}
-            | {name: round(spent.get(name, 0.0) * 1000.0, 2) for name in PHASES}
-            | {"total": round(total * 1000.0, 2)}
-        )
+    with instrumented(matcher, clock), FullCollections() as full:
+        for i, text in enumerate(texts):
+            full.active = i >= warmup
+            clock.take()
+            started = time.perf_counter()
+            results = matcher.rank_experts(text, k=k)
+            with clock.phase("public"):
+                ExpertsPublic(
+                    data=[to_public(r, key) for r in results], count=len(results)
+                ).model_dump_json()
+            total = time.perf_counter() - started
+            spent = clock.take()
+            if i < warmup:
+                continue
+            for name in PHASES:
+                per[name].append(spent.get(name, 0.0))
+            on_path = sum(spent.get(name, 0.0) for name in CRITICAL_PATH)
+            per["total"].append(total)
+            per["other"].append(max(0.0, total - on_path))
+            group = f"{detect_lang(text)}, {'long' if len(text) > LONG_TEXT else 'short'}"
+            by_group[group].append(total)
+            rows.append(
+                {"chars": len(text), "group": group}
+                | {name: round(spent.get(name, 0.0) * 1000.0, 2) for name in PHASES}
+                | {"total": round(total * 1000.0, 2)}
+            )
     return {
         "texts": len(texts) - warmup,
         "warmup": warmup,
         "k": k,
         "phases": {name: latency_summary(v) for name, v in per.items()},
         "total_by_group": {g: latency_summary(v) for g, v in sorted(by_group.items())},
+        "full_collections": {
+            "n": len(full.pauses),
+            "total_ms": round(sum(full.pauses) * 1000.0, 1),
+            "max_ms": round(max(full.pauses, default=0.0) * 1000.0, 1),
+        },
         "per_text_ms": rows,
     }
 
 
 def main(argv: list[str] | None = None) -> None:
     from api.config import get_settings
+    from api.main import freeze_startup_objects
     from kexie.cli import connect, make_embedder
     from matcher.retrieval import ExpertMatcher
 
@@ -161,6 +223,11 @@ def main(argv: list[str] | None = None) -> None:
         "--switch-interval",
         type=float,
         help="sys.setswitchinterval for this run, in seconds (Python's default 0.005)",
+    )
+    ap.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="leave the start-up objects to the garbage collector (the API freezes them)",
     )
     ap.add_argument("--out", type=Path, help="append the result as a JSON line to this file")
     args = ap.parse_args(argv)
@@ -178,9 +245,15 @@ def main(argv: list[str] | None = None) -> None:
     embedder = make_embedder(settings)
     with connect(settings) as driver:
         matcher = ExpertMatcher(driver, embedder, database=settings.neo4j_database)
-        result = measure(matcher, texts, warmup=min(args.warmup, len(texts) - 1))
+        if not args.no_freeze:
+            freeze_startup_objects()  # as the API does once its model is loaded
+        try:
+            result = measure(matcher, texts, warmup=min(args.warmup, len(texts) - 1))
+        finally:
+            gc.unfreeze()  # as the API's shutdown: exit collects them as usual
     result.update(
         size=args.size,
+        frozen=not args.no_freeze,
         switch_interval=sys.getswitchinterval(),
         at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     )
@@ -190,6 +263,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'total by text':<16}{'n':>5}{'p50_ms':>9}{'p95_ms':>9}")
     for g, s in result["total_by_group"].items():
         print(f"{g:<16}{s['n']:>5}{s['p50_ms']:>9}{s['p95_ms']:>9}")
+    fc = result["full_collections"]
+    print(
+        f"full collections in the timed texts: {fc['n']} ({fc['total_ms']} ms, at most {fc['max_ms']} ms)"
+    )
     if args.out:
         with args.out.open("a", encoding="utf-8") as f:
             f.write(json.dumps(result, ensure_ascii=False) + "\n")

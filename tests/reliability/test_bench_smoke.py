@@ -3,6 +3,7 @@ section is there and every number is sane. Speed is never asserted (it goes in t
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -10,9 +11,10 @@ from pathlib import Path
 import neo4j
 import pytest
 
-from benchmarks import recall_probe
+from benchmarks import recall_probe, search_phases
 from benchmarks.run import SECTIONS, BenchConfig, render_markdown, run_bench, write_report
 from benchmarks.server import api_env, serve_in_process
+from graph_schema import search as S
 from graph_schema import vectors as V
 from kexie.cli import app
 from kexie.localserver import LocalNeo4j
@@ -175,6 +177,20 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert top10["missed_items"] <= top10["missed"]
     assert 0 < probe["recall"]["recall_at_k_oversampled"] <= 1
     assert set(V.vector_index_quantization(graph).values()) == {V.VECTOR_QUANTIZATION}
+    # Where a search's time goes, in process: every text's phases, the candidate read timed
+    # also where it starts early, the start-up objects frozen as the API does and thawed after,
+    # and the matcher's reads put back as they were.
+    real_rows = S.candidate_rows
+    phases_out = tmp_path / "phases.jsonl"
+    search_phases.main(
+        ["--size", "0.2", "--work-dir", str(cfg.work_dir), "--queries", "6", "--warmup", "1"]
+        + ["--out", str(phases_out)]
+    )
+    phases = json.loads(phases_out.read_text(encoding="utf-8").splitlines()[-1])
+    assert phases["texts"] == 6 and phases["frozen"] and gc.get_freeze_count() == 0
+    assert S.candidate_rows is real_rows
+    for row in phases["per_text_ms"]:
+        assert 0 < row["embed"] and 0 < row["candidates_wall"] <= row["total"], row
     # A graph that is not the earlier run's is refused.
     graph.execute_query("MATCH (s:Scientist) WITH s LIMIT 1 DETACH DELETE s")
     with pytest.raises(ValueError, match="--reuse"):
