@@ -375,7 +375,7 @@ class ExpertMatcher:
             vec_future = index_reads.submit(
                 S.vector_evidence_hits, self.driver, vec, n_vec, database=self.database
             )
-        early = self._read_lexical_pool_early(q, ft_future, corpus, window)
+        early = self._read_candidates_early(q, vec, vec_future, ft_future, corpus, window)
         # The other texts are embedded while the index reads run (apart: in one batch,
         # short skills would be padded to the length of a long demand).
         vecs = [vec, *self._query_vectors(also, mode)]
@@ -409,10 +409,15 @@ class ExpertMatcher:
             )
             return {f.id: f for f in rows}
 
-        if early is not None and early[0] == ids:
-            facts = list({f.id: f for f in early[1]()}.values())
-        else:
-            facts = list(read([0] if vec is not None else [], ids, [q]).values())
+        chunk0 = [0] if vec is not None else []
+        if early is None:
+            facts = list(read(chunk0, ids, [q]).values())
+        else:  # the pool takes the early rows of those it kept and reads the others
+            pool = set(ids)
+            have = {f.id: f for f in early() if f.id in pool}
+            missing = [i for i in ids if i not in have]
+            have |= read(chunk0, missing, [q]) if missing else {}
+            facts = [have[i] for i in ids if i in have]
         names = self._discipline_names(corpus, query_disciplines)
         results = [
             self._result(
@@ -464,24 +469,37 @@ class ExpertMatcher:
             out.append(scored)
         return Found(kept, out, query_disciplines)
 
-    def _read_lexical_pool_early(
+    def _read_candidates_early(
         self,
         q: _Query,
+        vec: list[float] | None,
+        vec_future: Future[list[S.EvidenceHit]] | None,
         ft_future: Future[list[S.EvidenceHit]] | None,
         corpus: _Corpus,
         window: int,
-    ) -> tuple[list[str], Callable[[], list[S.CandidateFacts]]] | None:
-        """Where the dense part has no weight (a language the model does not cover), the pool
-        is the fulltext hits' best alone as soon as they fill the window (the vector hits then
-        rank after every fulltext hit): their candidates are read beside the vector read, whose
-        hits serve discipline inference only. Returns the pool and what waits for its rows, or
-        None (no fulltext read, or too few hits: the pool waits for the vector hits)."""
-        if q.scores_dense or q.weights.lexical <= 0 or ft_future is None:
+    ) -> Callable[[], list[S.CandidateFacts]] | None:
+        """Start reading candidates before the vector hits are in: the fulltext hits' best
+        ``window`` (by their lexical pre-score), beside the vector read. The pool, once drawn,
+        keeps the rows of those it holds and reads only the others; each row is what the full
+        read gives, so the results are the same.
+
+        Where the dense part has no weight (a language the model does not cover) the vector
+        hits rank after every fulltext hit: these are the pool whenever they fill it. Elsewhere
+        they are a guess, not made when the vector hits are in already (the pool can be drawn
+        at once); at size 100 it was the whole pool for each of the bench's 100 texts, English
+        ones included (``python -m benchmarks.search_phases --size 100`` counts the rows read
+        before and after the pool). Returns what waits for the rows, or None (no fulltext
+        read)."""
+        if q.weights.lexical <= 0 or ft_future is None:
             return None
-        ids = self._pool([], ft_future.result(), None, q.weights, corpus.calibration, window)
-        if len(ids) < window:
+        ft_hits = ft_future.result()
+        if q.scores_dense and (vec_future is None or vec_future.done()):
             return None
-        return ids, self._submit_candidate_rows(ids, [], q.qweights)
+        ids = self._pool([], ft_hits, None, q.weights, corpus.calibration, window)
+        if not ids:
+            return None
+        vecs = [vec] if q.scores_dense and vec is not None else []
+        return self._submit_candidate_rows(ids, vecs, q.qweights)
 
     def _infer_for(
         self,

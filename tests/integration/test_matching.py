@@ -246,8 +246,10 @@ def test_a_search_reads_the_indexes_on_the_shared_read_threads(
     monkeypatch.setattr(S, "fulltext_evidence_hits", spy("fulltext", S.fulltext_evidence_hits))
     monkeypatch.setattr(S, "candidate_rows", spy("candidates", S.candidate_rows))
     monkeypatch.setattr(retrieval, "_IDS_PER_PART", 1)  # three scientists: two parts
-    found = matcher.rank_experts("graph neural networks 交通流预测", k=3)
-    assert found
+    text = "graph neural networks 交通流预测"
+    with monkeypatch.context() as m:  # the candidates read once the pool is drawn
+        m.setattr(ExpertMatcher, "_read_candidates_early", lambda *a, **kw: None)
+        assert matcher.rank_experts(text, k=3)
     assert where["vector"] and where["fulltext"] and len(where["candidates"]) == 2
     assert all(n.startswith("kexie-read") for n in where["vector"] + where["fulltext"]), where
     # One part on the caller's thread, the other beside it on a read thread.
@@ -298,51 +300,76 @@ def test_a_language_the_model_does_not_cover_is_not_embedded_searched_or_scored_
     assert "dense" in covered[0].explanation.components
 
 
-def test_a_text_without_dense_weight_reads_its_candidates_beside_the_vector_read(
+def test_candidates_are_read_beside_the_vector_read_with_the_same_results(
     matcher: ExpertMatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A Chinese text with the English model: the pool is the fulltext hits' best alone once
-    they fill the window, so its candidates are read while the vector read (inference only)
-    still runs — with exactly the results of waiting for the vector hits. When the fulltext
-    hits do not fill the window, the candidate read waits for the vector hits."""
+    """The fulltext hits' best candidates are read while the vector read still runs; the pool,
+    once drawn, keeps their rows and reads only the others. A Chinese text with the English
+    model (no dense weight) needs no second read; an English one reads only whom the vector
+    hits brought in. Either way the results are exactly those of reading after the pool, and
+    when the vector hits come first nothing is read early."""
+    import threading
     import time
 
     from graph_schema import search as S
 
-    spans: dict[str, list[tuple[float, float]]] = {"vector": [], "candidates": []}
+    spans: dict[str, list[tuple[float, float, frozenset[str]]]] = {"vector": [], "candidates": []}
+    threads: list[tuple[str, str]] = []
+    pause = {"vector": 0.3, "fulltext": 0.0}
 
-    def timed(name: str, real: Any, pause: float) -> Any:
+    def timed(name: str, real: Any) -> Any:
         def read(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             out = real(*args, **kwargs)
-            time.sleep(pause)  # a slow read, so that what runs beside it shows
-            spans[name].append((started, time.perf_counter()))
+            time.sleep(pause.get(name, 0.0))  # a slow read, so that what runs beside it shows
+            who = frozenset(args[1]) if name == "candidates" else frozenset()
+            spans.setdefault(name, []).append((started, time.perf_counter(), who))
+            threads.append((name, threading.current_thread().name))
             return out
 
         return read
 
-    monkeypatch.setattr(S, "vector_evidence_hits", timed("vector", S.vector_evidence_hits, 0.3))
-    monkeypatch.setattr(S, "candidate_rows", timed("candidates", S.candidate_rows, 0.0))
-    text = "电动汽车动力电池热管理与液冷仿真 城市交通信号控制"
+    for name, fn in (
+        ("vector", "vector_evidence_hits"),
+        ("fulltext", "fulltext_evidence_hits"),
+        ("candidates", "candidate_rows"),
+    ):
+        monkeypatch.setattr(S, fn, timed(name, getattr(S, fn)))
 
-    def search(window: int) -> list[Any]:
-        spans["vector"].clear()
-        spans["candidates"].clear()
-        return matcher.rank_experts(text, k=2, rerank=window, include_ineligible=True)
+    def search(text: str) -> list[tuple[Any, ...]]:
+        spans.clear()
+        threads.clear()
+        found = matcher.rank_experts(text, k=2, rerank=3, include_ineligible=True)
+        return [(r.scientist_id, r.score, r.explanation) for r in found]
 
-    early = search(2)
-    vec_end, cand = spans["vector"][0][1], spans["candidates"]
-    assert cand and all(end < vec_end for _, end in cand), spans
-    with monkeypatch.context() as m:
-        m.setattr(ExpertMatcher, "_read_lexical_pool_early", lambda *a, **kw: None)
-        waited = search(2)
-        assert all(start >= spans["vector"][0][1] for start, _ in spans["candidates"])
-    assert [(r.scientist_id, r.score, r.explanation) for r in early] == [
-        (r.scientist_id, r.score, r.explanation) for r in waited
-    ]
-    # Fewer fulltext candidates than the window (the tiny graph has a handful): it waits.
-    search(50)
-    assert all(start >= spans["vector"][0][1] for start, _ in spans["candidates"])
+    def after_the_pool(text: str) -> list[tuple[Any, ...]]:
+        with monkeypatch.context() as m:
+            m.setattr(ExpertMatcher, "_read_candidates_early", lambda *a, **kw: None)
+            return search(text)
+
+    zh = "电动汽车动力电池热管理与液冷仿真 城市交通信号控制"
+    en = "battery thermal management and graph neural networks for traffic flow forecasting"
+    for text in (zh, en):
+        early = search(text)
+        vec_end = spans["vector"][0][1]
+        first = [who for _, end, who in spans["candidates"] if end < vec_end]
+        later = [who for _, end, who in spans["candidates"] if end >= vec_end]
+        assert first, spans
+        # The early parts ran on the read threads, beside the vector read.
+        assert sum(n == "candidates" and t.startswith("kexie-read") for n, t in threads) >= 1
+        read_early = frozenset().union(*first)
+        # Read after the pool: only whom the early read did not cover.
+        assert all(not (who & read_early) for who in later), spans
+        if text == zh:
+            assert not later, spans  # no dense weight: the early read is the pool
+        assert {r[0] for r in early} <= read_early.union(*later)
+        assert early == after_the_pool(text)
+        assert all(start >= spans["vector"][0][1] for start, _, _ in spans["candidates"])
+    # The fulltext hits last: the pool is drawn as soon as they are in, nothing read early.
+    pause.update(vector=0.0, fulltext=0.3)
+    search("battery thermal management for traffic signal control")
+    ft_end = spans["fulltext"][0][1]
+    assert all(start >= ft_end for start, _, _ in spans["candidates"]), spans
 
 
 def test_search_with_also_texts_equals_search_then_rank_candidates(
