@@ -14,9 +14,10 @@ turned into the API's response model and JSON, as the endpoint does). ``total`` 
 JSON keeps every text's phases. Texts run once each after ``--warmup`` texts not timed. The
 objects alive once the model is loaded are frozen out of the garbage collector's reach, as the
 API does (``--no-freeze``: not); the full collections that fall in the timed texts are counted
-with their pauses. Where a text's dense part has no weight its candidate read may start
-before the vector read ends (``ExpertMatcher._submit_candidate_rows``): ``candidates_wall`` is
-then the wait for its rows. The settings of ``kexie neo4j`` (``KEXIE_NEO4J_PORT`` …) say which
+with their pauses. A search reads the fulltext hits' best candidates beside the vector read
+(``ExpertMatcher._read_candidates_early``): ``candidates_wall`` is then the wait for those rows
+plus the read of whom the pool holds besides; the rows read before and after the pool are
+counted per text. The settings of ``kexie neo4j`` (``KEXIE_NEO4J_PORT`` …) say which
 graph.
 """
 
@@ -53,6 +54,9 @@ PHASES = (
     "score",
     "public",
 )
+#: Candidates read per text: before the pool is drawn (the fulltext hits' best, beside the
+#: vector read) and after it (all of the pool, or those the early read did not cover).
+ROWS = ("rows_early", "rows_after")
 #: The phases one after another on a search's way (the fulltext read runs beside the embedding
 #: and the vector read; the candidate parts beside each other, inside ``candidates_wall``).
 CRITICAL_PATH = ("prepare", "embed", "vector", "pool", "candidates_wall", "score", "public")
@@ -82,6 +86,11 @@ class PhaseClock:
 
         return timed
 
+    def add(self, name: str, value: float) -> None:
+        """Count something besides the seconds (rows read), under its own name."""
+        with self._lock:
+            self._spent[name] += value
+
     def take(self) -> dict[str, float]:
         with self._lock:
             out, self._spent = dict(self._spent), defaultdict(float)
@@ -98,18 +107,24 @@ def instrumented(matcher: Any, clock: PhaseClock) -> Iterator[None]:
     """
     from graph_schema import search as S
 
-    def submit_timed(*args: Any, **kwargs: Any) -> Callable[[], Any]:
-        # A read started early (:meth:`ExpertMatcher._submit_candidate_rows`): the wall
-        # phase is the wait for its rows.
-        return clock.wrap("candidates_wall", submit(*args, **kwargs))
+    def submit_timed(ids: list[str], *args: Any, **kwargs: Any) -> Callable[[], Any]:
+        # A read started before the pool is drawn (:meth:`ExpertMatcher._submit_candidate_rows`):
+        # the wall phase is the wait for its rows.
+        clock.add("rows_early", len(ids))
+        return clock.wrap("candidates_wall", submit(ids, *args, **kwargs))
 
-    submit = matcher._submit_candidate_rows
+    def rows_timed(ids: list[str], *args: Any, **kwargs: Any) -> Any:
+        clock.add("rows_after", len(ids))
+        with clock.phase("candidates_wall"):
+            return read_rows(ids, *args, **kwargs)
+
+    submit, read_rows = matcher._submit_candidate_rows, matcher._candidate_rows
     wrapped = [
         (matcher.embedder, "embed_queries", clock.wrap("embed", matcher.embedder.embed_queries)),
         (S, "vector_evidence_hits", clock.wrap("vector", S.vector_evidence_hits)),
         (S, "fulltext_evidence_hits", clock.wrap("fulltext", S.fulltext_evidence_hits)),
         (S, "candidate_rows", clock.wrap("candidates", S.candidate_rows)),
-        (matcher, "_candidate_rows", clock.wrap("candidates_wall", matcher._candidate_rows)),
+        (matcher, "_candidate_rows", rows_timed),
         (matcher, "_submit_candidate_rows", submit_timed),
         (matcher, "_result", clock.wrap("score", matcher._result)),
         (matcher, "_query", clock.wrap("prepare", matcher._query)),
@@ -192,6 +207,7 @@ def measure(matcher: Any, texts: list[str], *, warmup: int = 10, k: int = 10) ->
                 {"chars": len(text), "group": group}
                 | {name: round(spent.get(name, 0.0) * 1000.0, 2) for name in PHASES}
                 | {"total": round(total * 1000.0, 2)}
+                | {name: int(spent.get(name, 0)) for name in ROWS}
             )
     return {
         "texts": len(texts) - warmup,
@@ -199,6 +215,12 @@ def measure(matcher: Any, texts: list[str], *, warmup: int = 10, k: int = 10) ->
         "k": k,
         "phases": {name: latency_summary(v) for name, v in per.items()},
         "total_by_group": {g: latency_summary(v) for g, v in sorted(by_group.items())},
+        "candidates_read": {
+            "texts_read_early": sum(1 for r in rows if r["rows_early"]),
+            "rows_early": sum(r["rows_early"] for r in rows),
+            "rows_after_an_early_read": sum(r["rows_after"] for r in rows if r["rows_early"]),
+            "rows_after_alone": sum(r["rows_after"] for r in rows if not r["rows_early"]),
+        },
         "full_collections": {
             "n": len(full.pauses),
             "total_ms": round(sum(full.pauses) * 1000.0, 1),
@@ -263,6 +285,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'total by text':<16}{'n':>5}{'p50_ms':>9}{'p95_ms':>9}")
     for g, s in result["total_by_group"].items():
         print(f"{g:<16}{s['n']:>5}{s['p50_ms']:>9}{s['p95_ms']:>9}")
+    cr = result["candidates_read"]
+    print(
+        f"candidates read early for {cr['texts_read_early']} texts ({cr['rows_early']} rows), "
+        f"{cr['rows_after_an_early_read']} rows read after their pools; "
+        f"{cr['rows_after_alone']} rows for the other texts"
+    )
     fc = result["full_collections"]
     print(
         f"full collections in the timed texts: {fc['n']} ({fc['total_ms']} ms, at most {fc['max_ms']} ms)"

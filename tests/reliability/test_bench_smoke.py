@@ -191,6 +191,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert S.candidate_rows is real_rows
     for row in phases["per_text_ms"]:
         assert 0 < row["embed"] and 0 < row["candidates_wall"] <= row["total"], row
+        assert row["rows_early"] + row["rows_after"] > 0, row  # every text reads its pool
     # A graph that is not the earlier run's is refused.
     graph.execute_query("MATCH (s:Scientist) WITH s LIMIT 1 DETACH DELETE s")
     with pytest.raises(ValueError, match="--reuse"):
