@@ -336,20 +336,21 @@ def test_candidates_are_read_beside_the_vector_read_with_the_same_results(
     ):
         monkeypatch.setattr(S, fn, timed(name, getattr(S, fn)))
 
-    def search(text: str) -> list[tuple[Any, ...]]:
+    def search(text: str, window: int = 3) -> list[tuple[Any, ...]]:
         spans.clear()
         threads.clear()
-        found = matcher.rank_experts(text, k=2, rerank=3, include_ineligible=True)
+        found = matcher.rank_experts(text, k=2, rerank=window, include_ineligible=True)
         return [(r.scientist_id, r.score, r.explanation) for r in found]
 
-    def after_the_pool(text: str) -> list[tuple[Any, ...]]:
+    def after_the_pool(text: str, window: int = 3) -> list[tuple[Any, ...]]:
         with monkeypatch.context() as m:
             m.setattr(ExpertMatcher, "_read_candidates_early", lambda *a, **kw: None)
-            return search(text)
+            return search(text, window)
 
     zh = "电动汽车动力电池热管理与液冷仿真 城市交通信号控制"
     en = "battery thermal management and graph neural networks for traffic flow forecasting"
     for text in (zh, en):
+        after_the_pool(text)  # the queries planned and cached: the timings below are the reads'
         early = search(text)
         vec_end = spans["vector"][0][1]
         first = [who for _, end, who in spans["candidates"] if end < vec_end]
@@ -365,6 +366,35 @@ def test_candidates_are_read_beside_the_vector_read_with_the_same_results(
         assert {r[0] for r in early} <= read_early.union(*later)
         assert early == after_the_pool(text)
         assert all(start >= spans["vector"][0][1] for start, _, _ in spans["candidates"])
+    # A wrong guess: the early read holds someone the pool does not and misses someone it
+    # does. The pool reads the one missed, leaves the other out: the same results.
+    real_pool = ExpertMatcher._pool
+    guessed: list[list[str]] = []
+
+    def wrong_guess(self: ExpertMatcher, hits: Any, ft_hits: Any, vec: Any, *rest: Any) -> Any:
+        ids = real_pool(self, hits, ft_hits, vec, *rest)
+        if hits or vec is not None:
+            return ids
+        everyone = real_pool(self, hits, ft_hits, vec, *rest[:-1], 1000)
+        guessed.append(everyone[::-1][: len(ids)])
+        return guessed[-1]
+
+    scored: list[str] = []
+    real_result = ExpertMatcher._result
+
+    def result(self: ExpertMatcher, row: Any, *rest: Any) -> Any:
+        scored.append(row.id)
+        return real_result(self, row, *rest)
+
+    with monkeypatch.context() as m:
+        m.setattr(ExpertMatcher, "_pool", wrong_guess)
+        m.setattr(ExpertMatcher, "_result", result)
+        early = search(zh, window=2)  # a pool of 2 of the 3 the fulltext hits bring
+    pool = {r[0] for r in early}
+    assert sorted(scored) == sorted(pool)  # only the pool is scored, not the wrong guess
+    assert guessed and set(guessed[0]) - pool and pool - set(guessed[0]), (guessed, pool)
+    assert any(who == pool - set(guessed[0]) for _, _, who in spans["candidates"]), spans
+    assert early == after_the_pool(zh, window=2)
     # The fulltext hits last: the pool is drawn as soon as they are in, nothing read early.
     pause.update(vector=0.0, fulltext=0.3)
     search("battery thermal management for traffic signal control")
