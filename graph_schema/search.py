@@ -7,7 +7,7 @@ are converted back to cosines here so callers see plain cosines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -73,16 +73,19 @@ CALL (s) {{
 }}
 CALL (s) {{
   OPTIONAL MATCH (s)-[:{R.CONTRIBUTED}]->(e:{L.EVIDENCE})
-  WITH e ORDER BY e.year DESC LIMIT $max_evidence
+  WITH e ORDER BY coalesce(e.year, -1) DESC, e.id LIMIT $max_evidence
   RETURN collect(CASE WHEN e IS NULL THEN null ELSE {{
     id: e.id, kind: e.kind, title: e.title, year: e.year,
     terms: [t IN coalesce(e.terms, []) WHERE $qterms[t] IS NOT NULL],
+    dl: size(coalesce(e.terms, [])),
     cos: CASE WHEN e.embedding IS NULL OR e.embedding_model <> $fp THEN null
               ELSE [v IN $vecs | 2 * vector.similarity.cosine(e.embedding, v) - 1] END,
     disciplines: [(e)-[:{R.IN_DISCIPLINE}]->(d:{L.DISCIPLINE}) | d.code]
   }} END) AS items
 }}
 RETURN s.id AS id, s.name AS name, s.title AS title, s.birth_year AS birth_year,
+       CASE WHEN s.embedding IS NULL OR s.embedding_model <> $fp THEN null
+            ELSE [v IN $vecs | 2 * vector.similarity.cosine(s.embedding, v) - 1] END AS profile_cos,
        s.talent_kinds AS talent_kinds, s.availability AS availability,
        coalesce(s.max_active_teams, 3) AS max_active_teams, s.email AS email, s.phone AS phone,
        s.orcid AS orcid, coalesce(sd.code, head([x IN orgs WHERE x.district IS NOT NULL | x.district])) AS district,
@@ -130,6 +133,9 @@ class CandidateRow:
     extra: dict[str, Any] = field(default_factory=dict)
     #: Staff feedback over all teams/panels: n_rated, mean_rating, n_accepted, n_declined.
     feedback: dict[str, Any] = field(default_factory=dict)
+    #: Cosine of the query to the scientist's profile vector (the recency-weighted mean of
+    #: their evidence vectors), None without a current one.
+    profile_cos: float | None = None
 
     @property
     def best_grade(self) -> str | None:
@@ -151,11 +157,18 @@ class CandidateFacts:
         return str(self.facts["id"])
 
     def for_query(
-        self, q: int | None, query_weights: dict[str, float], *, top: int = 5
+        self,
+        q: int | None,
+        query_weights: dict[str, float],
+        item_lexical: Callable[[list[str], int], float] | None = None,
+        *,
+        top: int = 5,
     ) -> CandidateRow:
-        """The row for query vector ``q`` (None: no dense part): the ``top`` items by cosine and the ``top`` by lexical
-        weight (summed weights of the query's terms they contain), with every item's year and
-        the union of matched terms and disciplines."""
+        """The row for query vector ``q`` (None: no dense part): the ``top`` items by cosine
+        and the ``top`` by lexical score (``item_lexical(terms, length)``; default: the summed
+        weights of the query's terms they hold), with every item's year and the union of
+        matched terms and disciplines. Each item keeps its ``terms`` (the query's, with
+        repeats) and ``dl`` (its length in terms)."""
         scored = []
         union_terms: dict[str, None] = {}
         disciplines: dict[str, None] = {}
@@ -164,7 +177,12 @@ class CandidateFacts:
             union_terms.update(dict.fromkeys(terms))
             disciplines.update(dict.fromkeys(x["disciplines"]))
             cos = x["cos"][q] if q is not None and x["cos"] else None
-            lex = sum(query_weights[t] for t in terms)
+            dl = int(x.get("dl") or len(terms))
+            lex = (
+                item_lexical(terms, dl)
+                if item_lexical is not None
+                else sum(query_weights[t] for t in terms)
+            )
             scored.append((x, cos, terms, lex))
         # Stable sorts on the newest-first list: ties keep the newer item, as before.
         by_dense = sorted(scored, key=lambda r: -2.0 if r[1] is None else -r[1])[:top]
@@ -178,11 +196,13 @@ class CandidateFacts:
                     "title": x["title"],
                     "year": x["year"],
                     "terms": terms,
+                    "dl": int(x.get("dl") or len(terms)),
                     "lex": lex,
                     "cos": cos,
                     "disciplines": x["disciplines"],
                 }
         f = self.facts
+        profiles = f.get("profile_cos")
         return CandidateRow(
             id=f["id"],
             name=f["name"],
@@ -205,6 +225,7 @@ class CandidateFacts:
             phone=f["phone"],
             orcid=f["orcid"],
             feedback=f.get("feedback") or {},
+            profile_cos=profiles[q] if q is not None and profiles else None,
         )
 
 
@@ -296,7 +317,7 @@ _PROFILE = f"""
 MATCH (s:{L.SCIENTIST} {{id: $id}})
 CALL (s) {{
   OPTIONAL MATCH (s)-[c:{R.CONTRIBUTED}]->(e:{L.EVIDENCE})
-  WITH e ORDER BY e.year DESC LIMIT 50
+  WITH e ORDER BY coalesce(e.year, -1) DESC, e.id LIMIT 50
   RETURN collect(CASE WHEN e IS NULL THEN null ELSE
     {{id: e.id, kind: e.kind, title: e.title, year: e.year, lang: e.lang, source: e.source}} END) AS evidence
 }}

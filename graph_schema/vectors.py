@@ -14,7 +14,15 @@ item's new terms in, its old ones out), so the counts can be brought up to date 
 deltas in (:func:`fold_corpus_deltas`) instead of reading every item again
 (:func:`recount_corpus_stats`). A job that dies after some writes leaves its deltas behind; the
 next fold takes them. ``df_all_json`` holds every term's count; ``df_json``, which retrieval
-reads, only those seen more than once.
+reads, only those seen more than once. ``n_tokens`` sums the items' lengths in terms (BM25's mean
+length), kept the same way.
+
+**The tokenizer.** An item's ``terms`` are its text's terms in sequence, with repeats (term
+frequencies and length come from them). The stats node stamps the tokenizer version they were
+made with (``tokenizer``) and its user dictionary (``user_words``, from the graph's vocabulary:
+:func:`vocabulary`); a query is tokenized with the same dictionary, read from there. When the
+version changes, :func:`retokenize_evidence` derives every item's terms again and the counts
+are recounted.
 """
 
 from __future__ import annotations
@@ -58,6 +66,11 @@ __all__ = [
     "read_corpus_counts",
     "count_evidence",
     "all_evidence_vectors",
+    "CorpusSnapshot",
+    "read_corpus_snapshot",
+    "vocabulary",
+    "stamp_tokenizer",
+    "retokenize_evidence",
 ]
 
 #: index name -> (label, property)
@@ -106,8 +119,8 @@ SET e.embedding_model = $fp, e.embedded_hash = row.hash, e.terms = row.terms
 RETURN row.id AS id, old
 """
 _WRITE_DELTA = (
-    f"CREATE (:{CORPUS_DELTA} {{id: $id, items: $items, n: $n, df_json: $df_json, "
-    "created_at: datetime()})"
+    f"CREATE (:{CORPUS_DELTA} {{id: $id, items: $items, n: $n, tokens: $tokens, "
+    "df_json: $df_json, created_at: datetime()})"
 )
 _SCIENTISTS_NEEDING_PROFILES = f"""
 MATCH (s:{L.SCIENTIST})
@@ -118,7 +131,7 @@ _EVIDENCE_VECTORS_OF = f"""
 UNWIND $ids AS sid
 MATCH (s:{L.SCIENTIST} {{id: sid}})-[:{R.CONTRIBUTED}]->(e:{L.EVIDENCE})
 WHERE e.embedding_model = $fp
-RETURN sid AS id, collect(e.embedding) AS vectors, collect(e.year) AS years
+RETURN sid AS id, collect([e.embedding, e.year]) AS pairs
 """
 _WRITE_PROFILES = f"""
 UNWIND $rows AS row
@@ -149,20 +162,35 @@ _ALL_EVIDENCE_VECTORS = (
 # never interleave; readers of ``df_json`` are not blocked.
 _LOCK_STATS = (
     f"MERGE (c:{CORPUS_STATS} {{id: 'evidence'}}) SET c.locked_at = datetime() "
-    "RETURN c.n_docs AS n, c.df_all_json AS df_all"
+    "RETURN c.n_docs AS n, c.df_all_json AS df_all, c.n_tokens AS n_tokens"
 )
 _WRITE_STATS = (
     f"MATCH (c:{CORPUS_STATS} {{id: 'evidence'}}) "
     "SET c.n_docs = $n_docs, c.df_json = $df_json, c.df_all_json = $df_all_json, "
-    "c.updated_at = datetime()"
+    "c.n_tokens = $n_tokens, c.updated_at = datetime()"
 )
+_STAMP_TOKENIZER = (
+    f"MERGE (c:{CORPUS_STATS} {{id: 'evidence'}}) "
+    "SET c.tokenizer = $version, c.user_words = $user_words"
+)
+_READ_SNAPSHOT = (
+    f"MATCH (c:{CORPUS_STATS} {{id: 'evidence'}}) RETURN c.n_docs AS n, c.df_json AS df, "
+    "c.n_tokens AS n_tokens, c.tokenizer AS tokenizer, c.user_words AS user_words"
+)
+_VOCABULARY = f"""
+CALL () {{ MATCH (d:{L.DISCIPLINE}) RETURN collect(d.name) AS names }}
+CALL () {{ MATCH (m:{L.DEMAND}) UNWIND coalesce(m.skills, []) AS skill RETURN collect(DISTINCT skill) AS skills }}
+RETURN names + skills AS words
+"""
 _READ_STATS = f"MATCH (c:{CORPUS_STATS} {{id: 'evidence'}}) RETURN c.n_docs AS n, c.df_json AS df"
 _READ_COUNTS = (
-    f"MATCH (c:{CORPUS_STATS} {{id: 'evidence'}}) RETURN c.n_docs AS n, c.df_all_json AS df_all"
+    f"MATCH (c:{CORPUS_STATS} {{id: 'evidence'}}) "
+    "RETURN c.n_docs AS n, c.df_all_json AS df_all, c.n_tokens AS n_tokens"
 )
 _DELTA_IDS = f"MATCH (d:{CORPUS_DELTA}) RETURN d.id AS id"
 _READ_DELTAS = (
-    f"MATCH (d:{CORPUS_DELTA}) RETURN d.id AS id, d.items AS items, d.n AS n, d.df_json AS df"
+    f"MATCH (d:{CORPUS_DELTA}) RETURN d.id AS id, d.items AS items, d.n AS n, "
+    "coalesce(d.tokens, 0) AS tokens, d.df_json AS df"
 )
 _DELETE_DELTAS = f"UNWIND $ids AS id MATCH (d:{CORPUS_DELTA} {{id: id}}) DELETE d"
 _COUNT_EVIDENCE = f"MATCH (e:{L.EVIDENCE}) RETURN count(e) AS n"
@@ -240,13 +268,14 @@ def write_evidence_vectors(
         old = {r["id"]: r["old"] for r in tx.run(_WRITE_EVIDENCE, rows=rows, fp=fingerprint)}
         tx.run(_MARK_PROFILES_STALE, ids=[r["id"] for r in rows]).consume()
         changes = [(old[r["id"]], r["terms"]) for r in rows if r["id"] in old]
-        n, df = _term_delta(changes)
-        if n or df:
+        n, df, tokens = _term_delta(changes)
+        if n or df or tokens:
             tx.run(
                 _WRITE_DELTA,
                 id=uuid.uuid4().hex,
                 items=len(changes),
                 n=n,
+                tokens=tokens,
                 df_json=json.dumps(df, ensure_ascii=False),
             ).consume()
 
@@ -256,18 +285,21 @@ def write_evidence_vectors(
 
 def _term_delta(
     changes: Iterable[tuple[list[str] | None, list[str]]],
-) -> tuple[int, dict[str, int]]:
+) -> tuple[int, dict[str, int], int]:
     """What items going from their old terms (None: not counted yet) to new ones change in the
-    corpus counts: items counted, and per term, documents gained or lost (zeros left out)."""
-    n = 0
+    corpus counts: items counted, per term documents gained or lost (zeros left out), and the
+    change in the summed item length."""
+    n = tokens = 0
     df: Counter[str] = Counter()
     for old, new in changes:
         if old is None:
             n += 1
         else:
             df.subtract(set(old))
+            tokens -= len(old)
         df.update(set(new))
-    return n, {t: c for t, c in df.items() if c}
+        tokens += len(new)
+    return n, {t: c for t, c in df.items() if c}, tokens
 
 
 def scientists_needing_profiles(
@@ -296,7 +328,8 @@ def evidence_vectors_of(
         recs = driver.execute_query(
             _EVIDENCE_VECTORS_OF, ids=ids, fp=fingerprint, database_=database
         ).records
-    return {r["id"]: (r["vectors"], r["years"]) for r in recs}
+    # Pairs, not two lists: collect() drops nulls, so undated items would shift the years.
+    return {r["id"]: ([p[0] for p in r["pairs"]], [p[1] for p in r["pairs"]]) for r in recs}
 
 
 def write_profile_vectors(
@@ -446,10 +479,12 @@ def all_evidence_vectors(
 
 @dataclass(frozen=True)
 class CorpusCounts:
-    """The corpus counts: items counted and every term's document frequency."""
+    """The corpus counts: items counted, every term's document frequency and the items'
+    summed length in terms."""
 
     n_docs: int
     df: dict[str, int]
+    n_tokens: int = 0
 
 
 def _write_counts(tx: neo4j.ManagedTransaction, counts: CorpusCounts) -> None:
@@ -460,6 +495,7 @@ def _write_counts(tx: neo4j.ManagedTransaction, counts: CorpusCounts) -> None:
         n_docs=counts.n_docs,
         df_json=json.dumps({t: c for t, c in counts.df.items() if c > 1}, ensure_ascii=False),
         df_all_json=json.dumps(counts.df, ensure_ascii=False, sort_keys=True),
+        n_tokens=counts.n_tokens,
     ).consume()
 
 
@@ -481,12 +517,14 @@ def fold_corpus_deltas(
         if rec is None or rec["df_all"] is None or rec["n"] is None:
             return None
         n = int(rec["n"])
+        tokens = int(rec["n_tokens"] or 0)
         df: Counter[str] = Counter(json.loads(rec["df_all"]))
         deltas = tx.run(_READ_DELTAS).data()
         for d in deltas:
             n += int(d["n"])
+            tokens += int(d["tokens"])
             df.update(json.loads(d["df"]))
-        counts = CorpusCounts(n, {t: c for t, c in df.items() if c > 0})
+        counts = CorpusCounts(n, {t: c for t, c in df.items() if c > 0}, tokens)
         if deltas:
             _write_counts(tx, counts)
             tx.run(_DELETE_DELTAS, ids=[d["id"] for d in deltas]).consume()
@@ -509,7 +547,7 @@ def recount_corpus_stats(
     with translate():
         before = [r["id"] for r in driver.execute_query(_DELTA_IDS, database_=database).records]
         df: Counter[str] = Counter()
-        n = 0
+        n = tokens = 0
         after = ""
         while True:
             recs = driver.execute_query(
@@ -521,15 +559,16 @@ def recount_corpus_stats(
             for r in recs:
                 terms = r["terms"]
                 if terms is None and r["text"] is not None:
-                    terms = sorted(set(tokenize(r["text"])))
+                    terms = list(tokenize(r["text"]))
                     missing.append({"id": r["id"], "terms": terms})
                 if terms is not None:
                     df.update(set(terms))
                     n += 1
+                    tokens += len(terms)
             if missing:
                 driver.execute_query(_SET_TERMS, rows=missing, database_=database)
             after = recs[-1]["id"]
-        counts = CorpusCounts(n, dict(df))
+        counts = CorpusCounts(n, dict(df), tokens)
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             tx.run(_LOCK_STATS).consume()
@@ -547,7 +586,9 @@ def read_corpus_counts(driver: neo4j.Driver, *, database: str | None = None) -> 
         recs = driver.execute_query(_READ_COUNTS, database_=database).records
     if not recs or recs[0]["df_all"] is None or recs[0]["n"] is None:
         return None
-    return CorpusCounts(int(recs[0]["n"]), json.loads(recs[0]["df_all"]))
+    return CorpusCounts(
+        int(recs[0]["n"]), json.loads(recs[0]["df_all"]), int(recs[0]["n_tokens"] or 0)
+    )
 
 
 def count_evidence(driver: neo4j.Driver, *, database: str | None = None) -> int:
@@ -566,3 +607,89 @@ def read_corpus_stats(
     if not recs or recs[0]["n"] is None:
         return 0, {}
     return int(recs[0]["n"]), json.loads(recs[0]["df"] or "{}")
+
+
+@dataclass(frozen=True)
+class CorpusSnapshot:
+    """What a query needs of the corpus: items, document frequencies (terms seen more than
+    once), summed length, and the tokenizer (version and user dictionary) of the stored terms."""
+
+    n_docs: int
+    df: dict[str, int]
+    n_tokens: int
+    tokenizer: str | None
+    user_words: tuple[str, ...]
+
+    @property
+    def avgdl(self) -> float:
+        """Mean item length in terms (1 when nothing is counted)."""
+        return self.n_tokens / self.n_docs if self.n_docs and self.n_tokens else 1.0
+
+
+def read_corpus_snapshot(driver: neo4j.Driver, *, database: str | None = None) -> CorpusSnapshot:
+    """The corpus statistics and tokenizer stamp retrieval reads (empty when never counted)."""
+    with translate():
+        recs = driver.execute_query(
+            _READ_SNAPSHOT, database_=database, routing_=neo4j.RoutingControl.READ
+        ).records
+    if not recs:
+        return CorpusSnapshot(0, {}, 0, None, ())
+    r = recs[0]
+    return CorpusSnapshot(
+        int(r["n"] or 0),
+        json.loads(r["df"] or "{}"),
+        int(r["n_tokens"] or 0),
+        r["tokenizer"],
+        tuple(r["user_words"] or ()),
+    )
+
+
+def vocabulary(driver: neo4j.Driver, *, database: str | None = None) -> list[str]:
+    """The graph's own vocabulary for the tokenizer's user dictionary: discipline names and
+    demand skills."""
+    with translate():
+        recs = driver.execute_query(_VOCABULARY, database_=database).records
+    return sorted({w for w in (recs[0]["words"] if recs else []) if isinstance(w, str)})
+
+
+def stamp_tokenizer(
+    driver: neo4j.Driver, version: str, user_words: Iterable[str], *, database: str | None = None
+) -> None:
+    """Record the tokenizer the stored terms are made with."""
+    with translate():
+        driver.execute_query(
+            _STAMP_TOKENIZER, version=version, user_words=list(user_words), database_=database
+        )
+
+
+_EMBEDDED_TEXTS = (
+    f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after AND e.terms IS NOT NULL "
+    "RETURN e.id AS id, e.text AS text ORDER BY e.id LIMIT $limit"
+)
+
+
+def retokenize_evidence(
+    driver: neo4j.Driver,
+    tokenize: Callable[[str], Iterable[str]],
+    *,
+    page: int = 2000,
+    database: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Derive the stored terms of every counted item again with ``tokenize`` (the vectors stay);
+    the caller recounts the corpus afterwards. Returns the items rewritten."""
+    done = 0
+    after = ""
+    with translate():
+        while True:
+            recs = driver.execute_query(
+                _EMBEDDED_TEXTS, after=after, limit=page, database_=database
+            ).records
+            if not recs:
+                return done
+            rows = [{"id": r["id"], "terms": list(tokenize(r["text"] or ""))} for r in recs]
+            driver.execute_query(_SET_TERMS, rows=rows, database_=database)
+            done += len(rows)
+            after = recs[-1]["id"]
+            if on_progress:
+                on_progress(done)

@@ -575,6 +575,13 @@ def experts(
 
 @app.command("eval")
 def eval_cmd(
+    benchmark: Annotated[
+        Path | None,
+        typer.Option(
+            help="An outside benchmark file (docs/outside-benchmark.md): loaded into a scratch "
+            "Neo4j of its own, ranked beside BM25 baselines; the user's graph is not touched.",
+        ),
+    ] = None,
     truth: Annotated[
         Path, typer.Option(help="Ground-truth folder (queries.jsonl, ground_truth.jsonl).")
     ] = Path(".kexie/demo/ground_truth"),
@@ -606,9 +613,14 @@ def eval_cmd(
         ),
     ] = None,
 ) -> None:
-    """Retrieval quality vs the generator's ground truth: nDCG@10, MRR, recall@50 by mode and language."""
+    """Retrieval quality: on an outside benchmark file (--benchmark) beside BM25 baselines, or
+    against the demo generator's ground truth (synthetic), as nDCG@10, MRR and recall@50."""
     from matcher import ExpertMatcher
     from matcher.evaluation import evaluate, format_markdown, load_judgements, rows_to_json
+
+    if benchmark is not None:
+        _eval_outside(benchmark, modes, limit, out)
+        return
 
     if not truth.is_dir():
         raise fail(f"no ground truth at {truth}: run `kexie demo load` first")
@@ -637,6 +649,35 @@ def eval_cmd(
         out.with_suffix(".json").write_text(
             json.dumps(rows_to_json(rows), indent=2), encoding="utf-8"
         )
+
+
+def _eval_outside(path: Path, modes: str, limit: int | None, out: Path | None) -> None:
+    from kexie.outside_bench import run_outside_benchmark
+    from matcher import MatchValidationError
+    from matcher.outside_eval import load_benchmark
+
+    try:
+        bench = load_benchmark(path, limit=limit)
+    except MatchValidationError as exc:
+        raise fail(f"{path} is not a benchmark file: {exc}") from exc
+    settings = get_settings()
+    embedder = make_embedder(settings)
+    stem = path.stem + (f"-first{limit}" if limit else "")
+    target = out or Path("benchmarks/results") / f"outside-{stem}"
+    try:
+        run = run_outside_benchmark(
+            bench,
+            embedder,
+            settings,
+            modes=[m.strip() for m in modes.split(",") if m.strip()],  # type: ignore[misc]
+            out=target,
+            source=path.name,
+            say=lambda line: console.print(line, highlight=False),
+        )
+    except (RuntimeError, LocalServerError) as exc:
+        raise fail(f"the benchmark run failed: {exc}") from exc
+    console.print(run.markdown, highlight=False)
+    console.print("Wrote " + ", ".join(str(f) for f in run.files))
 
 
 # -- demo ---------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import numpy as np
 
 from graph_schema import vectors as V
 from matcher.embedding import Embedder
-from matcher.text import tokenize
+from matcher.text import Tokenizer
 
 __all__ = ["EmbedReport", "embed_graph", "recency_weights"]
 
@@ -50,6 +50,10 @@ class EmbedReport:
     #: What became of the corpus term counts: ``unchanged``, ``updated for N changed items``
     #: (the deltas written with the vectors, folded in) or ``recounted (why)`` over every item.
     statistics: str = "unchanged"
+    #: The tokenizer of the stored terms, and how many items' terms were derived again because
+    #: it changed (0: none).
+    tokenizer: str = ""
+    retokenized: int = 0
 
     @property
     def texts_per_second(self) -> float:
@@ -75,6 +79,7 @@ def embed_graph(
     database: str | None = None,
     full: bool = False,
     page: int = 512,
+    refresh_dictionary: bool = False,
     on_progress: ProgressFn | None = None,
 ) -> EmbedReport:
     """Bring the graph's vectors up to date with ``embedder``.
@@ -82,6 +87,9 @@ def embed_graph(
     Args:
         full: re-embed everything, even what is current.
         page: texts fetched and embedded per round trip.
+        refresh_dictionary: build the tokenizer's user dictionary from the graph's vocabulary
+            again (discipline names, demand skills) and derive every item's terms with it;
+            done anyway when the tokenizer's rules changed or none is stamped.
         on_progress: called with ``(stage, done, total)``.
 
     Returns:
@@ -107,6 +115,11 @@ def embed_graph(
 
     stages: dict[str, float] = {}
     t_stage = time.perf_counter()
+    tokenizer, retokenized = _tokenizer_for(
+        driver, refresh_dictionary, database=database, on_progress=on_progress
+    )
+    stages["tokenizer"] = time.perf_counter() - t_stage
+    t_stage = time.perf_counter()
     total = V.count_pending_evidence(driver, fp, database=database)
     done = 0
     embed_seconds = 0.0
@@ -126,7 +139,7 @@ def embed_graph(
                     "id": r["id"],
                     "vec": v.tolist(),
                     "hash": r["hash"],
-                    "terms": sorted(set(tokenize(r["text"] or ""))),
+                    "terms": tokenizer.tokenize(r["text"] or ""),
                 }
                 for r, v in zip(rows, vecs, strict=True)
             ],
@@ -169,18 +182,26 @@ def embed_graph(
     # The corpus counts: the deltas written with the vectors are folded in, unless everything
     # was embedded again or the counts do not add up (items removed outside the importer, or
     # counts kept before the complete ones were): then every item is counted again.
-    if rebuild or stats_missing:
-        statistics = _recount(
-            driver, database, "the vectors were rebuilt" if rebuild else "none were stored"
+    if rebuild or stats_missing or retokenized:
+        why = (
+            "the vectors were rebuilt"
+            if rebuild
+            else "none were stored"
+            if stats_missing
+            else "the tokenizer changed"
         )
+        statistics = _recount(driver, database, why, tokenizer)
     else:
         folded = V.fold_corpus_deltas(driver, database=database)
         n_items = V.count_evidence(driver, database=database)
         if folded is None:
-            statistics = _recount(driver, database, "no complete counts were kept")
+            statistics = _recount(driver, database, "no complete counts were kept", tokenizer)
         elif folded[0].n_docs != n_items:
             statistics = _recount(
-                driver, database, f"they counted {folded[0].n_docs:,} of {n_items:,} items"
+                driver,
+                database,
+                f"they counted {folded[0].n_docs:,} of {n_items:,} items",
+                tokenizer,
             )
         elif folded[1]:
             statistics = f"updated for {folded[1]:,} changed item{'s' if folded[1] != 1 else ''}"
@@ -195,6 +216,8 @@ def embed_graph(
         embed_seconds=embed_seconds,
         stage_seconds={k: round(v, 3) for k, v in stages.items()},
         statistics=statistics,
+        tokenizer=tokenizer.version(),
+        retokenized=retokenized,
     )
 
 
@@ -244,9 +267,38 @@ def _background(
     return float(sims.mean()), float(max(sims.std(), 0.02))
 
 
-def _recount(driver: neo4j.Driver, database: str | None, why: str) -> str:
-    # Every item's stored terms are exactly ``set(tokenize(text))`` of the text it was embedded
-    # from; only items embedded before terms were stored are tokenized again.
+def _recount(driver: neo4j.Driver, database: str | None, why: str, tokenizer: Tokenizer) -> str:
+    # Every item's stored terms are exactly ``tokenizer.tokenize(text)`` of the text it was
+    # embedded from; only items embedded before terms were stored are tokenized again.
     logger.info("Counting the corpus terms of every evidence item (%s)", why)
-    V.recount_corpus_stats(driver, tokenize, database=database)
+    V.recount_corpus_stats(driver, tokenizer.tokenize, database=database)
     return f"recounted ({why})"
+
+
+def _tokenizer_for(
+    driver: neo4j.Driver,
+    refresh: bool,
+    *,
+    database: str | None,
+    on_progress: ProgressFn | None,
+) -> tuple[Tokenizer, int]:
+    """The tokenizer of the graph's stored terms: the stamped one while its rules are this
+    release's (and no refresh is asked for); else a new one, with a user dictionary built from
+    the graph's vocabulary, whose terms replace every item's stored ones. Returns it and how
+    many items were tokenized again."""
+    snap = V.read_corpus_snapshot(driver, database=database)
+    current = Tokenizer(snap.user_words)
+    if not refresh and snap.tokenizer is not None and snap.tokenizer == current.version():
+        return current, 0
+    tokenizer = Tokenizer(V.vocabulary(driver, database=database))
+    logger.info(
+        "Tokenizer %s -> %s: deriving the stored terms again", snap.tokenizer, tokenizer.version()
+    )
+    done = V.retokenize_evidence(
+        driver,
+        tokenizer.tokenize,
+        database=database,
+        on_progress=(lambda n: on_progress("terms", n, n)) if on_progress else None,
+    )
+    V.stamp_tokenizer(driver, tokenizer.version(), tokenizer.user_words, database=database)
+    return tokenizer, done

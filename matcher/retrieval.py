@@ -24,7 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple, TypeVar
 
 import neo4j
@@ -42,7 +42,17 @@ from matcher.scoring import (
     score_candidate,
     weights_for,
 )
-from matcher.text import Lang, detect_lang, term_weights, tokenize
+from matcher.text import (
+    TOKENIZER_VERSION,
+    Lang,
+    LexicalQuery,
+    Tokenizer,
+    bm25_item,
+    detect_lang,
+    display_term,
+    is_word,
+    matched_words,
+)
 from matcher.types import EvidenceExplanation, ExpertFilters, ExpertResult, Explanation, Mode
 
 __all__ = ["ExpertMatcher", "rank_experts"]
@@ -52,7 +62,15 @@ _T = TypeVar("_T")
 
 MAX_TEXT = 10_000
 MAX_CANDIDATES = 5_000
+#: Terms of a text sent to the fulltext index (its BM25 finds candidates; scoring uses all).
 _QUERY_TERMS = 32
+#: Distinct terms of a text that scoring weighs (a pasted paper has a few hundred).
+_SCORED_TERMS = 256
+#: Query words an explanation lists as found nowhere in the expert's evidence.
+_UNMATCHED_SHOWN = 8
+#: A result whose text match (:func:`_text_match`) is below this is flagged low-confidence:
+#: nothing the text says was really found (see benchmarks README, "Low confidence").
+LOW_CONFIDENCE: Final = 0.05
 _VEC_CACHE = 512
 #: Query vectors per candidate read (each item's cosine to each travels back).
 _VECS_PER_READ = 16
@@ -129,6 +147,10 @@ class _Corpus:
     loaded_at: float
     #: Discipline code → name, filled as codes are met; dropped with the snapshot.
     names: dict[str, str]
+    #: Mean evidence length in terms (BM25's length normalisation).
+    avgdl: float = 1.0
+    #: The tokenizer the stored terms were made with (its user dictionary included).
+    tokenizer: Tokenizer = field(default_factory=Tokenizer)
 
 
 @dataclass(frozen=True)
@@ -137,10 +159,28 @@ class _Query:
 
     text: str
     lang: Lang
-    qweights: dict[str, float]
+    lexical: LexicalQuery
     weights: FusionWeights
     #: The fulltext query ('' in dense mode or without usable words).
     lucene: str
+
+    @property
+    def qweights(self) -> dict[str, float]:
+        """Each scored term's BM25 weight (query term frequency × idf)."""
+        return dict(self.lexical.weights)
+
+    def item_lexical(self, terms: Sequence[str], dl: int) -> float:
+        """BM25 of an item holding ``terms`` (the query's, with repeats) in ``dl`` terms."""
+        counts: dict[str, int] = {}
+        for t in terms:
+            counts[t] = counts.get(t, 0) + 1
+        return bm25_item(self.lexical, counts, dl)
+
+    @property
+    def words(self) -> list[str]:
+        """The text's words that scoring weighs, heaviest first (what explanations show)."""
+        w = self.lexical.weights
+        return sorted((t for t in w if is_word(t)), key=lambda t: (-w[t], t))
 
     @property
     def scores_dense(self) -> bool:
@@ -157,6 +197,20 @@ def _lucene(tokens: Iterable[str]) -> str:
         if clean:
             terms.append(f'"{clean}"')
     return " OR ".join(terms)
+
+
+def _text_match(components: Mapping[str, float], used: Mapping[str, float]) -> float:
+    """How well the text itself matched: the dense and lexical affinities by their fusion
+    weights (discipline and graph left out: a senior scientist of the inferred discipline is no
+    match for a text none of whose words nor meaning they share)."""
+    parts = {k: used[k] for k in ("dense", "lexical") if used.get(k, 0.0) > 0 and k in components}
+    total = sum(parts.values())
+    return sum(w * components[k] for k, w in parts.items()) / total if total > 0 else 0.0
+
+
+def _declared(facts: Iterable[S.CandidateFacts]) -> set[str]:
+    """The discipline codes the scientists declare (their names go into the explanations)."""
+    return {c for f in facts for c in f.facts.get("disciplines") or ()}
 
 
 class Found(NamedTuple):
@@ -205,17 +259,37 @@ class ExpertMatcher:
         self._corpus: _Corpus | None = None
         self._vec_cache: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
         self._vec_lock = threading.Lock()
+        #: One tokenizer per user dictionary met (jieba's dictionary loads once per tokenizer).
+        self._tokenizers: dict[tuple[str, ...], Tokenizer] = {}
 
     # -- corpus statistics -------------------------------------------------------------------
     def corpus(self) -> _Corpus:
         now = time.monotonic()
         if self._corpus is None or now - self._corpus.loaded_at > self.stats_ttl:
-            n, df = V.read_corpus_stats(self.driver, database=self.database)
+            snap = V.read_corpus_snapshot(self.driver, database=self.database)
             state = V.read_state(self.driver, database=self.database)
             cal = (
                 Calibration(state.background_mean, state.background_std) if state else Calibration()
             )
-            self._corpus = _Corpus(n, df, cal, state.fingerprint if state else None, now, {})
+            tokenizer = self._tokenizers.get(snap.user_words)
+            if tokenizer is None:
+                tokenizer = self._tokenizers[snap.user_words] = Tokenizer(snap.user_words)
+            if snap.n_docs and snap.tokenizer != tokenizer.version():
+                made_by = snap.tokenizer or "of an older release"
+                raise EmbeddingsStaleError(
+                    f"the graph's lexical terms were made by tokenizer {made_by}, this release "
+                    f"uses {TOKENIZER_VERSION}: run `kexie embed`"
+                )
+            self._corpus = _Corpus(
+                snap.n_docs,
+                snap.df,
+                cal,
+                state.fingerprint if state else None,
+                now,
+                {},
+                avgdl=snap.avgdl,
+                tokenizer=tokenizer,
+            )
         return self._corpus
 
     def _discipline_names(self, corpus: _Corpus, codes: Iterable[str]) -> dict[str, str]:
@@ -382,7 +456,8 @@ class ExpertMatcher:
         hits = vec_future.result() if vec_future else []
         ft_hits = ft_future.result() if ft_future else []
         query_disciplines, inferred = set(disciplines or []), False
-        if not query_disciplines and mode == "hybrid":
+        # A text without a single term ("！！！") says nothing to infer disciplines from.
+        if not query_disciplines and mode == "hybrid" and q.lexical.weights:
             query_disciplines = self._infer_disciplines(hits, ft_hits)
             inferred = bool(query_disciplines)
         ids = self._pool(hits, ft_hits, vec, q.weights, corpus.calibration, window)
@@ -418,10 +493,10 @@ class ExpertMatcher:
             missing = [i for i in ids if i not in have]
             have |= read(chunk0, missing, [q]) if missing else {}
             facts = [have[i] for i in ids if i in have]
-        names = self._discipline_names(corpus, query_disciplines)
+        names = self._discipline_names(corpus, query_disciplines | _declared(facts))
         results = [
             self._result(
-                f.for_query(0 if vec is not None else None, q.qweights),
+                f.for_query(0 if vec is not None else None, q.qweights, q.item_lexical),
                 q,
                 query_disciplines,
                 inferred,
@@ -452,10 +527,10 @@ class ExpertMatcher:
                 qd, inf = query_disciplines, inferred
             else:
                 qd, inf = set(per_disc[j] or []), False
-            names_j = self._discipline_names(corpus, qd)
+            names_j = self._discipline_names(corpus, qd | _declared(reads[0].values()))
             scored = [
                 self._result(
-                    reads[c][r.scientist_id].for_query(at, qq.qweights),
+                    reads[c][r.scientist_id].for_query(at, qq.qweights, qq.item_lexical),
                     qq,
                     qd,
                     inf,
@@ -510,6 +585,7 @@ class ExpertMatcher:
     ) -> dict[int, set[str]]:
         """Disciplines of the texts ``which`` that bring none, from the evidence the indexes find
         for each text (never from the candidates); those global reads overlap."""
+        which = [i for i in which if queries[i].lexical.weights]
         if not which or mode != "hybrid":
             return {}
         found: dict[int, set[str]] = {}
@@ -619,10 +695,10 @@ class ExpertMatcher:
             qd, inferred = set(per_disc[i] or []), False
             if i in found:
                 qd, inferred = found[i], bool(found[i])
-            names = self._discipline_names(corpus, qd)
+            names = self._discipline_names(corpus, qd | _declared(read[c]))
             results = [
                 self._result(
-                    f.for_query(at, q.qweights),
+                    f.for_query(at, q.qweights, q.item_lexical),
                     q,
                     qd,
                     inferred,
@@ -697,12 +773,18 @@ class ExpertMatcher:
     def _query(self, text: str, mode: Mode) -> _Query:
         lang = detect_lang(text)
         corpus = self.corpus()
-        weights_all = term_weights(tokenize(text), corpus.df, max(corpus.n_docs, 1))
-        top_terms = sorted(weights_all, key=lambda t: -weights_all[t])[:_QUERY_TERMS]
+        lexical = LexicalQuery.build(
+            corpus.tokenizer.tokenize(text),
+            corpus.df,
+            corpus.n_docs,
+            corpus.avgdl,
+            max_terms=_SCORED_TERMS,
+        )
+        top_terms = list(lexical.weights)[:_QUERY_TERMS]
         return _Query(
             text=text,
             lang=lang,
-            qweights={t: weights_all[t] for t in top_terms},
+            lexical=lexical,
             weights=self._weights(mode, lang),
             lucene=_lucene(self._lucene_words(text, top_terms)) if mode != "dense" else "",
         )
@@ -757,11 +839,11 @@ class ExpertMatcher:
     @staticmethod
     def _lucene_words(text: str, top_terms: list[str]) -> list[str]:
         # The fulltext index holds unstemmed words: use the text's own Latin words and the
-        # weightiest Chinese bigrams.
+        # weightiest Chinese words and bigrams (a quoted word is a phrase of its bigrams there).
         import re
 
         latin = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]{1,}", text)]
-        cjk = [t for t in top_terms if not t.isascii()]
+        cjk = [display_term(t) for t in top_terms if not t.isascii()]
         return list(dict.fromkeys(cjk + [w for w in latin if len(w) > 2]))[:_QUERY_TERMS]
 
     @staticmethod
@@ -829,11 +911,11 @@ class ExpertMatcher:
         flt: ExpertFilters,
         names: dict[str, str],
     ) -> ExpertResult:
-        qweights, weights, lang = q.qweights, q.weights, q.lang
+        weights, lang = q.weights, q.lang
         sci_disc = set(row.disciplines) | set(row.evidence_disciplines)
         comps = score_candidate(
             row.evidence,
-            query_weights=qweights,
+            lexical_query=q.lexical,
             query_disciplines=query_disciplines,
             scientist_disciplines=sci_disc,
             best_grade=row.best_grade,
@@ -843,8 +925,12 @@ class ExpertMatcher:
             feedback=row.feedback,
             union_terms=row.union_terms,
             evidence_years=row.evidence_years,
+            profile_cos=row.profile_cos if q.scores_dense else None,
         )
         score, used = fuse(comps, weights)
+        text_match = _text_match(comps.available(), used)
+        words = q.words
+        hit, miss = matched_words(words, comps.matched_terms)
         org = row.organizations[0] if row.organizations else {}
         facts = {
             "title": row.title,
@@ -855,6 +941,9 @@ class ExpertMatcher:
             ],
             "best_grade": row.best_grade,
             "disciplines": sorted(row.disciplines),
+            "discipline_names": [
+                {"code": c, "name": names.get(c, c)} for c in sorted(row.disciplines)
+            ],
             "talent_kinds": row.talent_kinds,
             "birth_year": row.birth_year,
             "availability": row.availability,
@@ -876,11 +965,12 @@ class ExpertMatcher:
                     round(m.score, 4),
                     None if m.dense is None else round(m.dense, 4),
                     round(m.lexical, 4),
-                    m.matched_terms,
+                    tuple(matched_words(words, m.matched_terms)[0]),
                 )
                 for m in comps.evidence
             ),
-            matched_terms=comps.matched_terms,
+            matched_terms=tuple(hit),
+            unmatched_terms=tuple(miss[:_UNMATCHED_SHOWN]),
             matched_disciplines=tuple(
                 {"code": c, "name": names.get(c, c)} for c in comps.matched_disciplines
             ),
@@ -888,6 +978,8 @@ class ExpertMatcher:
             facts=facts,
             exclusions=exclusions,
             query_language=lang,
+            text_match=round(text_match, 4),
+            low_confidence=text_match < LOW_CONFIDENCE,
         )
         return ExpertResult(
             scientist_id=row.id,

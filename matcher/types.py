@@ -105,6 +105,13 @@ class Explanation:
     facts: dict[str, Any]
     exclusions: tuple[str, ...] = ()
     query_language: str = "zh"
+    #: Words of the text found in none of the expert's evidence (heaviest first, a few).
+    unmatched_terms: tuple[str, ...] = ()
+    #: How well the text itself matched (dense and lexical by their weights), in [0, 1].
+    text_match: float = 0.0
+    #: True when ``text_match`` is too low to call this a match: the expert ranks here for
+    #: their discipline or standing, not for what the text asks.
+    low_confidence: bool = False
 
 
 @dataclass(frozen=True)
