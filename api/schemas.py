@@ -96,9 +96,11 @@ class EvidencePublic(BaseModel):
     dense: float | None = Field(
         description="Calibrated embedding similarity of this item, in [0, 1]."
     )
-    lexical: float = Field(description="Share of the text's weighted terms found in this item.")
+    lexical: float = Field(
+        description="BM25 of this item over the text's terms, relative to the text's own, in [0, 1]."
+    )
     matched_terms: list[str] = Field(
-        description="Terms of the text found in this item.", examples=[["电池", "液冷"]]
+        description="Words of the text found in this item.", examples=[["电池", "液冷"]]
     )
 
 
@@ -111,7 +113,19 @@ class ExplanationPublic(BaseModel):
     )
     evidence: list[EvidencePublic] = Field(description="The evidence that matched best.")
     matched_terms: list[str] = Field(
-        description="Terms of the text found in the expert's evidence."
+        description="Words of the text found in the expert's evidence (heaviest first)."
+    )
+    unmatched_terms: list[str] = Field(
+        default=[],
+        description="Words of the text found in none of the expert's evidence (a few, heaviest first).",
+    )
+    text_match: float = Field(
+        default=0.0,
+        description="How well the text itself matched (dense and lexical by their weights), in [0, 1].",
+    )
+    low_confidence: bool = Field(
+        default=False,
+        description="True when the text matched too little of the expert's evidence to call it a match.",
     )
     matched_disciplines: list[dict[str, str]] = Field(
         description="Disciplines shared with the request (code, name)."
@@ -144,6 +158,11 @@ class ExpertPublic(BaseModel):
 class ExpertsPublic(BaseModel):
     data: list[ExpertPublic] = Field(description="Experts by descending score.")
     count: int = Field(description="Number of results in `data`.")
+    low_confidence: bool = Field(
+        default=False,
+        description="True when no expert really matched the text (every result is "
+        "low-confidence): the list is what the graph holds nearest, not an answer.",
+    )
 
 
 class Page(BaseModel, Generic[T]):

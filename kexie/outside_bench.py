@@ -117,14 +117,13 @@ def run_outside_benchmark(
             seconds["embed"] = time.perf_counter() - t
             matcher = ExpertMatcher(driver, embedder, database="neo4j")
             t = time.perf_counter()
-            scores: dict[str, Any] = dict(
-                rank_variants(
-                    matcher,
-                    bench,
-                    modes,
-                    on_progress=lambda what, n, total: say(f"  {what}: {n}/{total}"),
-                )
+            ranked = rank_variants(
+                matcher,
+                bench,
+                modes,
+                on_progress=lambda what, n, total: say(f"  {what}: {n}/{total}"),
             )
+            scores: dict[str, Any] = dict(ranked.scores)
             seconds["rank"] = time.perf_counter() - t
         finally:
             driver.close()
@@ -153,6 +152,18 @@ def run_outside_benchmark(
         + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items())
         + f"; embedding {embedded.evidence_embedded} texts at {embedded.texts_per_second:.1f}/s.",
     ]
+    if ranked.flagged:
+        notes.append(
+            "Low confidence (hybrid): best expert flagged for "
+            + ", ".join(f"{sum(f)} of {len(f)} {v} queries" for v, f in ranked.flagged.items())
+            + "; control texts that match nothing: "
+            + "; ".join(
+                f"“{c['text']}” best text match {c['best_text_match']:.3f}"
+                f" {'flagged' if c['flagged'] else 'NOT flagged'}"
+                for c in ranked.controls
+            )
+            + "."
+        )
     markdown = format_report(rows, f"Expert finding on outside data: {bench.name}", notes)
     payload = {
         "benchmark": source or bench.name,
@@ -161,6 +172,7 @@ def run_outside_benchmark(
         "measured": when,
         "seconds": {k: round(v, 2) for k, v in seconds.items()},
         "texts_per_second": round(embedded.texts_per_second, 2),
+        "low_confidence": {"queries": ranked.flagged, "controls": ranked.controls},
         "rows": [
             {k: v for k, v in asdict(r).items() if k != "per_query"}
             | {"per_query": {k: [round(x, 5) for x in v] for k, v in r.per_query.items()}}

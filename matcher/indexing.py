@@ -173,7 +173,7 @@ def embed_graph(
     stats_missing = V.read_corpus_stats(driver, database=database)[0] == 0
     statistics = "unchanged"
     if done or profiles or rebuild or state is None or stats_missing:
-        mean, std = _background(driver, fp, database=database)
+        mean, std = _background(driver, embedder, fp, database=database)
         V.write_state(
             driver,
             V.EmbeddingState(fp, embedder.model_id, embedder.dimension, mean, std),
@@ -252,19 +252,37 @@ def _build_profiles(
 
 
 def _background(
-    driver: neo4j.Driver, fp: str, *, database: str | None, sample: int = 2000
+    driver: neo4j.Driver,
+    embedder: Embedder,
+    fp: str,
+    *,
+    database: str | None,
+    sample: int = 2000,
+    queries: int = 100,
 ) -> tuple[float, float]:
-    """Mean and spread of the cosine between unrelated evidence: the floor of 'no affinity'."""
+    """Mean and spread of the cosine of a query to unrelated evidence: the floor of 'no
+    affinity'. Query side to document side, as retrieval compares them: ``queries`` evidence
+    texts are embedded as queries and compared with the other items of a sample (a model with
+    query and passage prefixes, e5, puts the two sides apart; a random pair of items is almost
+    always unrelated)."""
     rows = V.all_evidence_vectors(driver, fp, limit=sample, database=database)
     if len(rows) < 10:
         return 0.1, 0.1
+    ids = [i for i, _ in rows]
     m = np.asarray([v for _, v in rows], dtype=np.float32)
     rng = np.random.default_rng(0)
-    i = rng.integers(0, len(m), size=4000)
-    j = rng.integers(0, len(m), size=4000)
-    keep = i != j
-    sims = np.einsum("ij,ij->i", m[i[keep]], m[j[keep]])
-    return float(sims.mean()), float(max(sims.std(), 0.02))
+    texts = dict(V.evidence_texts(driver, limit=sample, database=database))
+    picked = [i for i in rng.permutation(len(ids))[:queries] if texts.get(ids[i])]
+    # Half as long texts (a pasted demand), half as their first words (a title, keywords):
+    # short queries sit lower against everything.
+    q = embedder.embed_queries(
+        [texts[ids[i]][:2000] if n % 2 else texts[ids[i]][:24] for n, i in enumerate(picked)]
+    )
+    sims = q @ m.T  # [queries, sample]
+    for row, i in enumerate(picked):
+        sims[row, i] = np.nan  # an item against its own text is no background
+    vals = sims[~np.isnan(sims)]
+    return float(vals.mean()), float(max(vals.std(), 0.02))
 
 
 def _recount(driver: neo4j.Driver, database: str | None, why: str, tokenizer: Tokenizer) -> str:

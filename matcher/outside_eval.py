@@ -48,6 +48,8 @@ __all__ = [
     "bootstrap_interval",
     "bm25_baselines",
     "rank_variants",
+    "Ranked",
+    "CONTROL_TEXTS",
     "ScorerResult",
     "summarise",
     "format_report",
@@ -258,6 +260,26 @@ def bm25_baselines(bench: Benchmark) -> dict[str, Callable[[str], dict[str, floa
 
 
 # -- the service --------------------------------------------------------------------------------
+#: Texts that match nothing a scientist knows: the service must flag its answers to them.
+CONTROL_TEXTS: tuple[str, ...] = (
+    "！！！",
+    "今天天气怎么样，周末去哪里玩",
+    "best pasta recipe for dinner",
+)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """What :func:`rank_variants` measured."""
+
+    #: ``{mode: {variant: [one {expert: score} per query]}}``.
+    scores: dict[str, dict[str, list[dict[str, float]]]]
+    #: Hybrid mode: per variant, whether each query's best expert was flagged low-confidence.
+    flagged: dict[str, list[bool]]
+    #: Each control text (:data:`CONTROL_TEXTS`) with its best expert's text match and flag.
+    controls: list[dict[str, Any]]
+
+
 def rank_variants(
     matcher: ExpertMatcher,
     bench: Benchmark,
@@ -265,13 +287,14 @@ def rank_variants(
     *,
     batch: int = 16,
     on_progress: Callable[[str, int, int], None] | None = None,
-) -> dict[str, dict[str, list[dict[str, float]]]]:
-    """Scores of every expert for every query variant, per mode: ``{mode: {variant: [one
-    {expert: score} per query]}}``. Texts go ``batch`` at a time through
-    :meth:`ExpertMatcher.rank_candidates` (each result is what ``rank_experts(text,
-    candidates=<all>)`` returns)."""
+) -> Ranked:
+    """Scores of every expert for every query variant, per mode, and the low-confidence flags
+    of the best answers (to the queries and to :data:`CONTROL_TEXTS`). Texts go ``batch`` at
+    a time through :meth:`ExpertMatcher.rank_candidates` (each result is what
+    ``rank_experts(text, candidates=<all>)`` returns)."""
     ids = [e.id for e in bench.experts]
     out: dict[str, dict[str, list[dict[str, float]]]] = {}
+    flagged: dict[str, list[bool]] = {}
     for mode in modes:
         per_variant: dict[str, list[dict[str, float]]] = {}
         for variant in bench.variants():
@@ -281,11 +304,25 @@ def rank_variants(
                 chunk = texts[a : a + batch]
                 ranked = matcher.rank_candidates([t or " " for t in chunk], ids, mode=mode)
                 scores.extend({r.scientist_id: r.score for r in rs} for rs in ranked)
+                if mode == "hybrid":
+                    flagged.setdefault(variant, []).extend(
+                        bool(rs and rs[0].explanation.low_confidence) for rs in ranked
+                    )
                 if on_progress:
                     on_progress(f"{mode} {variant}", len(scores), len(texts))
             per_variant[variant] = scores
         out[mode] = per_variant
-    return out
+    controls = [
+        {
+            "text": text,
+            "best_text_match": rs[0].explanation.text_match,
+            "flagged": rs[0].explanation.low_confidence,
+        }
+        for text, rs in zip(
+            CONTROL_TEXTS, matcher.rank_candidates(list(CONTROL_TEXTS), ids), strict=True
+        )
+    ]
+    return Ranked(out, flagged, controls)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,14 @@ def to_public(result: ExpertResult, key: ApiKey) -> ExpertPublic:
     return public
 
 
+def _publish(results: list[ExpertResult], key: ApiKey) -> ExpertsPublic:
+    return ExpertsPublic(
+        data=[to_public(r, key) for r in results],
+        count=len(results),
+        low_confidence=all(r.explanation.low_confidence for r in results),
+    )
+
+
 @router.post("/search", response_model=ExpertsPublic, summary="Find experts for a text")
 def search_experts(body: ExpertSearch, matcher: MatcherDep, key: ReadKey) -> ExpertsPublic:
     """Hybrid retrieval (embeddings + CJK fulltext + disciplines + graph); each result explained."""
@@ -39,7 +47,7 @@ def search_experts(body: ExpertSearch, matcher: MatcherDep, key: ReadKey) -> Exp
         disciplines=body.disciplines or None,
         mode=body.mode,
     )
-    return ExpertsPublic(data=[to_public(r, key) for r in results], count=len(results))
+    return _publish(results, key)
 
 
 @router.post("/rank", response_model=ExpertsPublic, summary="Score a given list of candidates")
@@ -51,7 +59,7 @@ def rank_candidates(body: ExpertRank, matcher: MatcherDep, key: ReadKey) -> Expe
         filters=body.filters,
         disciplines=body.disciplines or None,
     )
-    return ExpertsPublic(data=[to_public(r, key) for r in results], count=len(results))
+    return _publish(results, key)
 
 
 @router.get("", response_model=Page[dict[str, Any]], summary="List scientists (cursor pagination)")

@@ -12,7 +12,7 @@ from graph_schema import import_path
 from graph_schema import vectors as V
 from matcher import embed_graph, indexing
 from matcher.embedding import SentenceTransformerEmbedder
-from matcher.text import document_frequencies, tokenize
+from matcher.text import Tokenizer
 from tests.utils.factories import tiny_dataset, write_jsonl
 
 PROJECT = {
@@ -25,10 +25,23 @@ PROJECT = {
 }
 
 
+def _tokenizer(driver: neo4j.Driver) -> Tokenizer:
+    """The tokenizer the graph stamps (its user dictionary: the graph's vocabulary)."""
+    snap = V.read_corpus_snapshot(driver)
+    tok = Tokenizer(snap.user_words)
+    assert snap.tokenizer == tok.version()
+    return tok
+
+
 def _expected(driver: neo4j.Driver) -> V.CorpusCounts:
-    """The counts of every item's current text, tokenized afresh."""
-    df, n = document_frequencies(t for _, t in V.evidence_texts(driver))
-    return V.CorpusCounts(n, dict(df))
+    """The counts of every item's current text, tokenized afresh with the graph's tokenizer."""
+    tok = _tokenizer(driver)
+    terms = [tok.tokenize(t) for _, t in V.evidence_texts(driver)]
+    df: dict[str, int] = {}
+    for ts in terms:
+        for t in set(ts):
+            df[t] = df.get(t, 0) + 1
+    return V.CorpusCounts(len(terms), df, sum(len(ts) for ts in terms))
 
 
 def _deltas(driver: neo4j.Driver) -> int:
@@ -54,6 +67,7 @@ def test_changed_and_new_texts_update_the_counts_without_a_recount(
     driver, folder = embedded
     before = V.read_corpus_counts(driver)
     assert before is not None
+    tokenize = _tokenizer(driver).tokenize
     old_only = set(tokenize(PROJECT["title"] + " " + PROJECT["abstract"])) - {
         t for eid, text in V.evidence_texts(driver) if eid != "P3" for t in tokenize(text)
     }
@@ -141,3 +155,28 @@ def test_counts_that_do_not_add_up_or_were_kept_incomplete_are_recounted(
         "MATCH (e:Evidence) WHERE e.terms IS NULL RETURN count(e) AS n"
     ).records[0]["n"]
     assert missing == 0
+
+
+def test_a_tokenizer_change_derives_every_items_terms_again_and_retrieval_waits_for_it(
+    embedded: tuple[neo4j.Driver, Path], embedder: SentenceTransformerEmbedder
+) -> None:
+    from matcher import EmbeddingsStaleError, ExpertMatcher
+
+    driver, _ = embedded
+    counted = V.read_corpus_counts(driver)
+    assert counted is not None and counted.n_tokens > counted.n_docs  # lengths are kept too
+    # Terms as an older release stored them (a set, no repeats) under another stamp.
+    driver.execute_query(
+        "MATCH (e:Evidence) WHERE e.terms IS NOT NULL SET e.terms = ['old-term'] "
+        "WITH count(e) AS n MATCH (c:KexieCorpusStats) SET c.tokenizer = 'jieba-bigrams-1'"
+    )
+    with pytest.raises(EmbeddingsStaleError, match="kexie embed"):
+        ExpertMatcher(driver, embedder).rank_experts("动力电池热管理")
+
+    report = embed_graph(driver, embedder)
+
+    assert report.retokenized == counted.n_docs and report.evidence_embedded == 0
+    assert report.statistics == "recounted (the tokenizer changed)"
+    assert V.read_corpus_counts(driver) == _expected(driver) == counted
+    results = ExpertMatcher(driver, embedder).rank_experts("动力电池液冷板热管理")
+    assert results and "热管理" in results[0].explanation.matched_terms

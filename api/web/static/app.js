@@ -214,7 +214,7 @@
       s.busy = true; await pageSearch(); announce(t("search.running"));
       try {
         const res = await api("/v1/experts/search", { body: { text: s.text, k: s.k, filters } });
-        s.results = res.data; s.error = null;
+        s.results = res.data; s.lowConfidence = !!res.low_confidence; s.error = null;
         announce(t("search.count", { n: res.count }));
       } catch (e) { s.error = e; s.results = null; }
       s.busy = false;
@@ -229,6 +229,7 @@
     if (s.results) {
       results.appendChild(h("h2", { id: "results-h", tabindex: "-1" }, t("search.count", { n: s.results.length })));
       if (!s.results.length) results.appendChild(h("p", { class: "muted" }, t("search.none")));
+      else if (s.lowConfidence) results.appendChild(h("div", { class: "error", role: "status", "data-testid": "low-confidence" }, t("search.lowConfidence")));
       s.results.forEach((r, i) => results.appendChild(resultCard(r, i)));
     }
     show(h("h1", {}, t("title.search")), h("p", { class: "muted" }, t("search.intro")), form, results);
@@ -259,8 +260,10 @@
     const socs = (f.societies || []).map((s) => s.name + paren([label("grade", s.grade), s.role && s.role !== "member" ? label("role", s.role) : ""].filter(Boolean).join(window.I18N.getLang() === "zh" ? "，" : ", ")));
     const dl = h("dl", { class: "facts-list" },
       h("dt", {}, t("result.terms")), h("dd", {}, ex.matched_terms.length ? h("ul", { class: "chips" }, ex.matched_terms.map((m) => h("li", { class: "chip term" }, m))) : t("none")),
+      (ex.unmatched_terms || []).length ? [h("dt", {}, t("result.unmatched")), h("dd", { "data-testid": "unmatched" }, h("ul", { class: "chips" }, ex.unmatched_terms.map((m) => h("li", { class: "chip muted" }, m))))] : null,
+      ex.low_confidence ? [h("dt", {}, t("result.confidence")), h("dd", { class: "excl" }, t("result.lowConfidence"))] : null,
       h("dt", {}, t("result.matchedDisc")), h("dd", {}, discs.length ? discs.join("、") + (ex.query_disciplines_inferred ? t("result.inferred") : "") : t("none")),
-      h("dt", {}, t("result.disciplines")), h("dd", {}, (f.disciplines || []).join("、") || t("none")),
+      h("dt", {}, t("result.disciplines")), h("dd", {}, (f.discipline_names || (f.disciplines || []).map((c) => ({ name: c }))).map((d) => d.name).join("、") || t("none")),
       h("dt", {}, t("result.societies")), h("dd", {}, socs.join("；") || t("none")),
       h("dt", {}, t("result.institution")), h("dd", {}, inst || t("none")),
       r.contact && (r.contact.email || r.contact.phone) ? [h("dt", {}, t("result.contact")), h("dd", {}, [r.contact.email, r.contact.phone].filter(Boolean).join(" · "))] : null,
@@ -295,7 +298,7 @@
       lines.push([i + 1, r.scientist_id, r.name, r.score.toFixed(4), r.eligible ? t("yes") : t("no"), f.title || "",
         f.institution ? f.institution.name : "", f.institution ? label("kind", f.institution.kind) : "", districtName(f.district),
         (f.societies || []).map((s) => `${s.name}(${label("grade", s.grade)})`).join("; "),
-        ex.matched_disciplines.map((d) => d.name).join("; ") || (f.disciplines || []).join("; "),
+        ex.matched_disciplines.map((d) => d.name).join("; ") || (f.discipline_names || []).map((d) => d.name).join("; "),
         ex.matched_terms.join("; "), ex.evidence.map((e) => e.title + (e.year ? ` (${e.year})` : "")).join("; "), ex.exclusions.join("; ")]);
     });
     const d = new Date(), stamp = `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, "0")}${String(d.getDate()).padStart(2, "0")}`;
