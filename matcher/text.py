@@ -1,7 +1,7 @@
 """The lexical tokenizer (versioned), language detection and the BM25 pieces. Pure: no driver.
 
 **Terms.** A Chinese run is segmented into words with jieba (a private ``jieba.Tokenizer``, so
-a user dictionary never leaks into other code); each word of two or more characters that is not
+a user dictionary never leaks into other code; its dictionary only, no HMM guesses); each word of two or more characters that is not
 a stop word is a term, and so is every character bigram of the run, marked ``~`` (``~电池``),
 for recall where segmentation splits differently in a query and a paper. Latin words are
 lower-cased, stop words dropped and a light suffix strip makes "batteries"/"battery" meet.
@@ -59,7 +59,7 @@ __all__ = [
 Lang = Literal["zh", "en", "mixed"]
 
 #: Bump when the rules below change: stored terms and corpus counts are then derived again.
-TOKENIZER_VERSION: Final = "words+bigrams-2"
+TOKENIZER_VERSION: Final = "words+bigrams-3"
 #: Marks a character bigram (recall) apart from a word (what a reader recognises).
 BIGRAM_MARK: Final = "~"
 
@@ -168,7 +168,11 @@ class Tokenizer:
         for run in _RUN_RE.findall(text):
             if _CJK_CHAR_RE.match(run):
                 seg = seg or self._segmenter()
-                out.extend(w for w in seg.lcut(run, HMM=True) if len(w) > 1 and w not in STOP_WORDS)
+                # Dictionary words only: jieba's HMM guesses new words across boundaries
+                # (板热 in 液冷板热管理), which no reader recognises; the bigrams keep recall.
+                out.extend(
+                    w for w in seg.lcut(run, HMM=False) if len(w) > 1 and w not in STOP_WORDS
+                )
                 out.extend(BIGRAM_MARK + run[i : i + 2] for i in range(len(run) - 1))
             else:
                 word = run.lower()
