@@ -423,8 +423,13 @@ def _embedding_incremental(
     update is counting every item's terms again; both must agree."""
     from graph_schema import vectors as V
     from matcher import embed_graph
-    from matcher.text import tokenize
+    from matcher.text import Tokenizer
 
+    def tokenize(text: str) -> list[str]:
+        # The graph's own tokenizer (its user dictionary), as the embedding job uses.
+        return graph_tokenizer.tokenize(text)
+
+    graph_tokenizer = Tokenizer(V.read_corpus_snapshot(driver, database=database).user_words)
     embedder.embed_documents(["warm-up 预热"] * 8)
     # A graph whose corpus counts were stored before the complete counts were kept is counted
     # once first, as the first `kexie embed` of this version does, so the job measures a fold.
@@ -449,6 +454,7 @@ def _embedding_incremental(
     # Baseline: every item's terms counted again, as before the counts were kept incrementally;
     # the two must agree term for term.
     kept = V.read_corpus_counts(driver, database=database)
+    graph_tokenizer = Tokenizer(V.read_corpus_snapshot(driver, database=database).user_words)
     with Stopwatch() as recount:
         counted = V.recount_corpus_stats(driver, tokenize, database=database)
     statistics = {

@@ -172,7 +172,7 @@ def embed_graph(
     # the statistics missing for good: their absence alone is reason enough to compute them.
     stats_missing = V.read_corpus_stats(driver, database=database)[0] == 0
     statistics = "unchanged"
-    if done or profiles or rebuild or state is None or stats_missing:
+    if done or profiles or rebuild or retokenized or state is None or stats_missing:
         mean, std = _background(driver, embedder, fp, database=database)
         V.write_state(
             driver,
