@@ -82,12 +82,21 @@ class Setup:
             out[i] = bm25_item(q, tc, self.lengths[i]) / d if d else 0.0
         return out
 
-    def expert_bm25(self, text: str) -> np.ndarray:
-        """BM25 with one document per expert (all papers), expert-level idf."""
-        docs = [sum((self.counts[i] for i in ix), Counter()) for ix in self.papers_of]
-        lengths = [sum(c.values()) for c in docs]
-        df = Counter(t for c in docs for t in c)
-        q = LexicalQuery.build(self.tok(text), df, len(docs), sum(lengths) / len(lengths))
+    def expert_bm25(self, text: str, *, once: bool = False) -> np.ndarray:
+        """BM25 with one document per expert (all papers), expert-level idf; ``once``: each
+        query term counted once (the old score's habit), not by its frequency in the text."""
+        if not hasattr(self, "_docs"):
+            self._docs = [sum((self.counts[i] for i in ix), Counter()) for ix in self.papers_of]
+            self._doc_lengths = [sum(c.values()) for c in self._docs]
+            self._doc_df: Counter[str] = Counter(t for c in self._docs for t in c)
+        docs, lengths = self._docs, self._doc_lengths
+        terms = self.tok(text)
+        q = LexicalQuery.build(
+            list(dict.fromkeys(terms)) if once else terms,
+            self._doc_df,
+            len(docs),
+            sum(lengths) / len(lengths),
+        )
         return np.array(
             [
                 bm25_item(q, {t: c[t] for t in q.weights if t in c}, n)
@@ -166,7 +175,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"BM25 one document per expert, {name}",
             lambda v, st=st: [st.expert_bm25(t) for t in qtexts[v]],
         )
+    bigram = setups["bigrams"]
+    row(
+        "BM25 one document per expert, bigrams, each query term counted once",
+        lambda v: [bigram.expert_bm25(t, once=True) for t in qtexts[v]],
+    )
     items = {v: [service.item_bm25(t) for t in qtexts[v]] for v in variants}
+    ceiling = {
+        v: [service.aggregate(service.item_bm25(t, norm="ceiling"), "top3") for t in qtexts[v]]
+        for v in variants
+    }
     for how in ("max", "top2", "top3", "old 0.6 max + 0.4 top3"):
         row(
             f"BM25 per item (service tokens), expert = {how}",
@@ -186,6 +204,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         bg = np.concatenate([icos[v].ravel() for v in variants])
         mu, sd = float(bg.mean()), float(bg.std())
         dense = {v: 1.0 / (1.0 + np.exp(-(cos[v] - mu - sd) / sd)) for v in variants}
+        ramp = {v: np.clip((cos[v] - mu - sd) / (4.5 * sd), 0.0, 1.0) for v in variants}
+        label = f"dense {model}, profile, old linear ramp clipped below mean + 1 spread"
+        row(label, lambda v, r=ramp: list(r[v]))
+        row(f"dense {model}, profile, logistic (centre 1, width 1)", lambda v, d=dense: list(d[v]))
+        ceil_fused = {
+            v: [0.85 * lx + 0.15 * dd for lx, dd in zip(ceiling[v], dense[v], strict=True)]
+            for v in variants
+        }
+        label = f"hybrid {model}, dense share 0.15, lexical divided by the ceiling instead"
+        row(label, lambda v, f=ceil_fused: f[v])
         for share in (0.05, 0.10, 0.15, 0.20, 0.25):
             fused = {
                 v: [(1 - share) * lx + share * dd for lx, dd in zip(lex[v], dense[v], strict=True)]

@@ -19,11 +19,12 @@ jieba would split: :class:`Tokenizer` adds them to its dictionary, so "液冷仿
 
 **Scores.** :func:`bm25_item` is Okapi BM25 of one evidence item (term-frequency saturation
 ``k1``, length normalisation ``b`` against the corpus' mean item length), weighted by the query's
-own term frequencies. Divided by :attr:`LexicalQuery.norm`, the BM25 of the text against itself
-(an item that says exactly what the text says), it is an affinity near [0, 1] that means about
-the same for a keyword list and a pasted abstract: on the outside benchmark the best expert's
-value averaged 0.09–0.13 across the three kinds of query, against 0.05–0.09 when divided by
-:func:`bm25_ceiling` (every query term infinitely often), and fused better with the dense part.
+own term frequencies. Divided by :attr:`LexicalQuery.norm`, the BM25 of an item of mean length
+that says what the text says, it is an affinity in [0, 1] (capped) that means the same for a
+two-word skill and a pasted abstract. Divided by the text's BM25 against itself (its own
+length) instead, short texts came out low against everything (a skill matched in full scored
+about 0.3, below formation's coverage threshold); divided by :func:`bm25_ceiling` (every
+term infinitely often), long ones did (benchmarks README, "Matching on real texts").
 """
 
 from __future__ import annotations
@@ -254,8 +255,11 @@ class LexicalQuery:
 
     @property
     def norm(self) -> float:
-        """BM25 of the text against itself (0 for a text without terms)."""
-        return bm25_item(self, self.qtf or {}, self.length)
+        """BM25 of an item of the corpus' mean length that holds each of the text's terms as
+        often as the text does (0 for a text without terms): what "says what the text says"
+        scores, whatever the text's own length, so a two-word skill and a pasted abstract are
+        measured against the same kind of item."""
+        return bm25_item(self, self.qtf or {}, max(1, round(self.avgdl)))
 
 
 def bm25_item(q: LexicalQuery, term_counts: Mapping[str, int], length: int) -> float:

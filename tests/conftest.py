@@ -63,6 +63,9 @@ def cli_on_test_server(test_server: LocalNeo4j, monkeypatch: pytest.MonkeyPatch)
     """Point the CLI's settings at the tests' Neo4j for one test."""
     monkeypatch.setenv("NEO4J_URI", test_server.uri)
     monkeypatch.setenv("NEO4J_PASSWORD", test_server.password())
+    # The model the tests embed with (the `embedder` fixture), not the default backend.
+    monkeypatch.setenv("MATCHER_BACKEND", "torch")
+    monkeypatch.setenv("MATCHER_MODEL", "all-MiniLM-L6-v2")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -53,6 +53,7 @@ def test_notebook_runs_top_to_bottom(
     monkeypatch.setenv("NEO4J_USER", "neo4j")
     monkeypatch.setenv("NEO4J_PASSWORD", test_server.password())
     monkeypatch.setenv("KEXIE_DEMO_DIR", str(demo_graph))
+    monkeypatch.setenv("MATCHER_BACKEND", "torch")  # the graph was embedded with MiniLM
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     get_settings.cache_clear()

@@ -63,8 +63,10 @@ def test_bm25_saturates_term_frequency_and_normalises_length() -> None:
     # Query term frequency weighs: a term asked for twice counts twice.
     q2 = LexicalQuery.build(["液冷", "液冷", "电池"], {"电池": 5, "液冷": 1}, 100, 20.0)
     assert bm25_item(q2, {"液冷": 1}, 20) == pytest.approx(2 * one)
-    # Normalised by the text against itself: an item saying exactly the text is about 1.
-    assert bm25_item(q, {"电池": 1, "液冷": 1}, 2) / q.norm == pytest.approx(1.0)
+    # Normalised by an item of mean length saying what the text says: that item scores 1,
+    # a longer one saying it scores less, and a short text is not penalised for its length.
+    assert bm25_item(q, {"电池": 1, "液冷": 1}, 20) / q.norm == pytest.approx(1.0)
+    assert bm25_item(q, {"电池": 1, "液冷": 1}, 60) / q.norm < 1.0
 
 
 def test_a_word_split_otherwise_in_the_evidence_still_counts_as_matched() -> None:
