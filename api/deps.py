@@ -7,9 +7,9 @@ Routes declare what they need as ``Annotated`` aliases (``DriverDep``, ``Matcher
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 import threading
 import time
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import neo4j
@@ -35,6 +35,7 @@ __all__ = [
     "FailedAuthThrottle",
     "KEY_CACHE_SECONDS",
     "authenticate",
+    "single_query_values",
 ]
 
 #: How long a worker trusts its last look-up of a key, good or bad. A revoked key therefore
@@ -164,9 +165,7 @@ def _presented_key_from(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-def authenticate(
-    state: Any, presented: str | None, client: str, *, database: str | None
-) -> ApiKey:
+def authenticate(state: Any, presented: str | None, client: str, *, database: str | None) -> ApiKey:
     """The key record of a presented key, through the key cache and the failed-key throttle.
 
     Args:
@@ -245,6 +244,20 @@ def current_key(
         )
     request.state.api_key = key
     return key
+
+
+def single_query_values(request: Request) -> None:
+    """Refuse a query parameter given twice (``?name=a&name=b``): every one of ours takes one
+    value, and silently keeping the last would hide the client's mistake."""
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name in seen:
+            raise ProblemError(
+                "validation-error",
+                f"{name}: given more than once; send one value",
+                errors=[{"field": name, "message": "given more than once", "type": "multiple"}],
+            )
+        seen.add(name)
 
 
 def require(scope: str) -> object:

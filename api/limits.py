@@ -14,6 +14,7 @@ from collections.abc import Callable
 import neo4j
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import _presented_key_from, authenticate, client_address
@@ -61,9 +62,9 @@ class BodyLimit:
                 await problem("http-error", "Content-Length is not a number")(scope, receive, send)
                 return
             if int(length) > limit:
-                await problem(
-                    "payload-too-large", f"body of {length} bytes exceeds {limit} bytes"
-                )(scope, receive, send)
+                await problem("payload-too-large", f"body of {length} bytes exceeds {limit} bytes")(
+                    scope, receive, send
+                )
                 return
         if scope["path"].startswith("/v1/"):
             refusal = await self._check_key(scope, headers)
@@ -92,7 +93,7 @@ class BodyLimit:
             more = message.get("more_body", False)
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-    async def _check_key(self, scope: Scope, headers: Headers) -> Callable[..., object] | None:
+    async def _check_key(self, scope: Scope, headers: Headers) -> Response | None:
         """A problem response when the key is missing, wrong or throttled, else None."""
         state = scope["app"].state
         try:

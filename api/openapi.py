@@ -4,7 +4,8 @@
 FastAPI documents only 200 and its own 422 (as ``application/json``); our handlers answer
 problems (:mod:`api.errors`). Which statuses an operation can answer follows from what it is:
 any ``/v1`` operation needs a key (401, 403, 429) and the graph (503); one with a body can be
-too large (413) or malformed (400); one that names a resource can miss it (404); a creation
+too large (413) or malformed (400); one that names a resource (in its path, or a demand or
+society in its query or body) can miss it (404); a creation
 or a state change can conflict (409).
 """
 
@@ -30,7 +31,7 @@ _RETRY_AFTER = {
 }
 _WWW_AUTHENTICATE = {
     "WWW-Authenticate": {
-        "description": "The authentication scheme: `Bearer realm=\"kexie\"`.",
+        "description": 'The authentication scheme: `Bearer realm="kexie"`.',
         "schema": {"type": "string"},
     }
 }
@@ -38,6 +39,9 @@ _WWW_AUTHENTICATE = {
 _HEADERS: dict[int, dict[str, Any]] = {401: _WWW_AUTHENTICATE, 429: _RETRY_AFTER, 503: _RETRY_AFTER}
 #: Tags of operations that create or change state (Idempotency-Key reuse, a move not allowed).
 _CHANGING_TAGS = frozenset({"formation", "sync"})
+#: Tags of operations whose query or body names graph objects (a society, a demand) that may
+#: not exist.
+_NAMING_TAGS = _CHANGING_TAGS | {"analytics"}
 
 
 def _titles() -> dict[int, str]:
@@ -58,8 +62,9 @@ def _statuses(path: str, method: str, op: dict[str, Any]) -> set[int]:
         statuses |= {401, 403, 429}
     if "requestBody" in op:
         statuses |= {400, 413}
-    changing = bool(_CHANGING_TAGS & set(op.get("tags", [])))
-    if "{" in path or changing:
+    tags = set(op.get("tags", []))
+    changing = bool(_CHANGING_TAGS & tags)
+    if "{" in path or _NAMING_TAGS & tags:
         statuses.add(404)
     if changing and method == "post":
         statuses.add(409)

@@ -71,7 +71,7 @@ class Problem(BaseModel):
     reasons: list[Any] | None = Field(
         default=None, description="Infeasible: which constraint fails and why."
     )
-    advice: list[Any] | None = Field(default=None, description="Infeasible: what to relax.")
+    advice: str | list[str] | None = Field(default=None, description="Infeasible: what to relax.")
 
 
 class ExpertSearch(RequestModel):
@@ -131,7 +131,9 @@ class ExpertRank(RequestModel):
         description="Eligibility rules; failing candidates come back with `eligible=false` and the reasons.",
     )
     disciplines: list[Ref] = Field(
-        default=[], max_length=MAX_DISCIPLINES, description="Discipline codes of the request (at most 50)."
+        default=[],
+        max_length=MAX_DISCIPLINES,
+        description="Discipline codes of the request (at most 50).",
     )
 
 
@@ -284,7 +286,9 @@ class TeamOptions(RequestModel):
         description="`auto`: `exhaustive` (every team scored, proven optimal) when there are at most 200,000 candidate teams (a pool of 30 with k_max ≤ 5); else greedy + local search, then the exact MILP for at most 0.1 s (pools of up to 40 allowed candidates), the better team winning. `optimal` says whether the team was proven best. `exhaustive` refuses larger problems. `rarest_first` and `top_k` are baselines whose checks may fail.",
     )
     locked: list[Ref] = Field(
-        default=[], max_length=20, description="Scientist ids that must be on the team (at most 20)."
+        default=[],
+        max_length=20,
+        description="Scientist ids that must be on the team (at most 20).",
     )
     excluded: list[Ref] = Field(
         default=[],
@@ -359,7 +363,9 @@ class DemandCreate(RequestModel):
         description="District code of the site, when not the enterprise's.",
     )
     disciplines: list[Ref] = Field(
-        default=[], max_length=MAX_DISCIPLINES, description="GB/T 13745 discipline codes (at most 50)."
+        default=[],
+        max_length=MAX_DISCIPLINES,
+        description="GB/T 13745 discipline codes (at most 50).",
     )
     skills: list[Skill] = Field(
         default=[],
@@ -470,10 +476,14 @@ class PanelOptions(RequestModel):
         default=45, ge=20, le=80, description="Age up to which a scientist counts as young."
     )
     locked: list[Ref] = Field(
-        default=[], max_length=30, description="Scientist ids that must sit on the panel (at most 30)."
+        default=[],
+        max_length=30,
+        description="Scientist ids that must sit on the panel (at most 30).",
     )
     excluded: list[Ref] = Field(
-        default=[], max_length=MAX_EXCLUDED, description="Scientist ids that must not (at most 1,000)."
+        default=[],
+        max_length=MAX_EXCLUDED,
+        description="Scientist ids that must not (at most 1,000).",
     )
     conflict_with: list[Ref] = Field(
         default=[],

@@ -270,7 +270,9 @@ class ScientistRecord(Record):
     gender: Annotated[Literal["F", "M"] | None, BeforeValidator(_blank_to_none)] = None
     birth_year: OptYear = None
     title: OptName = None
-    talent_kinds: Annotated[list[TalentKind], BeforeValidator(_split_list), Field(max_length=20)] = []
+    talent_kinds: Annotated[
+        list[TalentKind], BeforeValidator(_split_list), Field(max_length=20)
+    ] = []
     orcid: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
     email: Annotated[
         str | None,

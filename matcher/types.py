@@ -12,7 +12,12 @@ from graph_schema.labels import Availability, Grade, OrgKind, TalentKind
 __all__ = [
     "Check",
     "check_text",
-    "ExpertFilters", "EvidenceExplanation", "Explanation", "ExpertResult", "Mode"]
+    "ExpertFilters",
+    "EvidenceExplanation",
+    "Explanation",
+    "ExpertResult",
+    "Mode",
+]
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,7 @@ def check_text(value: object) -> None:
         elif isinstance(item, (list, tuple, set, frozenset)):
             stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
         elif isinstance(item, BaseModel):
-            stack.extend(
-                (f"{where}.{k}" if where else k, v) for k, v in item.__dict__.items()
-            )
+            stack.extend((f"{where}.{k}" if where else k, v) for k, v in item.__dict__.items())
 
 
 class ExpertFilters(BaseModel):

@@ -115,7 +115,11 @@ def test_a_declared_length_over_the_limit_is_refused_unread(
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [
-        ("/v1/demands", {"title": "t", "enterprise_id": "E-AUTO", "skills": ["s"] * 2000}, "skills"),
+        (
+            "/v1/demands",
+            {"title": "t", "enterprise_id": "E-AUTO", "skills": ["s"] * 2000},
+            "skills",
+        ),
         (
             "/v1/demands",
             {"title": "t", "enterprise_id": "E-AUTO", "disciplines": ["520"] * 500},
@@ -261,3 +265,10 @@ def test_openapi_declares_the_key_and_problem_responses(client: TestClient) -> N
     assert "404" in spec["paths"]["/v1/experts/{scientist_id}"]["get"]["responses"]
     assert "409" in spec["paths"]["/v1/demands"]["post"]["responses"]
     assert "security" not in spec["paths"]["/healthz"]["get"]
+
+
+def test_a_query_parameter_given_twice_is_refused(client: TestClient, keys: dict[str, str]) -> None:
+    """Found by schemathesis (negative_data_rejection): ``?name=a&name=b`` answered 200."""
+    r = client.get("/v1/experts?name=a&name=b", headers=auth(keys["read"]))
+    errors = _problem(r, 422, "validation-error")["errors"]
+    assert errors[0]["field"] == "name"
