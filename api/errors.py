@@ -117,7 +117,10 @@ def problem(
 
 
 def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
-    return ".".join(str(p) for p in loc if p not in ("body",)) or "body"
+    # A key of the request (an unknown field) may be unencodable text: escape it so the
+    # problem can still be sent.
+    path = ".".join(str(p) for p in loc if p not in ("body",)) or "body"
+    return path.encode("utf-8", "backslashreplace").decode()
 
 
 def install_handlers(app: FastAPI) -> None:

@@ -11,16 +11,18 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import neo4j
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
 from api.config import Settings, get_settings, model_languages
-from api.deps import RateLimiter, _KeyCache
-from api.errors import PROBLEMS, install_handlers, problem
+from api.deps import KEY_CACHE_SECONDS, FailedAuthThrottle, RateLimiter, _KeyCache
+from api.errors import PROBLEMS, install_handlers
+from api.limits import BodyLimit
+from api.openapi import document_problems
 from api.routes import api_router
 from api.web import mount_web
 from graph_schema import open_driver
@@ -40,7 +42,13 @@ Every recommendation carries its explanation: the evidence that matched, the ski
 the ties in the graph and the constraints that shaped it.
 
 **Auth**: send an API key as `X-API-Key: kx_…` (or `Authorization: Bearer kx_…`). Scopes:
-`read`, `write`, `contact` (scientists' personal contact data), `admin`.
+`read`, `write`, `contact` (scientists' personal contact data: email, phone, ORCID), `admin`.
+A revoked key stops working on every worker within {cache} second: each worker trusts a
+key look-up, good or bad, for at most that long. After {failed} failed key look-ups a minute
+from one address, further look-ups from it answer 429 with `Retry-After`.
+**Limits**: a body may hold at most {body:,} bytes ({sync:,} for `/v1/sync`), counted as it arrives
+(chunked bodies too) and only after the key is checked; lists are capped as each field says.
+Text that is not valid Unicode (a lone UTF-16 surrogate) or holds NUL is a 422.
 **Errors** are RFC 9457 `application/problem+json` with a stable `type`.
 """
 
@@ -57,6 +65,7 @@ def create_app(
     load_model: bool = True,
     rate_limit_per_minute: int = 600,
     max_body_bytes: int = 1_000_000,
+    failed_auth_per_minute: int = 30,
 ) -> FastAPI:
     """Build the app.
 
@@ -66,7 +75,9 @@ def create_app(
         embedder: a loaded embedder (default: the configured model, loaded in the background).
         load_model: load the model when none is given (False serves lexical-only: for tests).
         rate_limit_per_minute: default per-key limit (a key may carry its own).
-        max_body_bytes: request size limit (the sync endpoint allows 20×).
+        max_body_bytes: request size limit (the sync endpoint allows 20×), enforced while
+            the body streams, after the API key is checked.
+        failed_auth_per_minute: failed API key look-ups allowed per client address (429 after).
     """
     settings = settings or get_settings()
 
@@ -104,7 +115,12 @@ def create_app(
     app = FastAPI(
         title="Kexie Match API",
         version="1.0.0",
-        description=DESCRIPTION,
+        description=DESCRIPTION.format(
+            cache=f"{KEY_CACHE_SECONDS:g}",
+            failed=failed_auth_per_minute,
+            body=max_body_bytes,
+            sync=_limit_for("/v1/sync", max_body_bytes),
+        ),
         lifespan=lifespan,
         openapi_tags=[
             {"name": "experts", "description": "Search, rank and read experts."},
@@ -122,29 +138,18 @@ def create_app(
     )
     app.state.rate_limiter = RateLimiter(rate_limit_per_minute)
     app.state.key_cache = _KeyCache()
+    app.state.auth_throttle = FailedAuthThrottle(failed_auth_per_minute)
     install_handlers(app)
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        limit = _limit_for(request.url.path, max_body_bytes)
-        length = request.headers.get("content-length")
-        if length is not None:
-            try:
-                too_big = int(length) > limit
-            except ValueError:
-                return problem("http-error", "Content-Length is not a number")
-            if too_big:
-                return problem("payload-too-large", f"body of {length} bytes exceeds {limit} bytes")
-        elif request.method in ("POST", "PUT", "PATCH"):
-            body = await request.body()
-            if len(body) > limit:
-                return problem("payload-too-large", f"body exceeds {limit} bytes")
-        return await call_next(request)
+    app.add_middleware(
+        BodyLimit,
+        limit_for=lambda path: _limit_for(path, max_body_bytes),
+        database=settings.neo4j_database,
+    )
 
     app.include_router(api_router)
     mount_web(app)
+    document_problems(app)
 
     @app.get("/problems/{slug}", include_in_schema=False)
     def problem_doc(slug: str) -> HTMLResponse:

@@ -5,15 +5,29 @@ Every field is described; examples use Chinese where the data is Chinese.
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Final, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from matcher.types import ExpertFilters
+from matcher.types import ExpertFilters, check_text
 
 T = TypeVar("T")
 
+#: List caps of the request models (each is also stated in its field's description). An id
+#: list is bounded by what one request can use: a team has at most 20 members, a panel 30.
+MAX_SKILLS: Final = 20
+MAX_DISCIPLINES: Final = 50
+MAX_EXCLUDED: Final = 1_000
+MAX_QUOTAS: Final = 10
+
+#: An id or code in a request: a scientist, organisation, demand or discipline.
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+#: A skill as staff write it.
+Skill = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
 __all__ = [
+    "RequestModel",
+    "Problem",
     "ExpertSearch",
     "ExpertRank",
     "EvidencePublic",
@@ -27,7 +41,40 @@ __all__ = [
 ]
 
 
-class ExpertSearch(BaseModel):
+class RequestModel(BaseModel):
+    """Base of every request body: any text in it, at any depth, must be storable.
+
+    A lone UTF-16 surrogate (``"\\ud800"`` in JSON) has no UTF-8 form and a NUL byte breaks
+    exports, so either one anywhere in a field (nested lists, dicts and sync records included)
+    is a 422 naming the field, before any work.
+    """
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        check_text(value)
+        return value
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: every error answer of the API (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="`/problems/<slug>`: a page that explains the problem.")
+    title: str = Field(description="What kind of problem it is.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this request.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="Validation errors, each naming its `field`."
+    )
+    reasons: list[Any] | None = Field(
+        default=None, description="Infeasible: which constraint fails and why."
+    )
+    advice: str | list[str] | None = Field(default=None, description="Infeasible: what to relax.")
+
+
+class ExpertSearch(RequestModel):
     """Find experts for a text."""
 
     model_config = ConfigDict(
@@ -52,9 +99,10 @@ class ExpertSearch(BaseModel):
     filters: ExpertFilters = Field(
         default_factory=ExpertFilters, description="Who may be recommended."
     )
-    disciplines: list[str] = Field(
+    disciplines: list[Ref] = Field(
         default=[],
-        description="GB/T 13745 discipline codes of the request; inferred from the text when empty.",
+        max_length=MAX_DISCIPLINES,
+        description="GB/T 13745 discipline codes of the request (at most 50); inferred from the text when empty.",
         examples=[["58010"]],
     )
     mode: Literal["hybrid", "dense", "lexical"] = Field(
@@ -62,7 +110,7 @@ class ExpertSearch(BaseModel):
     )
 
 
-class ExpertRank(BaseModel):
+class ExpertRank(RequestModel):
     """Score a given shortlist against a text; every candidate comes back."""
 
     model_config = ConfigDict(
@@ -73,16 +121,20 @@ class ExpertRank(BaseModel):
     )
 
     text: str = Field(min_length=1, max_length=10_000, description="What the experts must know.")
-    candidates: list[str] = Field(
+    candidates: list[Ref] = Field(
         min_length=1,
         max_length=5_000,
-        description="Scientist ids to score (all are returned, ineligible ones flagged).",
+        description="Scientist ids to score, 1 to 5,000 (all are returned, ineligible ones flagged).",
     )
     filters: ExpertFilters = Field(
         default_factory=ExpertFilters,
         description="Eligibility rules; failing candidates come back with `eligible=false` and the reasons.",
     )
-    disciplines: list[str] = Field(default=[], description="Discipline codes of the request.")
+    disciplines: list[Ref] = Field(
+        default=[],
+        max_length=MAX_DISCIPLINES,
+        description="Discipline codes of the request (at most 50).",
+    )
 
 
 class EvidencePublic(BaseModel):
@@ -173,7 +225,7 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = Field(description="Opaque cursor of the next page, or null.")
 
 
-class SyncRequest(BaseModel):
+class SyncRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -190,7 +242,7 @@ class SyncRequest(BaseModel):
     records: list[dict[str, Any]] = Field(
         min_length=1,
         max_length=10_000,
-        description="Records of one kind, with the fields of the import format (docs/import-format.md).",
+        description="Records of one kind, 1 to 10,000, with the fields of the import format (docs/import-format.md); a record's list fields are capped too (1,000 ids, 100 names, 50 disciplines).",
     )
     dry_run: bool = Field(
         default=False, description="Validate and check references only; write nothing."
@@ -216,26 +268,32 @@ class SyncResult(BaseModel):
     dry_run: bool = Field(description="True when nothing was written.")
 
 
-class TeamOptions(BaseModel):
+class TeamOptions(RequestModel):
     """How to form the expert service team."""
 
     model_config = ConfigDict(extra="forbid")
 
     k_min: int = Field(default=2, ge=1, le=20, description="Fewest members.")
     k_max: int = Field(default=4, ge=1, le=20, description="Most members.")
-    skills: list[str] = Field(
+    skills: list[Skill] = Field(
         default=[],
-        max_length=20,
-        description="Skills to cover (staff's list); empty: the demand's own or derived from its text.",
+        max_length=MAX_SKILLS,
+        description="Skills to cover (staff's list, at most 20); empty: the demand's own or derived from its text.",
         examples=[["电池热管理", "有限元仿真"]],
     )
     solver: Literal["auto", "greedy", "exact", "exhaustive", "rarest_first", "top_k"] = Field(
         default="auto",
         description="`auto`: `exhaustive` (every team scored, proven optimal) when there are at most 200,000 candidate teams (a pool of 30 with k_max ≤ 5); else greedy + local search, then the exact MILP for at most 0.1 s (pools of up to 40 allowed candidates), the better team winning. `optimal` says whether the team was proven best. `exhaustive` refuses larger problems. `rarest_first` and `top_k` are baselines whose checks may fail.",
     )
-    locked: list[str] = Field(default=[], description="Scientist ids that must be on the team.")
-    excluded: list[str] = Field(
-        default=[], description="Scientist ids that must not be on the team."
+    locked: list[Ref] = Field(
+        default=[],
+        max_length=20,
+        description="Scientist ids that must be on the team (at most 20).",
+    )
+    excluded: list[Ref] = Field(
+        default=[],
+        max_length=MAX_EXCLUDED,
+        description="Scientist ids that must not be on the team (at most 1,000).",
     )
     min_senior: int = Field(
         default=1,
@@ -251,7 +309,7 @@ class TeamOptions(BaseModel):
     )
 
 
-class TeamResolve(BaseModel):
+class TeamResolve(RequestModel):
     """Options for re-solving the team of a stored demand. The demand's stored title, text and
     enterprise are used; other demand fields in the body are ignored."""
 
@@ -267,7 +325,7 @@ class TeamResolve(BaseModel):
     )
 
 
-class DemandCreate(BaseModel):
+class DemandCreate(RequestModel):
     """An enterprise's consulting request (需求); answered with a proposed team."""
 
     model_config = ConfigDict(
@@ -300,11 +358,19 @@ class DemandCreate(BaseModel):
         description="The requesting enterprise (its staff and declared conflicts are excluded).",
     )
     district: str | None = Field(
-        default=None, description="District code of the site, when not the enterprise's."
+        default=None,
+        max_length=32,
+        description="District code of the site, when not the enterprise's.",
     )
-    disciplines: list[str] = Field(default=[], description="GB/T 13745 discipline codes.")
-    skills: list[str] = Field(
-        default=[], description="Skills the team must cover; derived from the text when empty."
+    disciplines: list[Ref] = Field(
+        default=[],
+        max_length=MAX_DISCIPLINES,
+        description="GB/T 13745 discipline codes (at most 50).",
+    )
+    skills: list[Skill] = Field(
+        default=[],
+        max_length=MAX_SKILLS,
+        description="Skills the team must cover (at most 20); derived from the text when empty.",
     )
     team: TeamOptions = Field(default_factory=TeamOptions, description="How to form the team.")
 
@@ -371,21 +437,21 @@ class TopicDetail(BaseModel):
     panels: list[FormationRef] = Field(description="Panels proposed for it, oldest first.")
 
 
-class SwapRequest(BaseModel):
+class SwapRequest(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
-    remove: str = Field(description="The member to replace.")
-    add: str | None = Field(
+    remove: Ref = Field(description="The member to replace.")
+    add: Ref | None = Field(
         default=None,
         description="Apply this replacement (one of the proposed options); omit to list options.",
     )
     n: int = Field(default=5, ge=1, le=20, description="How many replacement options to propose.")
 
 
-class FeedbackCreate(BaseModel):
+class FeedbackCreate(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
-    member: str = Field(description="The scientist the feedback is about.")
+    member: Ref = Field(description="The scientist the feedback is about.")
     accepted: bool | None = Field(
         default=None,
         description="Whether the expert accepted; a decline keeps them off later teams for the same demand.",
@@ -396,22 +462,33 @@ class FeedbackCreate(BaseModel):
     comment: str | None = Field(default=None, max_length=2000, description="Free text.")
 
 
-class PanelOptions(BaseModel):
+class PanelOptions(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
     size: int = Field(default=5, ge=2, le=30, description="Panel size.")
-    quota_counts: dict[str, int] = Field(
+    quota_counts: dict[Annotated[str, StringConstraints(max_length=32)], int] = Field(
         default={},
-        description="Override quota counts by name: senior, young, enterprise, academic, disciplines, per_institution.",
+        max_length=MAX_QUOTAS,
+        description="Override quota counts by name (at most 10): senior, young, enterprise, academic, disciplines, per_institution.",
         examples=[{"senior": 2, "young": 1}],
     )
     young_age_max: int = Field(
         default=45, ge=20, le=80, description="Age up to which a scientist counts as young."
     )
-    locked: list[str] = Field(default=[], description="Scientist ids that must sit on the panel.")
-    excluded: list[str] = Field(default=[], description="Scientist ids that must not.")
-    conflict_with: list[str] = Field(
-        default=[], description="Organisations with a stake in the topic: their staff are excluded."
+    locked: list[Ref] = Field(
+        default=[],
+        max_length=30,
+        description="Scientist ids that must sit on the panel (at most 30).",
+    )
+    excluded: list[Ref] = Field(
+        default=[],
+        max_length=MAX_EXCLUDED,
+        description="Scientist ids that must not (at most 1,000).",
+    )
+    conflict_with: list[Ref] = Field(
+        default=[],
+        max_length=100,
+        description="Organisations with a stake in the topic (at most 100): their staff are excluded.",
     )
     max_prior_share: float | None = Field(
         default=None,
@@ -432,7 +509,7 @@ class PanelOptions(BaseModel):
     )
 
 
-class TopicCreate(BaseModel):
+class TopicCreate(RequestModel):
     """A government topic (课题); answered with a proposed think-tank panel."""
 
     model_config = ConfigDict(
@@ -457,31 +534,35 @@ class TopicCreate(BaseModel):
     issuer: str | None = Field(
         default=None, max_length=300, description="The government body asking."
     )
-    disciplines: list[str] = Field(
-        default=[], description="Discipline codes (often several: cross-disciplinary)."
+    disciplines: list[Ref] = Field(
+        default=[],
+        max_length=MAX_DISCIPLINES,
+        description="Discipline codes (often several: cross-disciplinary; at most 50).",
     )
     panel: PanelOptions = Field(default_factory=PanelOptions, description="How to form the panel.")
 
 
-class ConsortiumCreate(BaseModel):
+class ConsortiumCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"theme": "智能网联新能源汽车产业集群", "max_size": 5}]},
     )
 
     theme: str = Field(min_length=1, max_length=2000, description="The theme or industry cluster.")
-    disciplines: list[str] = Field(
-        default=[], description="Discipline codes the consortium must cover; inferred when empty."
+    disciplines: list[Ref] = Field(
+        default=[],
+        max_length=MAX_DISCIPLINES,
+        description="Discipline codes the consortium must cover (at most 50); inferred when empty.",
     )
     max_size: int = Field(default=5, ge=2, le=20, description="Most member organisations.")
     min_size: int = Field(default=3, ge=1, le=20, description="Fewest member organisations.")
 
 
-class AssignmentCreate(BaseModel):
+class AssignmentCreate(RequestModel):
     model_config = ConfigDict(extra="forbid")
 
-    demand_ids: list[str] = Field(
-        min_length=1, max_length=500, description="Demands to staff at once."
+    demand_ids: list[Ref] = Field(
+        min_length=1, max_length=500, description="Demands to staff at once (1 to 500)."
     )
     team_min: int = Field(default=1, ge=1, le=10, description="Fewest experts per demand.")
     team_max: int = Field(default=3, ge=1, le=10, description="Most experts per demand.")

@@ -390,7 +390,8 @@ def _check_orcids(
                     source,
                     p.line,
                     "orcid",
-                    f"ORCID {orcid} already belongs to scientist {owner}",
+                    # Not who holds it: a sync key must not be a way to look up ORCIDs.
+                    f"ORCID {orcid} is already held by another scientist",
                     p.row["key"],
                 )
             )

@@ -80,13 +80,22 @@ def _no_control(value: str) -> str:
     """Ids and names carry no control characters (NUL, ESC, …): they break exports and terminals."""
     if _CONTROL_RE.search(value):
         raise ValueError("must not contain control characters (such as NUL)")
-    return value
+    return _encodable(value)
 
 
 def _no_control_in_text(value: str) -> str:
     """Free text may hold tabs and line breaks, but no other control characters."""
     if _CONTROL_IN_TEXT_RE.search(value):
         raise ValueError("must not contain control characters (such as NUL)")
+    return _encodable(value)
+
+
+def _encodable(value: str) -> str:
+    """Text the graph can store: a lone UTF-16 surrogate (``"\\ud800"`` in JSON) has no UTF-8."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text (it holds a lone surrogate)") from exc
     return value
 
 
@@ -106,14 +115,21 @@ Text = Annotated[
     StringConstraints(strip_whitespace=True, max_length=MAX_TEXT),
     AfterValidator(_no_control_in_text),
 ]
-IdList = Annotated[list[Id], BeforeValidator(_split_list)]
-StrList = Annotated[list[Name], BeforeValidator(_split_list)]
+#: Caps on list fields: generous for real records (a consortium paper's author list), small
+#: enough that one record cannot make a sync slow.
+MAX_IDS: Final = 1_000
+MAX_NAMES: Final = 100
+MAX_DISCIPLINES: Final = 50
+IdList = Annotated[list[Id], BeforeValidator(_split_list), Field(max_length=MAX_IDS)]
+StrList = Annotated[list[Name], BeforeValidator(_split_list), Field(max_length=MAX_NAMES)]
 DistrictCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 OptDistrictCode = Annotated[DistrictCode | None, BeforeValidator(_blank_to_none)]
 DisciplineCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\d{3}(\d{2})?$")
 ]
-DisciplineList = Annotated[list[DisciplineCode], BeforeValidator(_split_list)]
+DisciplineList = Annotated[
+    list[DisciplineCode], BeforeValidator(_split_list), Field(max_length=MAX_DISCIPLINES)
+]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 OptYear = Annotated[Year | None, BeforeValidator(_blank_to_none)]
 
@@ -254,7 +270,9 @@ class ScientistRecord(Record):
     gender: Annotated[Literal["F", "M"] | None, BeforeValidator(_blank_to_none)] = None
     birth_year: OptYear = None
     title: OptName = None
-    talent_kinds: Annotated[list[TalentKind], BeforeValidator(_split_list)] = []
+    talent_kinds: Annotated[
+        list[TalentKind], BeforeValidator(_split_list), Field(max_length=20)
+    ] = []
     orcid: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
     email: Annotated[
         str | None,

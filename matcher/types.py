@@ -9,7 +9,15 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graph_schema.labels import Availability, Grade, OrgKind, TalentKind
 
-__all__ = ["Check", "ExpertFilters", "EvidenceExplanation", "Explanation", "ExpertResult", "Mode"]
+__all__ = [
+    "Check",
+    "check_text",
+    "ExpertFilters",
+    "EvidenceExplanation",
+    "Explanation",
+    "ExpertResult",
+    "Mode",
+]
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,41 @@ class Check:
         return f"[{mark}] {self.name}: {self.detail}"
 
 
+def check_text(value: object) -> None:
+    """Raise ValueError when a string in ``value`` (at any depth: lists, dicts and their keys,
+    pydantic models) holds a NUL or cannot be encoded as UTF-8 (a lone UTF-16 surrogate).
+
+    Such text fails deep in the database driver; callers check it at the edge instead.
+
+    Example:
+        >>> check_text({"ids": ["S1", "\\ud800"]})
+        Traceback (most recent call last):
+        ValueError: ids[1]: text that is not valid Unicode (a lone surrogate) ...
+    """
+    stack: list[tuple[str, object]] = [("", value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            # The path may hold the bad key itself: escape it, or the error could not be sent.
+            at = (where or "value").encode("utf-8", "backslashreplace").decode()
+            if "\x00" in item:
+                raise ValueError(f"{at}: text must not contain a NUL character")
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    f"{at}: text that is not valid Unicode (a lone surrogate) cannot be stored"
+                ) from None
+        elif isinstance(item, dict):
+            for k, v in item.items():
+                stack.append((f"{where}.{k}" if where else str(k), k))
+                stack.append((f"{where}.{k}" if where else str(k), v))
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
+        elif isinstance(item, BaseModel):
+            stack.extend((f"{where}.{k}" if where else k, v) for k, v in item.__dict__.items())
+
+
 class ExpertFilters(BaseModel):
     """Who may be recommended. Every field is optional; empty means no restriction.
 
@@ -41,15 +84,19 @@ class ExpertFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     districts: list[str] = Field(
-        default=[], description="District codes (GB/T 2260) where the expert works."
+        default=[],
+        max_length=200,
+        description="District codes (GB/T 2260) where the expert works (at most 200).",
     )
     institution_kinds: list[OrgKind] = Field(
-        default=[], description="enterprise, university, institute"
+        default=[], max_length=10, description="enterprise, university, institute"
     )
-    institutions: list[str] = Field(default=[], description="Organisation ids.")
+    institutions: list[str] = Field(
+        default=[], max_length=1_000, description="Organisation ids (at most 1,000)."
+    )
     min_grade: Grade | None = Field(default=None, description="Lowest society grade accepted.")
     talent_kinds: list[TalentKind] = Field(
-        default=[], description="At least one of these talent kinds."
+        default=[], max_length=20, description="At least one of these talent kinds."
     )
     age_min: int | None = Field(
         default=None, ge=16, le=100, description="Youngest age accepted (years, from birth year)."
@@ -61,13 +108,20 @@ class ExpertFilters(BaseModel):
         description="Oldest age accepted, e.g. 40 for young scientists.",
     )
     availability: list[Availability] = Field(
-        default=["available", "limited"], description="Accepted availability states."
+        default=["available", "limited"],
+        max_length=10,
+        description="Accepted availability states.",
     )
-    exclude_ids: list[str] = Field(default=[], description="Scientist ids never to propose (COI).")
+    exclude_ids: list[str] = Field(
+        default=[],
+        max_length=1_000,
+        description="Scientist ids never to propose (COI; at most 1,000).",
+    )
     conflict_with: list[str] = Field(
         default=[],
-        description="Organisation or scientist ids of the requester: their staff and anyone who "
-        "declared a conflict with them are excluded.",
+        max_length=100,
+        description="Organisation or scientist ids of the requester (at most 100): their staff "
+        "and anyone who declared a conflict with them are excluded.",
     )
     respect_load: bool = Field(
         default=False, description="Exclude experts already at their team limit."

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from api.deps import single_query_values
 from api.routes import analytics, experts, formations, health, sync
 
 __all__ = ["api_router"]
 
-api_router = APIRouter()
+api_router = APIRouter(dependencies=[Depends(single_query_values)])
 api_router.include_router(health.router)
 api_router.include_router(experts.router)
 api_router.include_router(sync.router)

@@ -16,7 +16,8 @@ from matcher.types import ExpertResult
 
 router = APIRouter(prefix="/v1/experts", tags=["experts"])
 
-CONTACT_FIELDS = ("email", "phone")
+#: Personal data shown only to keys with the ``contact`` scope.
+CONTACT_FIELDS = ("email", "phone", "orcid")
 
 
 def to_public(result: ExpertResult, key: ApiKey) -> ExpertPublic:

@@ -62,7 +62,7 @@ def test_auth_failures_and_scopes(
     plain, record = create_key(api_graph, name="to-revoke", scopes=["read"])
     assert client.get("/v1/experts", headers=auth(plain)).status_code == 200
     revoke_key(api_graph, record.id)
-    client.app.state.key_cache.clear()  # the cache holds verified keys for 10 s
+    client.app.state.key_cache.clear()  # the cache holds looked-up keys for 1 s
     _is_problem(client.get("/v1/experts", headers=auth(plain)), 401, "unauthorized")
 
 
