@@ -256,6 +256,21 @@ class SyncReject(BaseModel):
     key: str | None = Field(default=None, description="The record's id when known.")
 
 
+class SyncRecordResult(BaseModel):
+    index: int = Field(description="0-based position of the record in `records`.")
+    key: str | None = Field(description="The record's key (its id, or `a->b` for a link).")
+    outcome: Literal["created", "changed", "unchanged", "rejected"] = Field(
+        description="`created`: it did not exist; `changed`: the fields in `changed` took new "
+        "values; `unchanged`: everything it gives was stored already; `rejected`: nothing of it "
+        "was written (see `reason`)."
+    )
+    changed: list[str] = Field(default=[], description="Fields whose stored value changed.")
+    field: str | None = Field(
+        default=None, description="For a rejected record: the field at fault."
+    )
+    reason: str | None = Field(default=None, description="For a rejected record: why.")
+
+
 class SyncResult(BaseModel):
     kind: str = Field(description="Record kind, e.g. scientists.")
     received: int = Field(description="Records in the request.")
@@ -265,6 +280,12 @@ class SyncResult(BaseModel):
         description="Each rejected record with its index, field and reason."
     )
     created: int = Field(description="Nodes and relationships created (0 when re-sent).")
+    records: list[SyncRecordResult] = Field(
+        default=[],
+        description="One answer per record, in order: created, changed (which fields), "
+        "unchanged or rejected (why). A committed record is always in it: a request that fails "
+        "part-way still answers for every record it wrote.",
+    )
     dry_run: bool = Field(description="True when nothing was written.")
 
 

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from graph_schema import queries as Q
 from graph_schema.errors import ImportFileError, translate
-from graph_schema.labels import Label
+from graph_schema.labels import Label, Rel
 from graph_schema.models import (
     RECORD_KINDS,
     DisciplineRecord,
@@ -36,12 +36,14 @@ from graph_schema.models import (
     Record,
     RecordKind,
     ScientistRecord,
+    detect_lang,
     text_hash,
 )
 from graph_schema.ties import TIE_KINDS, mark_ties_changed
 
 __all__ = [
     "Reject",
+    "Outcome",
     "FileReport",
     "ImportReport",
     "import_path",
@@ -104,6 +106,17 @@ class Reject:
         return f"{where}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What one accepted record did: ``created``, ``changed`` (with the fields whose stored
+    value it changed) or ``unchanged``."""
+
+    line: int
+    key: str
+    outcome: str
+    changed: tuple[str, ...] = ()
+
+
 @dataclass
 class FileReport:
     file: str
@@ -115,6 +128,11 @@ class FileReport:
     relationships_created: int = 0
     properties_set: int = 0
     seconds: float = 0.0
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    #: One per accepted record, in order (for the API's per-record answer and ``--report``).
+    outcomes: list[Outcome] = field(default_factory=list)
 
 
 @dataclass
@@ -227,7 +245,10 @@ def _validate(
     data = {**raw, **kind.fixed}
     try:
         return kind.model.model_validate(data)
-    except ValidationError as exc:
+    except (TypeError, ValueError) as exc:
+        if not isinstance(exc, ValidationError):  # a validator that broke: the record is bad
+            key = raw.get("id") if isinstance(raw.get("id"), str) else None
+            return [Reject(source, line, None, f"invalid record: {exc}", key)]
         key = raw.get("id") if isinstance(raw.get("id"), str) else None
         out = []
         for err in exc.errors(include_url=False):
@@ -238,23 +259,53 @@ def _validate(
 
 
 def _row(record: Record, stem: str) -> dict[str, Any]:
-    """The map one record becomes in ``$rows``: key, scalar props, reference fields."""
+    """The map one record becomes in ``$rows``: key, scalar props, reference fields, and
+    ``given``, the reference fields it gives.
+
+    Patch semantics: only the fields the record gives are written. A field left out (and so
+    a model default) leaves the stored value alone; one given as null (or an empty string or
+    list) clears it: a null in ``props`` removes the property (``SET n += props``), a reference
+    field in ``given`` with null or ``[]`` removes its relationships."""
     refs = _REFS.get(stem, {})
     data = record.model_dump(mode="json")
-    props = {k: v for k, v in data.items() if k not in refs and v not in (None, [], "")}
-    row: dict[str, Any] = {"key": record.key(), "props": props}
+    given = set(record.model_fields_set) | set(_FIXED_FIELDS)
+    props = {
+        k: (None if v in ([], "") else v)
+        for k, v in data.items()
+        if k not in refs and k in given and k not in _FIXED_FIELDS
+    }
+    row: dict[str, Any] = {
+        "key": record.key(),
+        "props": props,
+        # A record that creates its node or link also sets the model's defaults of what it
+        # leaves out (a new scientist is ``available``); an update never does.
+        "defaults": {
+            k: v
+            for k, v in data.items()
+            if k not in refs and k not in given and v not in (None, [], "")
+        },
+        "given": sorted(name for name in refs if name in given),
+    }
     row.update({name: data.get(name) for name in refs})
     if isinstance(record, ScientistRecord):
         props["id"] = record.key()
         row["orcid"] = record.orcid
     elif isinstance(record, DisciplineRecord):
         row["parent"] = record.parent
+        row["given"] = sorted({*row["given"], "parent"})
         props["level"] = record.level
     elif isinstance(record, EvidenceRecord):
-        props["lang"] = record.language
+        # Completed in the batch when the abstract is left out (the stored one stays).
         props["text"] = record.text
         props["text_hash"] = text_hash(record.text)
+        props["lang"] = record.language
+        row["abstract_given"] = "abstract" in given
+        row["lang_given"] = "lang" in given
     return row
+
+
+#: Fields the file kind fixes (an evidence item's ``kind``): never "given" by a record.
+_FIXED_FIELDS: Final = ("kind",)
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -304,7 +355,7 @@ def _write_batch(
     kind: RecordKind,
     batch: list[_Pending],
     source: str,
-) -> tuple[list[Reject], Counter[str], int]:
+) -> tuple[list[Reject], Counter[str], list[Outcome]]:
     refs = _REFS.get(kind.stem, {})
     rejects: list[Reject] = []
     # Keys this batch itself defines can be referenced (a discipline's parent in the same file).
@@ -347,6 +398,9 @@ def _write_batch(
             good.append(p)
     if kind.stem == "scientists":
         good = _check_orcids(tx, good, source, rejects)
+    before = _stored(tx, kind, [p.row for p in good])
+    if kind.stem in _EVIDENCE_STEMS:
+        _complete_evidence_text(good, before)
     counters: Counter[str] = Counter()
     rows = [p.row for p in good]
     if kind.stem == "disciplines":
@@ -366,7 +420,8 @@ def _write_batch(
         # Who works where, who belongs to which society or contributed to what has changed:
         # in this transaction, so the stored organisation ties can never miss it.
         mark_ties_changed(tx)
-    return rejects, counters, len(good)
+    outcomes = [_outcome(p, before.get(p.row["key"]), kind.stem) for p in good]
+    return rejects, counters, outcomes
 
 
 def _check_orcids(
@@ -474,10 +529,13 @@ def load_records(
                 )
             report.rejected += len(batch)
         else:
-            batch_rejects, counters, written = result
+            batch_rejects, counters, outcomes = result
             rejects.extend(batch_rejects)
             report.rejected += len(batch_rejects)
-            report.loaded += written
+            report.loaded += len(outcomes)
+            report.outcomes.extend(outcomes)
+            for o in outcomes:
+                setattr(report, o.outcome, getattr(report, o.outcome) + 1)
             report.nodes_created += counters["nodes"]
             report.relationships_created += counters["rels"]
             report.properties_set += counters["props"]
@@ -579,3 +637,120 @@ def import_path(
         report.rejects.extend(rejects)
     report.seconds = time.perf_counter() - started
     return report
+
+
+# -- per-record outcomes ----------------------------------------------------------------------
+_EVIDENCE_STEMS: Final = frozenset({"publications", "projects", "patents", "standards", "awards"})
+_NODE_LABEL: Final[dict[str, tuple[str, str]]] = {
+    "districts": (Label.DISTRICT, "code"),
+    "disciplines": (Label.DISCIPLINE, "code"),
+    "national_societies": (Label.NATIONAL_SOCIETY, "id"),
+    "societies": (Label.SOCIETY, "id"),
+    "enterprises": (Label.ORGANIZATION, "id"),
+    "universities": (Label.ORGANIZATION, "id"),
+    "institutes": (Label.ORGANIZATION, "id"),
+    "scientists": (Label.SCIENTIST, "id"),
+    "demands": (Label.DEMAND, "id"),
+    "topics": (Label.TOPIC, "id"),
+    **dict.fromkeys(_EVIDENCE_STEMS, (Label.EVIDENCE, "id")),
+}
+#: The two ends of a relationship record (``row.a``, ``row.b``).
+_REL_ENDS: Final[dict[str, tuple[str, str]]] = {
+    "memberships": ("scientist", "society"),
+    "affiliations": ("scientist", "organization"),
+    "presences": ("society", "district"),
+    "conflicts": ("scientist", "target"),
+}
+#: Which stored relationship stands for each reference field (out of / into the node).
+_REF_REL: Final[dict[str, tuple[str, ...]]] = {
+    "disciplines": (
+        Rel.SPECIALIZES_IN,
+        Rel.IN_DISCIPLINE,
+        Rel.COVERS,
+        Rel.NEEDS,
+        Rel.CONCERNS,
+    ),
+    "district": (Rel.LOCATED_IN,),
+    "institution": (Rel.WORKS_AT,),
+    "counterparts": (Rel.COUNTERPART_OF,),
+    "parent": (Rel.SUBFIELD_OF,),
+    "contributors": (Rel.CONTRIBUTED,),
+    "enterprise": (Rel.POSTED,),
+}
+#: Properties derived from others, not named as changed fields of their own.
+_DERIVED: Final = frozenset({"text", "text_hash", "level", "id"})
+
+
+def _stored(
+    tx: neo4j.ManagedTransaction, kind: RecordKind, rows: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """What is stored now for each row's key: its properties and reference values."""
+    if not rows:
+        return {}
+    if kind.stem in _REL_ENDS:
+        a, b = _REL_ENDS[kind.stem]
+        recs = tx.run(
+            Q.REL_STATE[kind.stem],
+            rows=[{"key": r["key"], "a": r[a], "b": r[b]} for r in rows],
+        )
+        return {r["key"]: {"props": dict(r["props"]), "refs": {}} for r in recs}
+    label = _NODE_LABEL[kind.stem]
+    out: dict[str, dict[str, Any]] = {}
+    for r in tx.run(Q.NODE_STATE[label], keys=[row["key"] for row in rows]):
+        refs: dict[str, Any] = {}
+        for field_name, types in _REF_REL.items():
+            if field_name == "contributors":
+                pairs = sorted((p or 0, i) for t, i, p in r["inc"] if t in types)
+                refs[field_name] = [i for _, i in pairs]
+            elif field_name == "enterprise":
+                refs[field_name] = next((i for t, i, _ in r["inc"] if t in types), None)
+            elif field_name in ("disciplines", "counterparts"):
+                refs[field_name] = sorted(i for t, i in r["out"] if t in types)
+            else:
+                refs[field_name] = next((i for t, i in r["out"] if t in types), None)
+        out[r["key"]] = {"props": dict(r["props"]), "refs": refs}
+    return out
+
+
+def _complete_evidence_text(batch: list[_Pending], before: dict[str, dict[str, Any]]) -> None:
+    """An evidence record that leaves its abstract out keeps the stored one: its text (what is
+    embedded and searched), hash and detected language are made from both."""
+    for p in batch:
+        row = p.row
+        stored = before.get(row["key"])
+        if row.get("abstract_given") or stored is None:
+            continue
+        abstract = stored["props"].get("abstract")
+        if abstract:
+            title = row["props"].get("title") or stored["props"].get("title") or ""
+            text = f"{title}. {abstract}".strip()
+            row["props"]["text"] = text
+            row["props"]["text_hash"] = text_hash(text)
+            if not row.get("lang_given"):
+                row["props"]["lang"] = detect_lang(text)
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, list | tuple) or isinstance(new, list | tuple):
+        return list(old or []) == list(new or [])
+    return bool(old == new)
+
+
+def _outcome(p: _Pending, stored: dict[str, Any] | None, stem: str) -> Outcome:
+    row = p.row
+    if stored is None:
+        return Outcome(p.line, row["key"], "created")
+    changed = [
+        k
+        for k, v in row["props"].items()
+        if k not in _DERIVED and not _same(stored["props"].get(k), v)
+    ]
+    for name in row.get("given", []):
+        new = row.get(name)
+        old = stored["refs"].get(name)
+        if name in ("disciplines", "counterparts"):
+            new = sorted(new or [])
+        if name != "parent" and not _same(old, new if new != [] else None if old is None else []):
+            changed.append(name)
+    changed = sorted(set(changed), key=changed.index)
+    return Outcome(p.line, row["key"], "changed" if changed else "unchanged", tuple(changed))

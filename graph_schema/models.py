@@ -274,15 +274,16 @@ class ScientistRecord(Record):
         list[TalentKind], BeforeValidator(_split_list), Field(max_length=20)
     ] = []
     orcid: Annotated[str | None, BeforeValidator(_blank_to_none)] = None
+    # The constraints bind to the string inside the optional (on ``str | None`` pydantic
+    # applied them to None too, and a null email was a TypeError: a 500 after earlier writes).
     email: Annotated[
-        str | None,
+        Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+        | None,
         BeforeValidator(_blank_to_none),
-        StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254),
     ] = None
     phone: Annotated[
-        str | None,
+        Annotated[str, StringConstraints(pattern=r"^[+\d][\d\- ]{5,30}$")] | None,
         BeforeValidator(_blank_to_none),
-        StringConstraints(pattern=r"^[+\d][\d\- ]{5,30}$"),
     ] = None
     institution: Annotated[Id | None, BeforeValidator(_blank_to_none)] = None
     district: OptDistrictCode = None

@@ -52,13 +52,18 @@ RETURN row.key AS key, row.orcid AS orcid, s.id AS owner
 """
 
 # -- node upserts -------------------------------------------------------------------------
+# Reference fields are written only when the record gives them (``row.given``): a field left
+# out leaves what is stored alone (patch semantics); an empty list or null clears it.
 _REPLACE_DISCIPLINES = f"""
 CALL (n, row) {{
-  OPTIONAL MATCH (n)-[old:%s]->(d:{L.DISCIPLINE}) WHERE NOT d.code IN row.disciplines
+  WITH * WHERE 'disciplines' IN row.given
+  OPTIONAL MATCH (n)-[old:%s]->(d:{L.DISCIPLINE})
+  WHERE NOT d.code IN coalesce(row.disciplines, [])
   DELETE old
 }}
 CALL (n, row) {{
-  UNWIND row.disciplines AS code
+  WITH * WHERE 'disciplines' IN row.given
+  UNWIND coalesce(row.disciplines, []) AS code
   MATCH (d:{L.DISCIPLINE} {{code: code}})
   MERGE (n)-[:%s]->(d)
 }}
@@ -71,6 +76,7 @@ def _disciplines(rel: str) -> str:
 
 _LOCATED = f"""
 CALL (n, row) {{
+  WITH * WHERE 'district' IN row.given
   OPTIONAL MATCH (n)-[old:{R.LOCATED_IN}]->(d:{L.DISTRICT})
   WHERE row.district IS NULL OR d.code <> row.district
   DELETE old
@@ -85,12 +91,14 @@ CALL (n, row) {{
 UPSERT_DISTRICTS: Final = f"""
 UNWIND $rows AS row
 MERGE (n:{L.DISTRICT} {{code: row.key}})
+ON CREATE SET n += row.defaults
 SET n += row.props
 """
 
 UPSERT_DISCIPLINES: Final = f"""
 UNWIND $rows AS row
 MERGE (n:{L.DISCIPLINE} {{code: row.key}})
+ON CREATE SET n += row.defaults
 SET n += row.props
 WITH n, row
 CALL (n, row) {{
@@ -103,6 +111,7 @@ CALL (n, row) {{
 UPSERT_NATIONAL_SOCIETIES: Final = f"""
 UNWIND $rows AS row
 MERGE (n:{L.NATIONAL_SOCIETY} {{id: row.key}})
+ON CREATE SET n += row.defaults
 SET n += row.props
 WITH n, row
 {_disciplines(R.COVERS)}
@@ -111,17 +120,20 @@ WITH n, row
 UPSERT_SOCIETIES: Final = f"""
 UNWIND $rows AS row
 MERGE (n:{L.SOCIETY} {{id: row.key}})
+ON CREATE SET n += row.defaults
 SET n += row.props
 WITH n, row
 {_disciplines(R.COVERS)}
 {_LOCATED}
 CALL (n, row) {{
+  WITH * WHERE 'counterparts' IN row.given
   OPTIONAL MATCH (n)-[old:{R.COUNTERPART_OF}]->(c:{L.NATIONAL_SOCIETY})
-  WHERE NOT c.id IN row.counterparts
+  WHERE NOT c.id IN coalesce(row.counterparts, [])
   DELETE old
 }}
 CALL (n, row) {{
-  UNWIND row.counterparts AS cid
+  WITH * WHERE 'counterparts' IN row.given
+  UNWIND coalesce(row.counterparts, []) AS cid
   MATCH (c:{L.NATIONAL_SOCIETY} {{id: cid}})
   MERGE (n)-[:{R.COUNTERPART_OF}]->(c)
 }}
@@ -132,6 +144,7 @@ def _upsert_organizations(label: str) -> str:
     return f"""
 UNWIND $rows AS row
 MERGE (n:{L.ORGANIZATION} {{id: row.key}})
+ON CREATE SET n += row.defaults
 SET n += row.props, n:{label}
 WITH n, row
 {_disciplines(R.COVERS)}
@@ -148,12 +161,21 @@ UPSERT_ORGANIZATIONS: Final[dict[str, str]] = {
 UPSERT_SCIENTISTS: Final = f"""
 UNWIND $rows AS row
 MERGE (n:{L.SCIENTIST} {{id: row.key}})
+ON CREATE SET n += row.defaults
 SET n += row.props
 WITH n, row
 {_disciplines(R.SPECIALIZES_IN)}
 {_LOCATED}
 CALL (n, row) {{
-  WITH * WHERE row.institution IS NOT NULL
+  // One current affiliation: a new institution makes the others history (kept, not current);
+  // an explicit null leaves none current.
+  WITH * WHERE 'institution' IN row.given
+  OPTIONAL MATCH (n)-[old:{R.WORKS_AT} {{current: true}}]->(o:{L.ORGANIZATION})
+  WHERE row.institution IS NULL OR o.id <> row.institution
+  SET old.current = false
+}}
+CALL (n, row) {{
+  WITH * WHERE 'institution' IN row.given AND row.institution IS NOT NULL
   MATCH (o:{L.ORGANIZATION} {{id: row.institution}})
   MERGE (n)-[w:{R.WORKS_AT}]->(o)
   SET w.current = true, w.title = coalesce(row.props.title, w.title)
@@ -165,15 +187,18 @@ def _upsert_evidence(label: str) -> str:
     return f"""
 UNWIND $rows AS row
 MERGE (n:{L.EVIDENCE} {{id: row.key}})
+ON CREATE SET n += row.defaults
 SET n += row.props, n:{label}
 WITH n, row
 {_disciplines(R.IN_DISCIPLINE)}
 CALL (n, row) {{
+  WITH * WHERE 'contributors' IN row.given
   OPTIONAL MATCH (n)<-[old:{R.CONTRIBUTED}]-(s:{L.SCIENTIST})
-  WHERE NOT s.id IN row.contributors
+  WHERE NOT s.id IN coalesce(row.contributors, [])
   DELETE old
 }}
 CALL (n, row) {{
+  WITH * WHERE 'contributors' IN row.given AND size(coalesce(row.contributors, [])) > 0
   UNWIND range(0, size(row.contributors) - 1) AS i
   MATCH (s:{L.SCIENTIST} {{id: row.contributors[i]}})
   MERGE (s)-[c:{R.CONTRIBUTED}]->(n)
@@ -193,9 +218,15 @@ UPSERT_EVIDENCE: Final[dict[str, str]] = {
 UPSERT_DEMANDS: Final = f"""
 UNWIND $rows AS row
 MERGE (n:{L.DEMAND} {{id: row.key}})
+ON CREATE SET n += row.defaults
 SET n += row.props
 WITH n, row
 {_disciplines(R.NEEDS)}
+CALL (n, row) {{
+  // One posting enterprise: a demand re-posted by another enterprise moves to it.
+  OPTIONAL MATCH (other:{L.ENTERPRISE})-[old:{R.POSTED}]->(n) WHERE other.id <> row.enterprise
+  DELETE old
+}}
 CALL (n, row) {{
   MATCH (e:{L.ENTERPRISE} {{id: row.enterprise}})
   MERGE (e)-[:{R.POSTED}]->(n)
@@ -205,6 +236,7 @@ CALL (n, row) {{
 UPSERT_TOPICS: Final = f"""
 UNWIND $rows AS row
 MERGE (n:{L.TOPIC} {{id: row.key}})
+ON CREATE SET n += row.defaults
 SET n += row.props
 WITH n, row
 {_disciplines(R.CONCERNS)}
@@ -216,6 +248,7 @@ UNWIND $rows AS row
 MATCH (s:{L.SCIENTIST} {{id: row.scientist}})
 MATCH (g:{L.SOCIETY} {{id: row.society}})
 MERGE (s)-[r:{R.MEMBER_OF}]->(g)
+ON CREATE SET r += row.defaults
 SET r += row.props
 """
 
@@ -224,6 +257,7 @@ UNWIND $rows AS row
 MATCH (s:{L.SCIENTIST} {{id: row.scientist}})
 MATCH (o:{L.ORGANIZATION} {{id: row.organization}})
 MERGE (s)-[r:{R.WORKS_AT}]->(o)
+ON CREATE SET r += row.defaults
 SET r += row.props
 """
 
@@ -232,6 +266,7 @@ UNWIND $rows AS row
 MATCH (g:{L.SOCIETY} {{id: row.society}})
 MATCH (d:{L.DISTRICT} {{code: row.district}})
 MERGE (g)-[r:{R.PRESENT_IN}]->(d)
+ON CREATE SET r += row.defaults
 SET r += row.props
 """
 
@@ -242,8 +277,62 @@ OPTIONAL MATCH (a:{L.SCIENTIST} {{id: row.target}})
 OPTIONAL MATCH (b:{L.ORGANIZATION} {{id: row.target}})
 WITH s, row, coalesce(a, b) AS t WHERE t IS NOT NULL
 MERGE (s)-[r:{R.CONFLICT_WITH}]->(t)
+ON CREATE SET r += row.defaults
 SET r += row.props
 """
+
+# -- what is stored before a batch writes (per-record outcomes) -------------------------------
+#: Relationship types whose targets stand for a record's reference fields.
+_STATE_OUT = (
+    f"'{R.SPECIALIZES_IN}', '{R.IN_DISCIPLINE}', '{R.COVERS}', '{R.NEEDS}', '{R.CONCERNS}', "
+    f"'{R.LOCATED_IN}', '{R.WORKS_AT}', '{R.COUNTERPART_OF}', '{R.SUBFIELD_OF}'"
+)
+_STATE_IN = f"'{R.CONTRIBUTED}', '{R.POSTED}'"
+
+
+def _node_state(label: str, prop: str) -> str:
+    return f"""
+UNWIND $keys AS k
+MATCH (n:{label} {{{prop}: k}})
+RETURN k AS key, properties(n) AS props,
+       [(n)-[r]->(m) WHERE type(r) IN [{_STATE_OUT}] AND (type(r) <> '{R.WORKS_AT}' OR r.current)
+        | [type(r), coalesce(m.id, m.code)]] AS out,
+       [(m)-[r]->(n) WHERE type(r) IN [{_STATE_IN}] | [type(r), m.id, r.position]] AS inc
+"""
+
+
+#: The stored state of node records, by label and key property.
+NODE_STATE: Final[dict[tuple[str, str], str]] = {
+    (label, prop): _node_state(label, prop)
+    for label, prop in (
+        (L.DISTRICT, "code"),
+        (L.DISCIPLINE, "code"),
+        (L.NATIONAL_SOCIETY, "id"),
+        (L.SOCIETY, "id"),
+        (L.ORGANIZATION, "id"),
+        (L.SCIENTIST, "id"),
+        (L.EVIDENCE, "id"),
+        (L.DEMAND, "id"),
+        (L.TOPIC, "id"),
+    )
+}
+
+
+def _rel_state(a: tuple[str, str], rel: str, b: str) -> str:
+    return f"""
+UNWIND $rows AS row
+MATCH (:{a[0]} {{{a[1]}: row.a}})-[r:{rel}]->(t {{{b}: row.b}})
+RETURN row.key AS key, properties(r) AS props
+"""
+
+
+#: The stored properties of relationship records, by record kind (``row.a``, ``row.b``).
+REL_STATE: Final[dict[str, str]] = {
+    "memberships": _rel_state((L.SCIENTIST, "id"), R.MEMBER_OF, "id"),
+    "affiliations": _rel_state((L.SCIENTIST, "id"), R.WORKS_AT, "id"),
+    "presences": _rel_state((L.SOCIETY, "id"), R.PRESENT_IN, "code"),
+    "conflicts": _rel_state((L.SCIENTIST, "id"), R.CONFLICT_WITH, "id"),
+}
 
 # -- statistics ---------------------------------------------------------------------------
 COUNT_LABELS: Final = "MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS count"

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from api.deps import DriverDep, SettingsDep, WriteKey
 from api.errors import ProblemError
 from api.idempotency import idempotent
-from api.schemas import SyncReject, SyncRequest, SyncResult
+from api.schemas import SyncRecordResult, SyncReject, SyncRequest, SyncResult
 from graph_schema.loaders import load_records
 from graph_schema.models import RECORD_KINDS
 
@@ -31,9 +31,20 @@ def sync_records(
     key: WriteKey,
     kind: str = Path(description=f"Record kind: one of {', '.join(KINDS)}."),
 ) -> JSONResponse:
-    """Same validation, reference checks and MERGE semantics as `kexie import`: re-sending a
-    record changes nothing; each rejected record is named by its index with the field and
-    reason; a failed batch writes nothing."""
+    """Same validation, reference checks and semantics as `kexie import`.
+
+    - **Patch semantics**: a field left out of a record leaves the stored value alone; `null`
+      (or `""`, `[]`) clears it. A scientist's `institution` becomes their one current
+      affiliation (the former ones are kept, not current); a publication's `contributors`
+      are replaced only when given; a demand has one posting `enterprise`.
+    - **Per-record answers** (`records`): each record `created`, `changed` (with the fields),
+      `unchanged` or `rejected` (field and reason). Re-sending a record changes nothing.
+    - **Atomicity**: records are validated one by one; the valid ones are written in
+      transactions of up to 1,000 and a failed transaction writes none of its records (they
+      come back rejected, with the reason). A request is never answered 500 after a write:
+      if Neo4j fails part-way, the records of the transactions that committed are answered
+      as written and the rest as rejected.
+    - `dry_run`: everything is checked as if written, nothing is."""
     if kind not in KINDS:
         raise ProblemError("not-found", f"unknown record kind {kind!r}; one of {', '.join(KINDS)}")
 
@@ -46,6 +57,15 @@ def sync_records(
             database=settings.neo4j_database,
             dry_run=body.dry_run,
         )
+        answers = [
+            SyncRecordResult(index=o.line, key=o.key, outcome=o.outcome, changed=list(o.changed))  # type: ignore[arg-type]
+            for o in report.outcomes
+        ] + [
+            SyncRecordResult(
+                index=r.line, key=r.key, outcome="rejected", field=r.field, reason=r.reason
+            )
+            for r in rejects
+        ]
         return 200, SyncResult(
             kind=kind,
             received=report.read,
@@ -55,6 +75,7 @@ def sync_records(
                 SyncReject(index=r.line, field=r.field, reason=r.reason, key=r.key) for r in rejects
             ],
             created=report.nodes_created + report.relationships_created,
+            records=sorted(answers, key=lambda a: a.index),
             dry_run=body.dry_run,
         )
 
