@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import time
 from collections.abc import Callable
 from typing import Any, Final
@@ -53,6 +52,8 @@ MAX_KEY: Final = 200
 #: How long a second request waits for the first to finish before answering 409.
 WAIT_S: Final = 5.0
 _POLL_S: Final = 0.2
+#: ``Retry-After`` of the 409 "in progress".
+RETRY_AFTER_S: Final = 1
 
 #: For route descriptions in the OpenAPI document.
 IDEMPOTENCY_DOC: Final = (
@@ -66,13 +67,14 @@ IDEMPOTENCY_DOC: Final = (
 )
 
 
-def _in_progress(held: IdempotencyInProgress) -> ProblemError:
-    retry = max(1, min(30, math.ceil(held.seconds_left)))
+def _in_progress() -> ProblemError:
+    # The first request's own running time is unknown (its lease is only an upper bound), so the
+    # client is told to come back soon: the retry replays the answer once it is stored.
     return ProblemError(
         "conflict",
         "a request with this Idempotency-Key is still in progress; retry after "
-        f"{retry} s to get its answer",
-        headers={"Retry-After": "1" if held.seconds_left > 30 else str(retry)},
+        f"{RETRY_AFTER_S} s to get its answer",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
     )
 
 
@@ -120,7 +122,7 @@ def idempotent(
         if held.request_hash != digest:
             raise _other_body()
         if time.monotonic() >= deadline:
-            raise _in_progress(held)
+            raise _in_progress()
         time.sleep(_POLL_S)
         now = read_idempotency(driver, key.id, idem, database=database)
         # Released by a failed first request: claim it and run this one.
