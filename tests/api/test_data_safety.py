@@ -3,6 +3,8 @@ along their allowed states, each over HTTP against the real Neo4j (issue 17)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import socket
 import threading
 import time
@@ -13,10 +15,14 @@ import httpx
 import neo4j
 import pytest
 import uvicorn
+from fastapi.encoders import jsonable_encoder
 from fastapi.testclient import TestClient
 
 from api.config import get_settings
+from api.idempotency import WAIT_S
 from api.main import create_app
+from api.schemas import DemandCreate
+from graph_schema import apikeys as K
 from graph_schema import formation as F
 from matcher.embedding import SentenceTransformerEmbedder
 from tests.api.conftest import auth
@@ -255,3 +261,25 @@ def test_routes_accept_only_ids_of_their_own_kind(
     assert client.get(f"/v1/consortia/{cons}", headers=w).json()["id"] == cons
     swap = client.post(f"/v1/teams/{cons}/swap", json={"remove": "E-AUTO"}, headers=w)
     _is_problem(swap, 404, "not-found")
+
+
+def test_a_request_while_its_key_is_held_is_told_to_retry(
+    client: TestClient, keys: dict[str, str], api_graph: neo4j.Driver
+) -> None:
+    body = {"title": "占用探针", "enterprise_id": "E-AUTO", "skills": ["交通流预测"], "team": TEAM}
+    # What the API hashes: the validated body with its defaults.
+    dumped = jsonable_encoder(DemandCreate.model_validate(body).model_dump())
+    digest = hashlib.sha256(
+        json.dumps(dumped, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    plain = keys["read+write"]
+    held = K.claim_idempotency(api_graph, plain.split("_", 2)[1], "held-key", digest)
+    assert isinstance(held, K.IdempotencyClaim)
+    headers = auth(plain) | {"Idempotency-Key": "held-key"}
+    started = time.monotonic()
+    r = client.post("/v1/demands", json=body, headers=headers)
+    assert time.monotonic() - started >= WAIT_S  # it waited for the holder first
+    assert "in progress" in _is_problem(r, 409, "conflict")["detail"]
+    assert r.headers["Retry-After"] == "1"
+    n = _count(api_graph, "MATCH (d:Demand {title: $t}) RETURN count(d) AS n", t=body["title"])
+    assert n == 0
