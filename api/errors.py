@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph_schema.errors import GraphUnavailableError, NotFoundError
+from graph_schema.errors import ConflictError, GraphUnavailableError, NotFoundError
 from matcher.errors import (
     EmbeddingError,
     EmbeddingsStaleError,
@@ -55,7 +55,9 @@ PROBLEMS: Final[dict[str, tuple[int, str, str]]] = {
     "conflict": (
         409,
         "Conflict",
-        "The request conflicts with the current state, e.g. an Idempotency-Key reused with another body.",
+        "The request conflicts with the current state: an id that exists on create, a status "
+        "move the formation's state machine does not allow, an Idempotency-Key reused with "
+        "another body or still in progress (retry after `Retry-After` seconds).",
     ),
     "payload-too-large": (
         413,
@@ -164,6 +166,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
         return problem("not-found", str(exc))
+
+    @app.exception_handler(ConflictError)
+    async def _conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        return problem("conflict", str(exc))
 
     @app.exception_handler(GraphUnavailableError)
     async def _graph_down(_: Request, exc: GraphUnavailableError) -> JSONResponse:

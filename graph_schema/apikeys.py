@@ -2,6 +2,12 @@
 
 A key is shown once as ``kx_<id>_<secret>``; only ``sha256(secret)`` is stored. Lookup is by id,
 then a constant-time comparison of the hash.
+
+An Idempotency-Key is claimed before its request runs: ``claim_idempotency`` CREATEs one
+``KexieIdempotency`` node per (API key, Idempotency-Key) in state ``in_progress``, and the
+uniqueness constraint on its id (migration 4) lets exactly one concurrent caller succeed. The
+holder then finishes it (state ``done`` with the stored answer) or releases it (deleted). A claim
+not finished within its lease (:data:`CLAIM_LEASE_S`; its holder died) is taken over.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any, Final
@@ -26,9 +33,14 @@ __all__ = [
     "list_keys",
     "revoke_key",
     "verify_key",
+    "CLAIM_LEASE_S",
     "IdempotencyRecord",
+    "IdempotencyClaim",
+    "IdempotencyInProgress",
     "read_idempotency",
-    "write_idempotency",
+    "claim_idempotency",
+    "finish_idempotency",
+    "release_idempotency",
 ]
 
 #: read: search and read; write: create demands/topics, sync, confirm, feedback; contact: see
@@ -154,52 +166,166 @@ def verify_key(
 
 @dataclass(frozen=True)
 class IdempotencyRecord:
+    """A finished request under an Idempotency-Key: its body hash and the stored response."""
+
     request_hash: str
     status: int
     body: Any
 
 
-_READ_IDEM = f"""
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """This caller holds the key: do the work, then :func:`finish_idempotency` or
+    :func:`release_idempotency` with ``token``."""
+
+    token: str
+
+
+@dataclass(frozen=True)
+class IdempotencyInProgress:
+    """Another request holds the key and has not finished; ``seconds_left`` of its lease."""
+
+    request_hash: str
+    seconds_left: float
+
+
+#: How long a claim holds the key without finishing. A worker that dies mid-request leaves its
+#: claim behind; after the lease a retry may take the key over (the work of the dead one is
+#: assumed lost). Longer than any create takes (a team or panel is solved in seconds).
+CLAIM_LEASE_S: Final = 120
+
+# The id is ``<api key id>:<Idempotency-Key>``; the uniqueness constraint on it (migration 4,
+# ``idempotency_id``) makes CREATE fail for every caller but the first.
+CLAIM_IDEM: Final = f"""
+CREATE (i:{IDEMPOTENCY} {{id: $id, request_hash: $request_hash, state: 'in_progress',
+                          token: $token, created_at: datetime(),
+                          expires_at: datetime() + duration({{seconds: $lease}})}})
+"""
+READ_IDEM: Final = f"""
 MATCH (i:{IDEMPOTENCY} {{id: $id}})
-RETURN i.request_hash AS request_hash, i.status AS status, i.body AS body
+RETURN i.request_hash AS request_hash, coalesce(i.state, 'done') AS state, i.status AS status,
+       i.body AS body,
+       CASE WHEN i.expires_at IS NULL THEN 0.0
+            ELSE duration.inSeconds(datetime(), i.expires_at).seconds END AS seconds_left
 """
-_WRITE_IDEM = f"""
-MERGE (i:{IDEMPOTENCY} {{id: $id}})
-ON CREATE SET i.request_hash = $request_hash, i.status = $status, i.body = $body, i.created_at = datetime()
+#: A claim whose lease ran out is deleted, so that the next CREATE can take the key.
+DROP_EXPIRED_IDEM: Final = f"""
+MATCH (i:{IDEMPOTENCY} {{id: $id}})
+WHERE i.state = 'in_progress' AND i.expires_at < datetime()
+DELETE i
 """
+FINISH_IDEM: Final = f"""
+MATCH (i:{IDEMPOTENCY} {{id: $id, token: $token}})
+SET i.state = 'done', i.status = $status, i.body = $body, i.finished_at = datetime()
+REMOVE i.token, i.expires_at
+RETURN i.id AS id
+"""
+RELEASE_IDEM: Final = f"""
+MATCH (i:{IDEMPOTENCY} {{id: $id, token: $token}})
+DELETE i
+RETURN count(*) AS n
+"""
+
+
+def _idem_id(key_id: str, idem_key: str) -> str:
+    # API key ids are hex, so the first colon separates the two parts.
+    return f"{key_id}:{idem_key}"
 
 
 def read_idempotency(
     driver: neo4j.Driver, key_id: str, idem_key: str, *, database: str | None = None
-) -> IdempotencyRecord | None:
-    import json
-
+) -> IdempotencyRecord | IdempotencyInProgress | None:
+    """What the graph holds for a key: a finished request, one in progress, or nothing."""
     with translate():
         recs = driver.execute_query(
-            _READ_IDEM, id=f"{key_id}:{idem_key}", database_=database
+            READ_IDEM, id=_idem_id(key_id, idem_key), database_=database
         ).records
     if not recs:
         return None
     r = recs[0]
+    if r["state"] == "in_progress":
+        return IdempotencyInProgress(r["request_hash"], max(0.0, float(r["seconds_left"])))
     return IdempotencyRecord(r["request_hash"], int(r["status"]), json.loads(r["body"]))
 
 
-def write_idempotency(
+def claim_idempotency(
     driver: neo4j.Driver,
     key_id: str,
     idem_key: str,
-    record: IdempotencyRecord,
+    request_hash: str,
+    *,
+    lease_s: int = CLAIM_LEASE_S,
+    database: str | None = None,
+) -> IdempotencyClaim | IdempotencyRecord | IdempotencyInProgress:
+    """Claim a key atomically before doing the work.
+
+    Returns:
+        :class:`IdempotencyClaim` when this caller now holds the key (it must finish or release
+        it); otherwise what another caller left: a finished :class:`IdempotencyRecord` or an
+        :class:`IdempotencyInProgress`. The caller compares ``request_hash``.
+    """
+    idem_id = _idem_id(key_id, idem_key)
+    for attempt in range(2):
+        token = secrets.token_hex(16)
+        try:
+            with translate():
+                driver.execute_query(
+                    CLAIM_IDEM,
+                    id=idem_id,
+                    request_hash=request_hash,
+                    token=token,
+                    lease=int(lease_s),
+                    database_=database,
+                )
+        except neo4j.exceptions.ConstraintError:
+            pass
+        else:
+            return IdempotencyClaim(token)
+        held = read_idempotency(driver, key_id, idem_key, database=database)
+        if held is None:  # released between our CREATE and the read: try once more
+            continue
+        if isinstance(held, IdempotencyInProgress) and held.seconds_left <= 0 and attempt == 0:
+            with translate():
+                driver.execute_query(DROP_EXPIRED_IDEM, id=idem_id, database_=database)
+            continue
+        return held
+    # Lost the race twice (others claimed or released in between): someone is at work.
+    return IdempotencyInProgress(request_hash, float(lease_s))
+
+
+def finish_idempotency(
+    driver: neo4j.Driver,
+    key_id: str,
+    idem_key: str,
+    claim: IdempotencyClaim,
+    status: int,
+    body: Any,
+    *,
+    database: str | None = None,
+) -> bool:
+    """Store the response under a claimed key; False when the claim was lost (lease expired)."""
+    with translate():
+        recs = driver.execute_query(
+            FINISH_IDEM,
+            id=_idem_id(key_id, idem_key),
+            token=claim.token,
+            status=status,
+            body=json.dumps(body, ensure_ascii=False, default=str),
+            database_=database,
+        ).records
+    return bool(recs)
+
+
+def release_idempotency(
+    driver: neo4j.Driver,
+    key_id: str,
+    idem_key: str,
+    claim: IdempotencyClaim,
     *,
     database: str | None = None,
 ) -> None:
-    import json
-
+    """Give a claimed key up (the work failed), so that a retry runs the request again."""
     with translate():
         driver.execute_query(
-            _WRITE_IDEM,
-            id=f"{key_id}:{idem_key}",
-            request_hash=record.request_hash,
-            status=record.status,
-            body=json.dumps(record.body, ensure_ascii=False, default=str),
-            database_=database,
+            RELEASE_IDEM, id=_idem_id(key_id, idem_key), token=claim.token, database_=database
         )

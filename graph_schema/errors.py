@@ -6,7 +6,10 @@
     ├── GraphUnavailableError      Neo4j cannot be reached (wraps ServiceUnavailable, SessionExpired)
     ├── MigrationError             a recorded migration differs from the code, or one failed
     ├── ImportFileError            a file cannot be read at all (encoding, unknown format)
-    └── NotFoundError              an entity that a caller named does not exist
+    ├── NotFoundError              an entity that a caller named does not exist
+    └── ConflictError              the request conflicts with what the graph holds
+        ├── AlreadyExistsError     a create named an id that is taken
+        └── TransitionError        a status move that the state machine does not allow
 
 Lower-level exceptions are translated at one boundary (:func:`translate`), re-raised ``from``
 the original.
@@ -15,7 +18,7 @@ the original.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
@@ -25,6 +28,9 @@ __all__ = [
     "MigrationError",
     "ImportFileError",
     "NotFoundError",
+    "ConflictError",
+    "AlreadyExistsError",
+    "TransitionError",
     "translate",
 ]
 
@@ -50,6 +56,32 @@ class NotFoundError(GraphError):
         super().__init__(f"{kind} {key!r} not found")
         self.kind = kind
         self.key = key
+
+
+class ConflictError(GraphError):
+    """The request conflicts with the current state of the graph (HTTP 409)."""
+
+
+class AlreadyExistsError(ConflictError):
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__(f"{kind} {key!r} already exists")
+        self.kind = kind
+        self.key = key
+
+
+class TransitionError(ConflictError):
+    def __init__(
+        self, kind: str, key: str, current: str, wanted: str, allowed: Sequence[str] = ()
+    ) -> None:
+        onward = ", ".join(allowed) if allowed else f"nothing else ({current} is final)"
+        super().__init__(
+            f"{kind} {key!r} is {current} and cannot become {wanted}; "
+            f"from {current} it can become {onward}"
+        )
+        self.kind = kind
+        self.key = key
+        self.current = current
+        self.wanted = wanted
 
 
 @contextlib.contextmanager

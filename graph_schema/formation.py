@@ -10,8 +10,9 @@ organisations and societies for a consortium theme with their kinds, disciplines
 Writes: ``(:Team|:Panel|:Consortium {id, status, created_at, <request id>, <objective parts>})``
 with ``(:Scientist)-[:SERVED_ON {role, skills}]->(:Team|:Panel)``,
 ``(:Team)-[:FOR_DEMAND]->(:Demand)``, ``(:Panel)-[:FOR_TOPIC]->(:Topic)`` and
-``(org)-[:PART_OF {role}]->(:Consortium)``; status changes (confirm / decline); per-member
-feedback (``accepted``, ``rating`` 1–5, ``comment``) on the ``SERVED_ON`` relationship.
+``(org)-[:PART_OF {role}]->(:Consortium)``; status changes along :data:`TRANSITIONS` (confirm /
+decline); per-member feedback (``accepted``, ``rating`` 1–5, ``comment``) on the ``SERVED_ON``
+relationship; a create's claim on its demand or topic id, and its undoing when it fails.
 
 Every statement is a named constant with ``$parameters``; labels come from
 :mod:`graph_schema.labels`. Functions return typed records, never ``neo4j.Record``.
@@ -27,7 +28,7 @@ from typing import Any, Final, Literal
 
 import neo4j
 
-from graph_schema.errors import NotFoundError, translate
+from graph_schema.errors import AlreadyExistsError, NotFoundError, TransitionError, translate
 from graph_schema.labels import FORMATION_STATUSES
 from graph_schema.labels import Label as L
 from graph_schema.labels import Rel as R
@@ -55,6 +56,9 @@ __all__ = [
     "orgs_for_disciplines",
     "org_infos",
     "org_ties",
+    "TRANSITIONS",
+    "claim_request",
+    "discard_request",
     "save_formation",
     "set_status",
     "record_feedback",
@@ -65,7 +69,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 FormationKind = Literal["team", "panel", "consortium"]
-_KIND_LABEL: Final = {"team": L.TEAM, "panel": L.PANEL, "consortium": L.CONSORTIUM}
+_KIND_LABEL: Final[Mapping[FormationKind, str]] = {
+    "team": L.TEAM,
+    "panel": L.PANEL,
+    "consortium": L.CONSORTIUM,
+}
 
 # -- reads --------------------------------------------------------------------------------
 LOAD_DEMAND: Final = f"""
@@ -253,6 +261,33 @@ CALL () {{
   MATCH (f:{L.CONSORTIUM} {{id: $id}}) RETURN f
 }}
 """
+#: ``None``: a team, panel or consortium; a kind: only a node of that kind (routes check kinds).
+_MATCH_FORMATION: Final[Mapping[FormationKind | None, str]] = {
+    None: _FIND_FORMATION,
+    **{k: f"MATCH (f:{label} {{id: $id}})" for k, label in _KIND_LABEL.items()},
+}
+
+#: A create claims its demand or topic id first: CREATE fails on the uniqueness constraint
+#: when the id is taken (even by a concurrent create), so an existing request is never
+#: overwritten. The importer's upsert then fills the node in.
+CLAIM_REQUEST: Final = {
+    "demand": f"CREATE (n:{L.DEMAND} {{id: $id, created_at: datetime()}})",
+    "topic": f"CREATE (n:{L.TOPIC} {{id: $id, created_at: datetime()}})",
+}
+#: Undo a create whose formation failed: the request node and what hangs on it (a new id has
+#: no teams or panels but the ones this create saved).
+DISCARD_REQUEST: Final = {
+    "demand": f"""
+MATCH (n:{L.DEMAND} {{id: $id}})
+OPTIONAL MATCH (n)<-[:{R.FOR_DEMAND}]-(f:{L.TEAM})
+DETACH DELETE f, n
+""",
+    "topic": f"""
+MATCH (n:{L.TOPIC} {{id: $id}})
+OPTIONAL MATCH (n)<-[:{R.FOR_TOPIC}]-(f:{L.PANEL})
+DETACH DELETE f, n
+""",
+}
 
 
 def _save_people(label: str, target_label: str, rel: str, request_prop: str) -> str:
@@ -300,22 +335,42 @@ CALL (f) {{
 RETURN f.id AS id, COUNT {{ (f)<-[:{R.PART_OF}]-() }} AS n
 """
 
-SET_STATUS: Final = f"""
-{_FIND_FORMATION}
-SET f.status = $status, f.updated_at = datetime()
-RETURN f.id AS id
+
+def _set_status(match: str) -> str:
+    # ``SET f._lock`` takes the node's write lock before the status is read, so two concurrent
+    # moves are serialised and each sees the other's result.
+    return f"""
+{match}
+SET f._lock = true
+WITH f, f.status AS before
+WITH f, before, before = $status OR $status IN coalesce($moves[before], []) AS allowed
+SET f.status = CASE WHEN allowed THEN $status ELSE before END,
+    f.updated_at = CASE WHEN allowed AND before <> $status THEN datetime() ELSE f.updated_at END
+REMOVE f._lock
+RETURN f.id AS id, before, allowed
 """
 
-RECORD_FEEDBACK: Final = f"""
-{_FIND_FORMATION}
+
+#: Move a formation to ``$status`` when ``$moves`` (:data:`TRANSITIONS`) allows it.
+SET_STATUS: Final = {k: _set_status(m) for k, m in _MATCH_FORMATION.items()}
+
+
+def _record_feedback(match: str) -> str:
+    return f"""
+{match}
 MATCH (s:{L.SCIENTIST} {{id: $sid}})-[r:{R.SERVED_ON}]->(f)
 SET r.accepted = coalesce($accepted, r.accepted), r.rating = coalesce($rating, r.rating),
     r.comment = coalesce($comment, r.comment), r.feedback_at = datetime()
 RETURN s.id AS sid
 """
 
-GET_FORMATION: Final = f"""
-{_FIND_FORMATION}
+
+RECORD_FEEDBACK: Final = {k: _record_feedback(m) for k, m in _MATCH_FORMATION.items()}
+
+
+def _get_formation(match: str) -> str:
+    return f"""
+{match}
 RETURN f.id AS id, [x IN labels(f) | x][0] AS label, f.status AS status,
        toString(f.created_at) AS created_at,
        coalesce(f.demand_id, f.topic_id, f.theme) AS request_id,
@@ -325,6 +380,20 @@ RETURN f.id AS id, [x IN labels(f) | x][0] AS label, f.status AS status,
           accepted: r.accepted, rating: r.rating, comment: r.comment}}] AS people,
        [(o)-[r:{R.PART_OF}]->(f) | {{id: o.id, name: o.name, role: r.role}}] AS orgs
 """
+
+
+GET_FORMATION: Final = {k: _get_formation(m) for k, m in _MATCH_FORMATION.items()}
+
+#: Allowed status moves of a team, panel or consortium. A proposal is confirmed or declined by
+#: staff; a confirmed one can still be called off (declined). ``declined`` is final: its
+#: members' load was freed and may have gone to other teams, so it never comes back — propose
+#: a new one instead. Moving to the status a formation already has changes nothing (a retried
+#: confirm or decline is safe); every other move is a :class:`TransitionError`.
+TRANSITIONS: Final[Mapping[str, tuple[str, ...]]] = {
+    "proposed": ("confirmed", "declined"),
+    "confirmed": ("declined",),
+    "declined": (),
+}
 
 
 # -- records ------------------------------------------------------------------------------
@@ -763,19 +832,78 @@ def save_formation(
     return str(out[0]["id"])
 
 
+def _noun(kind: FormationKind | None) -> str:
+    return kind or "team, panel or consortium"
+
+
 def set_status(
-    driver: neo4j.Driver, formation_id: str, status: str, *, database: str | None = None
-) -> None:
-    """Set the status of a team, panel or consortium (``proposed``, ``confirmed``, ``declined``).
+    driver: neo4j.Driver,
+    formation_id: str,
+    status: str,
+    *,
+    kind: FormationKind | None = None,
+    database: str | None = None,
+) -> str:
+    """Move a team, panel or consortium to ``status`` along :data:`TRANSITIONS`.
+
+    Args:
+        kind: Only a formation of this kind (None: any kind).
+
+    Returns:
+        The status it had before (equal to ``status`` when nothing changed).
 
     Raises:
         ValueError: unknown status.
-        NotFoundError: no team, panel or consortium has this id.
+        NotFoundError: no formation of that kind has this id.
+        TransitionError: the move is not allowed from its current status.
     """
     if status not in FORMATION_STATUSES:
         raise ValueError(f"status must be one of {FORMATION_STATUSES}")
-    if not _write(driver, SET_STATUS, database, id=formation_id, status=status):
-        raise NotFoundError("team, panel or consortium", formation_id)
+    rows = _write(
+        driver,
+        SET_STATUS[kind],
+        database,
+        id=formation_id,
+        status=status,
+        moves={k: list(v) for k, v in TRANSITIONS.items()},
+    )
+    if not rows:
+        raise NotFoundError(_noun(kind), formation_id)
+    before = str(rows[0]["before"])
+    if not rows[0]["allowed"]:
+        raise TransitionError(
+            _noun(kind), formation_id, before, status, TRANSITIONS.get(before, ())
+        )
+    return before
+
+
+def claim_request(
+    driver: neo4j.Driver,
+    kind: Literal["demand", "topic"],
+    request_id: str,
+    *,
+    database: str | None = None,
+) -> None:
+    """Create an empty demand or topic node under ``request_id``, atomically.
+
+    Raises:
+        AlreadyExistsError: the id is taken (also when a concurrent create took it first).
+    """
+    try:
+        _write(driver, CLAIM_REQUEST[kind], database, id=request_id)
+    except neo4j.exceptions.ConstraintError as exc:
+        raise AlreadyExistsError(kind, request_id) from exc
+
+
+def discard_request(
+    driver: neo4j.Driver,
+    kind: Literal["demand", "topic"],
+    request_id: str,
+    *,
+    database: str | None = None,
+) -> None:
+    """Delete a demand or topic with its teams or panels (undo a create that failed)."""
+    _write(driver, DISCARD_REQUEST[kind], database, id=request_id)
 
 
 def record_feedback(
@@ -786,19 +914,23 @@ def record_feedback(
     accepted: bool | None = None,
     rating: int | None = None,
     comment: str | None = None,
+    kind: FormationKind | None = None,
     database: str | None = None,
 ) -> None:
     """Record a member's feedback on their ``SERVED_ON`` relationship (given fields only).
 
+    Args:
+        kind: Only a formation of this kind (None: any kind).
+
     Raises:
         ValueError: rating outside 1–5.
-        NotFoundError: the scientist is not on that team or panel.
+        NotFoundError: the scientist is not on that team or panel (of that kind).
     """
     if rating is not None and not 1 <= int(rating) <= 5:
         raise ValueError("rating must be between 1 and 5")
     rows = _write(
         driver,
-        RECORD_FEEDBACK,
+        RECORD_FEEDBACK[kind],
         database,
         id=formation_id,
         sid=scientist_id,
@@ -811,19 +943,26 @@ def record_feedback(
 
 
 def get_formation(
-    driver: neo4j.Driver, formation_id: str, *, database: str | None = None
+    driver: neo4j.Driver,
+    formation_id: str,
+    *,
+    kind: FormationKind | None = None,
+    database: str | None = None,
 ) -> FormationRecord:
     """Read a saved team, panel or consortium with its members and their feedback.
 
+    Args:
+        kind: Only a formation of this kind (None: any kind).
+
     Raises:
-        NotFoundError: no such id.
+        NotFoundError: no formation (of that kind) has this id.
     """
-    rows = _read(driver, GET_FORMATION, database, id=formation_id)
+    rows = _read(driver, GET_FORMATION[kind], database, id=formation_id)
     if not rows:
-        raise NotFoundError("team, panel or consortium", formation_id)
+        raise NotFoundError(_noun(kind), formation_id)
     r = rows[0]
-    kind: FormationKind = {L.TEAM: "team", L.PANEL: "panel"}.get(r["label"], "consortium")  # type: ignore[assignment]
-    if kind == "consortium":
+    found: FormationKind = {L.TEAM: "team", L.PANEL: "panel"}.get(r["label"], "consortium")  # type: ignore[assignment]
+    if found == "consortium":
         members = tuple(MemberRecord(o["id"], o["name"], o["role"]) for o in r["orgs"])
     else:
         members = tuple(
@@ -841,7 +980,7 @@ def get_formation(
     props = {k: v for k, v in r["props"].items() if k not in {"created_at", "updated_at"}}
     return FormationRecord(
         id=r["id"],
-        kind=kind,
+        kind=found,
         status=r["status"],
         request_id=r["request_id"],
         created_at=r["created_at"],

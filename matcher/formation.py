@@ -1064,10 +1064,10 @@ class FormationService:
         Every option keeps every hard constraint the team was formed under.
 
         Raises:
-            NotFoundError: unknown team. MatchValidationError: ``remove`` is not a member.
+            NotFoundError: no team has this id. MatchValidationError: ``remove`` is not a member.
             InfeasibleError: nobody can replace them without breaking a constraint.
         """
-        rec = F.get_formation(self.driver, team_id, database=self.database)
+        rec = F.get_formation(self.driver, team_id, kind="team", database=self.database)
         if rec.kind != "team" or not rec.request_id:
             raise MatchValidationError([{"loc": ["team"], "msg": f"{team_id} is not a team"}])
         team = [m.id for m in rec.members]
@@ -1671,13 +1671,21 @@ class FormationService:
             self.driver, "consortium", cid, proposal.theme, members, props, database=self.database
         )
 
-    def confirm(self, formation_id: str) -> None:
-        """Mark a saved team, panel or consortium as confirmed by staff."""
-        F.set_status(self.driver, formation_id, "confirmed", database=self.database)
+    def confirm(self, formation_id: str, *, kind: F.FormationKind | None = None) -> None:
+        """Mark a saved team, panel or consortium (of ``kind``, if given) as confirmed by staff.
 
-    def decline(self, formation_id: str) -> None:
-        """Mark a saved team, panel or consortium as declined (its members' load is freed)."""
-        F.set_status(self.driver, formation_id, "declined", database=self.database)
+        Raises:
+            NotFoundError: no such formation. TransitionError: it was declined (final).
+        """
+        F.set_status(self.driver, formation_id, "confirmed", kind=kind, database=self.database)
+
+    def decline(self, formation_id: str, *, kind: F.FormationKind | None = None) -> None:
+        """Mark a saved team, panel or consortium as declined (its members' load is freed).
+
+        Raises:
+            NotFoundError: no such formation (of ``kind``, if given).
+        """
+        F.set_status(self.driver, formation_id, "declined", kind=kind, database=self.database)
 
     def feedback(
         self,
@@ -1687,6 +1695,7 @@ class FormationService:
         accepted: bool | None = None,
         rating: int | None = None,
         comment: str | None = None,
+        kind: F.FormationKind | None = None,
     ) -> None:
         """Record a member's feedback. A decline (``accepted=False``) on a team keeps that expert
         out of every later proposal for the same demand; ratings shift their retrieval prior.
@@ -1702,14 +1711,16 @@ class FormationService:
                 accepted=accepted,
                 rating=rating,
                 comment=comment,
+                kind=kind,
                 database=self.database,
             )
         except ValueError as exc:
             raise MatchValidationError([{"loc": ["rating"], "msg": str(exc)}]) from exc
 
-    def get(self, formation_id: str) -> F.FormationRecord:
-        """A saved team, panel or consortium with members and feedback."""
-        return F.get_formation(self.driver, formation_id, database=self.database)
+    def get(self, formation_id: str, *, kind: F.FormationKind | None = None) -> F.FormationRecord:
+        """A saved team, panel or consortium (only of ``kind``, if given) with members and
+        feedback."""
+        return F.get_formation(self.driver, formation_id, kind=kind, database=self.database)
 
     # -- benchmark -----------------------------------------------------------------------------
     def bench(

@@ -1,10 +1,22 @@
-"""Demands → teams, topics → panels, themes → consortia; their life cycle; batch assignment."""
+"""Demands → teams, topics → panels, themes → consortia; their life cycle; batch assignment.
+
+A create (``POST /v1/demands``, ``/v1/topics``) is all or nothing from the client's view: the
+record is validated first (nothing written on a 422), its id is claimed atomically (an existing
+id is a 409, never an overwrite), and when its first formation then fails the demand or topic
+is deleted again before the error is answered.
+
+Formations move along :data:`graph_schema.formation.TRANSITIONS` (proposed → confirmed or
+declined, confirmed → declined; declined is final); any other move is a 409. Each route of
+``/v1/teams``, ``/v1/panels`` and ``/v1/consortia`` accepts only ids of its own kind (404).
+"""
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Final, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.encoders import jsonable_encoder
@@ -12,7 +24,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import DriverDep, MatcherDep, ReadKey, SettingsDep, WriteKey
 from api.errors import ProblemError
-from api.idempotency import idempotent
+from api.idempotency import IDEMPOTENCY_DOC, idempotent
 from api.pagination import Cursor, Limit, decode_cursor, keyset_page
 from api.schemas import (
     AssignmentCreate,
@@ -33,11 +45,40 @@ from api.schemas import (
     TopicSummary,
 )
 from graph_schema import formation as F
+from graph_schema.errors import AlreadyExistsError, GraphError
 from graph_schema.loaders import load_records
 from matcher.formation import FormationService
 from matcher.retrieval import ExpertMatcher
 
 router = APIRouter(prefix="/v1", tags=["formation"])
+
+logger = logging.getLogger(__name__)
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/problem+json": {}}}
+
+
+_CREATE_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    409: _problem(
+        "`/problems/conflict`: the id exists (a create never overwrites; re-solve with "
+        "`POST /v1/demands/{id}/teams`), or the Idempotency-Key was used with another body, or "
+        "a request with it is still in progress (`Retry-After`)."
+    ),
+    422: _problem(
+        "`/problems/validation-error` or `/problems/infeasible`; nothing was stored and the "
+        "Idempotency-Key is released."
+    ),
+}
+_MOVE_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
+    404: _problem("`/problems/not-found`: no formation of this route's kind has this id."),
+    409: _problem("`/problems/conflict`: the move is not allowed from the current status."),
+}
+_STATES_DOC: Final = (
+    "Status moves: `proposed` → `confirmed` or `declined`; `confirmed` → `declined` (called "
+    "off). `declined` is final (its members' load is freed); propose a new one instead. Moving to "
+    "the status it already has changes nothing and answers 200; any other move is a 409."
+)
 
 
 def _json(obj: Any) -> dict[str, Any]:
@@ -49,15 +90,56 @@ def service(driver: Any, matcher: ExpertMatcher, database: str) -> FormationServ
     return FormationService(driver, matcher.embedder, database=database, matcher=matcher)
 
 
-def _write_record(driver: Any, kind: str, record: dict[str, Any], database: str) -> None:
-    """Create the demand/topic through the importer's validation; rejects become 422."""
-    _, rejects = load_records(driver, kind, [(0, record)], source="api", database=database)
+def _write_record(
+    driver: Any, kind: str, record: dict[str, Any], database: str, *, dry_run: bool = False
+) -> None:
+    """Write the demand/topic through the importer's validation; rejects become 422.
+
+    With ``dry_run`` the record is validated and its references checked, nothing is written.
+    """
+    _, rejects = load_records(
+        driver, kind, [(0, record)], source="api", database=database, dry_run=dry_run
+    )
     if rejects:
         raise ProblemError(
             "validation-error",
             "; ".join(f"{r.field or 'body'}: {r.reason}" for r in rejects),
             errors=[{"field": r.field or "body", "message": r.reason} for r in rejects],
         )
+
+
+def _create_request(
+    driver: Any,
+    kind: Literal["demand", "topic"],
+    record: dict[str, Any],
+    database: str,
+    formation: Callable[[], FormationCreated],
+) -> tuple[int, FormationCreated]:
+    """Store a new demand or topic and its first formation, all or nothing.
+
+    Raises:
+        ProblemError: the record is invalid (422, nothing written).
+        ProblemError: the id is taken (409, nothing changed).
+        Whatever ``formation`` raises, after the new demand or topic has been deleted again.
+    """
+    record = {k: v for k, v in record.items() if v not in (None, [])}
+    _write_record(driver, f"{kind}s", record, database, dry_run=True)
+    try:
+        F.claim_request(driver, kind, record["id"], database=database)
+    except AlreadyExistsError as exc:
+        again = " (re-solve with `POST /v1/demands/{id}/teams`)" if kind == "demand" else ""
+        raise ProblemError(
+            "conflict", f"{exc}; a create never overwrites an existing {kind}{again}"
+        ) from exc
+    try:
+        _write_record(driver, f"{kind}s", record, database)
+        return 201, formation()
+    except BaseException:
+        try:
+            F.discard_request(driver, kind, record["id"], database=database)
+        except GraphError:
+            logger.exception("Could not delete %s %s after its create failed", kind, record["id"])
+        raise
 
 
 @router.get(
@@ -125,6 +207,14 @@ def read_topic(topic_id: str, driver: DriverDep, settings: SettingsDep, _: ReadK
     status_code=201,
     response_model=FormationCreated,
     summary="Post a demand; get a proposed expert service team",
+    responses=_CREATE_RESPONSES,
+    description=(
+        "Stores the demand, proposes a team that covers every skill, respects conflicts of "
+        "interest, load, seniority and the institution cap, and saves it as `proposed`.\n\n"
+        "All or nothing: when the team cannot be formed (422) the demand is not stored either. "
+        "An `id` that exists is a 409 (never an overwrite); re-solve an existing demand's team "
+        "with `POST /v1/demands/{id}/teams`.\n\n" + IDEMPOTENCY_DOC
+    ),
 )
 def create_demand(
     request: Request,
@@ -134,9 +224,6 @@ def create_demand(
     settings: SettingsDep,
     key: WriteKey,
 ) -> JSONResponse:
-    """Stores the demand, proposes a team that covers every skill, respects conflicts of
-    interest, load, seniority and the institution cap, and saves it as `proposed`."""
-
     def create() -> tuple[int, FormationCreated]:
         demand_id = body.id or f"dem-{uuid.uuid4().hex[:10]}"
         record = {
@@ -148,14 +235,14 @@ def create_demand(
             "disciplines": body.disciplines,
             "skills": body.skills,
         }
-        _write_record(
-            driver,
-            "demands",
-            {k: v for k, v in record.items() if v not in (None, [])},
-            settings.neo4j_database,
-        )
         svc = service(driver, matcher, settings.neo4j_database)
-        return 201, _team(svc, demand_id, body.team)
+        return _create_request(
+            driver,
+            "demand",
+            record,
+            settings.neo4j_database,
+            lambda: _team(svc, demand_id, body.team),
+        )
 
     return idempotent(
         request, driver, key, body.model_dump(), create, database=settings.neo4j_database
@@ -204,6 +291,7 @@ def _team(svc: FormationService, demand_id: str, opts: TeamOptions) -> Formation
 @router.post(
     "/teams/{team_id}/swap",
     summary="Replacement options for one member (or apply one), the rest fixed",
+    responses={404: _MOVE_RESPONSES[404]},
 )
 def swap(
     team_id: str,
@@ -230,6 +318,14 @@ def swap(
     status_code=201,
     response_model=FormationCreated,
     summary="Post a government topic; get a proposed think-tank panel",
+    responses=_CREATE_RESPONSES,
+    description=(
+        "Stores the topic and proposes a panel under explicit quotas (seniority, young "
+        "scientists, enterprise and academic voices, disciplines, institution cap), with "
+        "diversity and rotation.\n\nAll or nothing: when the panel cannot be formed (422) the "
+        "topic is not stored either. An `id` that exists is a 409 (never an overwrite).\n\n"
+        + IDEMPOTENCY_DOC
+    ),
 )
 def create_topic(
     request: Request,
@@ -239,9 +335,6 @@ def create_topic(
     settings: SettingsDep,
     key: WriteKey,
 ) -> JSONResponse:
-    """Stores the topic and proposes a panel under explicit quotas (seniority, young scientists,
-    enterprise and academic voices, disciplines, institution cap), with diversity and rotation."""
-
     def create() -> tuple[int, FormationCreated]:
         topic_id = body.id or f"top-{uuid.uuid4().hex[:10]}"
         record = {
@@ -251,12 +344,11 @@ def create_topic(
             "issuer": body.issuer,
             "disciplines": body.disciplines,
         }
-        _write_record(
-            driver,
-            "topics",
-            {k: v for k, v in record.items() if v not in (None, [])},
-            settings.neo4j_database,
+        return _create_request(
+            driver, "topic", record, settings.neo4j_database, lambda: panel(topic_id)
         )
+
+    def panel(topic_id: str) -> FormationCreated:
         svc = service(driver, matcher, settings.neo4j_database)
         p = body.panel
         proposal = svc.propose_panel(
@@ -273,7 +365,7 @@ def create_topic(
             relax=p.relax,
         )
         panel_id = svc.save_panel(proposal)
-        return 201, FormationCreated(
+        return FormationCreated(
             request_id=topic_id,
             formation_id=panel_id,
             proposal=jsonable_encoder(proposal.to_dict()),
@@ -289,6 +381,12 @@ def create_topic(
     status_code=201,
     response_model=FormationCreated,
     summary="Propose a cross-disciplinary consortium for a theme",
+    responses={409: _CREATE_RESPONSES[409]},
+    description=(
+        "Industry + university + research organisations that together cover the theme's "
+        "disciplines, preferring existing ties; each member's contribution explained.\n\n"
+        + IDEMPOTENCY_DOC
+    ),
 )
 def create_consortium(
     request: Request,
@@ -298,9 +396,6 @@ def create_consortium(
     settings: SettingsDep,
     key: WriteKey,
 ) -> JSONResponse:
-    """Industry + university + research organisations that together cover the theme's
-    disciplines, preferring existing ties; each member's contribution explained."""
-
     def create() -> tuple[int, FormationCreated]:
         svc = service(driver, matcher, settings.neo4j_database)
         proposal = svc.propose_consortium(
@@ -336,74 +431,102 @@ def assign(
     return _json(result.to_dict())
 
 
-def read_formation(
-    formation_id: str, driver: DriverDep, matcher: MatcherDep, settings: SettingsDep, _: ReadKey
-) -> dict[str, Any]:
-    """A saved proposal with its members, status and feedback."""
-    return _json(asdict(service(driver, matcher, settings.neo4j_database).get(formation_id)))
+def _add_formation_routes(kind: F.FormationKind, plural: str) -> None:
+    """GET, confirm, decline and feedback for one kind; ids of other kinds are 404 here."""
 
+    def read_formation(
+        formation_id: str, driver: DriverDep, matcher: MatcherDep, settings: SettingsDep, _: ReadKey
+    ) -> dict[str, Any]:
+        svc = service(driver, matcher, settings.neo4j_database)
+        return _json(asdict(svc.get(formation_id, kind=kind)))
 
-def confirm(
-    formation_id: str, driver: DriverDep, matcher: MatcherDep, settings: SettingsDep, _: WriteKey
-) -> dict[str, Any]:
-    """Staff confirm the proposal."""
-    svc = service(driver, matcher, settings.neo4j_database)
-    svc.confirm(formation_id)
-    return _json(asdict(svc.get(formation_id)))
+    def confirm(
+        formation_id: str,
+        driver: DriverDep,
+        matcher: MatcherDep,
+        settings: SettingsDep,
+        _: WriteKey,
+    ) -> dict[str, Any]:
+        svc = service(driver, matcher, settings.neo4j_database)
+        svc.confirm(formation_id, kind=kind)
+        return _json(asdict(svc.get(formation_id, kind=kind)))
 
+    def decline(
+        formation_id: str,
+        driver: DriverDep,
+        matcher: MatcherDep,
+        settings: SettingsDep,
+        _: WriteKey,
+    ) -> dict[str, Any]:
+        svc = service(driver, matcher, settings.neo4j_database)
+        svc.decline(formation_id, kind=kind)
+        return _json(asdict(svc.get(formation_id, kind=kind)))
 
-def decline(
-    formation_id: str, driver: DriverDep, matcher: MatcherDep, settings: SettingsDep, _: WriteKey
-) -> dict[str, Any]:
-    """Staff decline the proposal; its members' load is freed."""
-    svc = service(driver, matcher, settings.neo4j_database)
-    svc.decline(formation_id)
-    return _json(asdict(svc.get(formation_id)))
+    def feedback(
+        formation_id: str,
+        body: FeedbackCreate,
+        driver: DriverDep,
+        matcher: MatcherDep,
+        settings: SettingsDep,
+        _: WriteKey,
+    ) -> dict[str, Any]:
+        svc = service(driver, matcher, settings.neo4j_database)
+        svc.feedback(
+            formation_id,
+            body.member,
+            accepted=body.accepted,
+            rating=body.rating,
+            comment=body.comment,
+            kind=kind,
+        )
+        return _json(asdict(svc.get(formation_id, kind=kind)))
 
-
-def feedback(
-    formation_id: str,
-    body: FeedbackCreate,
-    driver: DriverDep,
-    matcher: MatcherDep,
-    settings: SettingsDep,
-    _: WriteKey,
-) -> dict[str, Any]:
-    """Feedback enters later rankings: a decline keeps the expert off later teams for the same
-    demand; ratings shift the expert's graph prior."""
-    svc = service(driver, matcher, settings.neo4j_database)
-    svc.feedback(
-        formation_id, body.member, accepted=body.accepted, rating=body.rating, comment=body.comment
-    )
-    return _json(asdict(svc.get(formation_id)))
-
-
-for _kind, _noun in (("teams", "team"), ("panels", "panel"), ("consortia", "consortium")):
+    not_found: dict[int | str, dict[str, Any]] = {404: _MOVE_RESPONSES[404]}
     router.add_api_route(
-        f"/{_kind}/{{formation_id}}",
+        f"/{plural}/{{formation_id}}",
         read_formation,
         methods=["GET"],
-        summary=f"A saved {_noun}",
-        name=f"read_{_noun}",
+        summary=f"A saved {kind}",
+        description=f"A saved {kind} with its members, status and feedback.",
+        responses=not_found,
+        name=f"read_{kind}",
     )
     router.add_api_route(
-        f"/{_kind}/{{formation_id}}/confirm",
+        f"/{plural}/{{formation_id}}/confirm",
         confirm,
         methods=["POST"],
-        summary=f"Confirm a {_noun}",
-        name=f"confirm_{_noun}",
+        summary=f"Confirm a {kind}",
+        description=f"Staff confirm the proposed {kind}.\n\n{_STATES_DOC}",
+        responses=_MOVE_RESPONSES,
+        name=f"confirm_{kind}",
     )
     router.add_api_route(
-        f"/{_kind}/{{formation_id}}/decline",
+        f"/{plural}/{{formation_id}}/decline",
         decline,
         methods=["POST"],
-        summary=f"Decline a {_noun}",
-        name=f"decline_{_noun}",
+        summary=f"Decline a {kind}",
+        description=f"Staff decline the {kind}; its members' load is freed.\n\n{_STATES_DOC}",
+        responses=_MOVE_RESPONSES,
+        name=f"decline_{kind}",
     )
     router.add_api_route(
-        f"/{_kind}/{{formation_id}}/feedback",
+        f"/{plural}/{{formation_id}}/feedback",
         feedback,
         methods=["POST"],
-        summary=f"Feedback on a {_noun} member",
-        name=f"feedback_{_noun}",
+        summary=f"Feedback on a {kind} member",
+        description=(
+            "Feedback enters later rankings: a decline keeps the expert off later teams for the "
+            "same demand; ratings shift the expert's graph prior."
+        ),
+        responses=not_found,
+        name=f"feedback_{kind}",
     )
+
+
+_KINDS: Final[tuple[tuple[F.FormationKind, str], ...]] = (
+    ("team", "teams"),
+    ("panel", "panels"),
+    ("consortium", "consortia"),
+)
+for _kind, _plural in _KINDS:
+    _add_formation_routes(_kind, _plural)
