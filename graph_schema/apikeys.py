@@ -268,15 +268,16 @@ def claim_idempotency(
     for attempt in range(2):
         token = secrets.token_hex(16)
         try:
-            with translate():
-                driver.execute_query(
+            # An auto-commit query: in a managed transaction the driver's rollback after the
+            # violation raised ResultFailedError in its place, and the loser answered 500.
+            with translate(), driver.session(database=database) as session:
+                session.run(
                     CLAIM_IDEM,
                     id=idem_id,
                     request_hash=request_hash,
                     token=token,
                     lease=int(lease_s),
-                    database_=database,
-                )
+                ).consume()
         except neo4j.exceptions.ConstraintError:
             pass
         else:

@@ -890,7 +890,10 @@ def claim_request(
         AlreadyExistsError: the id is taken (also when a concurrent create took it first).
     """
     try:
-        _write(driver, CLAIM_REQUEST[kind], database, id=request_id)
+        # Auto-commit: in a managed transaction the driver's rollback after the violation
+        # can raise ResultFailedError in place of the ConstraintError.
+        with translate(), driver.session(database=database) as session:
+            session.run(CLAIM_REQUEST[kind], id=request_id).consume()
     except neo4j.exceptions.ConstraintError as exc:
         raise AlreadyExistsError(kind, request_id) from exc
 

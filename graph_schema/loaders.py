@@ -27,7 +27,7 @@ import neo4j
 from pydantic import ValidationError
 
 from graph_schema import queries as Q
-from graph_schema.errors import ImportFileError, translate
+from graph_schema.errors import GraphUnavailableError, ImportFileError, translate
 from graph_schema.labels import Label, Rel
 from graph_schema.models import (
     RECORD_KINDS,
@@ -270,9 +270,7 @@ def _row(record: Record, stem: str) -> dict[str, Any]:
     data = record.model_dump(mode="json")
     given = set(record.model_fields_set) | set(_FIXED_FIELDS)
     props = {
-        k: (None if v in ([], "") else v)
-        for k, v in data.items()
-        if k not in refs and k in given and k not in _FIXED_FIELDS
+        k: (None if v in ([], "") else v) for k, v in data.items() if k not in refs and k in given
     }
     row: dict[str, Any] = {
         "key": record.key(),
@@ -304,7 +302,7 @@ def _row(record: Record, stem: str) -> dict[str, Any]:
     return row
 
 
-#: Fields the file kind fixes (an evidence item's ``kind``): never "given" by a record.
+#: Fields the file kind fixes (an organisation's or evidence item's ``kind``): always written.
 _FIXED_FIELDS: Final = ("kind",)
 
 
@@ -481,6 +479,7 @@ def load_records(
     batch_size: int = 1000,
     dry_run: bool = False,
     on_progress: ProgressFn | None = None,
+    keep_outcomes: bool = False,
 ) -> tuple[FileReport, list[Reject]]:
     """Validate and write records of one kind, a transaction per batch.
 
@@ -492,6 +491,8 @@ def load_records(
         batch_size: records per transaction.
         dry_run: validate and check references, write nothing (the transaction is rolled back).
         on_progress: called with ``(source, records done)`` after each batch.
+        keep_outcomes: keep each accepted record's outcome in ``report.outcomes`` (the
+            counts of created / changed / unchanged are kept either way).
 
     Returns:
         The kind's report and its rejects.
@@ -503,9 +504,22 @@ def load_records(
     started = time.perf_counter()
     batch: list[_Pending] = []
     seen_keys: dict[str, int] = {}
+    #: Set when the database went away: the records after it are rejected unwritten, so the
+    #: answer still says, record by record, what was committed (never a 5xx after a write).
+    lost: list[str] = []
+    uncertain: list[bool] = []
+
+    def reject_all(reason: str) -> None:
+        for p in batch:
+            rejects.append(Reject(source, p.line, None, reason, p.row["key"]))
+        report.rejected += len(batch)
 
     def flush() -> None:
         if not batch:
+            return
+        if lost:
+            reject_all(f"not written: {lost[0]}")
+            batch.clear()
             return
         try:
             with translate(), driver.session(database=database) as session:
@@ -515,25 +529,28 @@ def load_records(
                         tx.rollback()
                 else:
                     result = session.execute_write(_write_batch, kind, batch, source)
+        except neo4j.exceptions.IncompleteCommit as exc:
+            logger.warning("Commit of a batch of %s lost: %s", source, exc)
+            lost.append("the database became unavailable during the request")
+            uncertain.append(True)
+            reject_all(
+                "the database went away while this record's batch committed: it may or may "
+                "not be written; re-send it (re-sending a record is safe)"
+            )
+        except (GraphUnavailableError, neo4j.exceptions.DriverError) as exc:
+            logger.warning("Batch of %s not written, the database is unavailable: %s", source, exc)
+            lost.append("the database became unavailable during the request")
+            reject_all("not written: the database became unavailable during the request")
         except neo4j.exceptions.Neo4jError as exc:
             logger.warning("Batch of %s failed: %s", source, exc.message)
-            for p in batch:
-                rejects.append(
-                    Reject(
-                        source,
-                        p.line,
-                        None,
-                        f"batch failed and was not written: {exc.message}",
-                        p.row["key"],
-                    )
-                )
-            report.rejected += len(batch)
+            reject_all(f"batch failed and was not written: {exc.message}")
         else:
             batch_rejects, counters, outcomes = result
             rejects.extend(batch_rejects)
             report.rejected += len(batch_rejects)
             report.loaded += len(outcomes)
-            report.outcomes.extend(outcomes)
+            if keep_outcomes:
+                report.outcomes.extend(outcomes)
             for o in outcomes:
                 setattr(report, o.outcome, getattr(report, o.outcome) + 1)
             report.nodes_created += counters["nodes"]
@@ -565,6 +582,10 @@ def load_records(
             flush()
     flush()
     report.seconds = time.perf_counter() - started
+    if lost and not report.loaded and not uncertain:
+        # Nothing of this call was (or may have been) written: a plain "unavailable" (503),
+        # safe to retry whole.
+        raise GraphUnavailableError(lost[0])
     return report, rejects
 
 
@@ -607,6 +628,7 @@ def import_path(
     dry_run: bool = False,
     on_file: Callable[[Path, int], None] | None = None,
     on_progress: ProgressFn | None = None,
+    keep_outcomes: bool = False,
 ) -> ImportReport:
     """Import one file or a folder of record files, in dependency order.
 
@@ -629,6 +651,7 @@ def import_path(
                 batch_size=batch_size,
                 dry_run=dry_run,
                 on_progress=on_progress,
+                keep_outcomes=keep_outcomes,
             )
         except ImportFileError as exc:
             file_report = FileReport(file=file_path.name, kind=kind.stem)

@@ -258,6 +258,7 @@ def import_cmd(
                 dry_run=dry_run,
                 on_file=on_file,
                 on_progress=on_progress,
+                keep_outcomes=report is not None,
             )
         except GraphError as exc:
             raise fail(str(exc)) from exc
@@ -284,13 +285,17 @@ def import_cmd(
         print_json(out)
     else:
         table = Table(title="Import" + (" (dry run: nothing written)" if dry_run else ""))
-        for col in ("file", "read", "loaded", "rejected", "nodes+", "rels+", "seconds"):
+        cols = ("file", "read", "loaded", "new", "changed", "same", "rejected", "nodes+", "rels+")
+        for col in (*cols, "seconds"):
             table.add_column(col, justify="left" if col == "file" else "right")
         for f in result.files:
             table.add_row(
                 f.file,
                 str(f.read),
                 str(f.loaded),
+                str(f.created),
+                str(f.changed),
+                str(f.unchanged),
                 str(f.rejected),
                 str(f.nodes_created),
                 str(f.relationships_created),

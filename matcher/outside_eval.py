@@ -265,6 +265,10 @@ CONTROL_TEXTS: tuple[str, ...] = (
     "！！！",
     "今天天气怎么样，周末去哪里玩",
     "best pasta recipe for dinner",
+    "我想买一双跑步鞋",
+    "周末去看电影",
+    "如何申请信用卡",
+    "hello world",
 )
 
 

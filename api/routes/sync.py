@@ -56,6 +56,7 @@ def sync_records(
             source="api",
             database=settings.neo4j_database,
             dry_run=body.dry_run,
+            keep_outcomes=True,
         )
         answers = [
             SyncRecordResult(index=o.line, key=o.key, outcome=o.outcome, changed=list(o.changed))  # type: ignore[arg-type]

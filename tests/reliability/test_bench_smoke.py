@@ -143,7 +143,13 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert inc["mode"] == "incremental" and inc["evidence"] == adopted["vector_index"]["vectors"]
     assert inc["embedded_for_real"] == inc["end_to_end_texts"] == 300 and inc["profiles_built"] > 0
     assert inc["baseline_encode"]["texts"] == 100 and inc["ratio_model_vs_encode"] > 0
-    assert set(inc["stage_seconds"]) == {"evidence", "profiles", "indexes", "statistics"}
+    assert set(inc["stage_seconds"]) == {
+        "tokenizer",
+        "evidence",
+        "profiles",
+        "indexes",
+        "statistics",
+    }
     assert inc["graph_work_seconds"] > 0 and "seed 42" in inc["fill_note"]
     # The corpus counts were updated from the changed items alone, and agree with a recount.
     st = inc["statistics"]

@@ -181,3 +181,74 @@ def test_import_cut_by_neo4j_stopping_writes_no_half_batch_and_reruns_to_exact_c
     final = import_path(own_driver, data_all)
     assert final.ok and final.created == 0
     assert graph_stats(own_driver).labels == stats.labels
+
+
+def test_a_sync_cut_by_neo4j_stopping_answers_record_by_record_what_was_written(
+    own_server: LocalNeo4j,
+    own_driver: neo4j.Driver,
+    embedder: SentenceTransformerEmbedder,
+    tmp_path: Path,
+) -> None:
+    """Neo4j stops in the middle of a large sync: the answer is not a 5xx, and it says exactly
+    which records are in the graph (written), which are not (rejected), and which may be
+    (their batch was committing): the graph, read after a restart, agrees."""
+    if own_server.pid() is None:
+        _restart(own_server)
+    clear_graph(own_driver)
+    assert import_path(own_driver, tiny_dataset(tmp_path / "d")).ok
+    key, _ = create_key(
+        own_driver, name="cut-sync", scopes=["read", "write"], rate_limit=10_000_000
+    )
+    settings = Settings(NEO4J_URI=own_server.uri, NEO4J_PASSWORD=own_server.password())  # type: ignore[call-arg]
+    app = create_app(settings, embedder=embedder, rate_limit_per_minute=10_000_000)
+    records = [
+        {"id": f"sci-cut-{i:05d}", "name": f"同步{i}", "institution": "U-CQU", "birth_year": 1980}
+        for i in range(8000)
+    ]
+    answer: dict[str, Any] = {}
+
+    def post(base: str) -> None:
+        with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=300) as c:
+            r = c.post("/v1/sync/scientists", json={"records": records})
+            answer["status"], answer["body"] = r.status_code, r.json()
+
+    try:
+        with serve_in_thread(app) as base:
+            th = threading.Thread(target=post, args=(base,), daemon=True)
+            th.start()
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:  # the first batches are in: stop Neo4j
+                n = own_driver.execute_query(
+                    "MATCH (s:Scientist) WHERE s.id STARTS WITH 'sci-cut-' RETURN count(s) AS n"
+                ).records[0]["n"]
+                if n >= 1000:
+                    break
+                time.sleep(0.05)
+            own_server.stop()
+            th.join(timeout=180)
+        assert not th.is_alive()
+    finally:
+        _restart(own_server)
+
+    assert answer["status"] == 200, answer
+    body = answer["body"]
+    by_outcome: dict[str, set[str]] = {}
+    maybe: set[str] = set()
+    for rec in body["records"]:
+        if rec["outcome"] == "rejected" and "may or may not" in (rec["reason"] or ""):
+            maybe.add(rec["key"])
+        else:
+            by_outcome.setdefault(rec["outcome"], set()).add(rec["key"])
+    assert len(body["records"]) == len(records)
+    written, rejected = by_outcome.get("created", set()), by_outcome.get("rejected", set())
+    assert written and rejected, {k: len(v) for k, v in by_outcome.items()}
+    assert body["accepted"] == len(written)
+    in_graph = {
+        r["id"]
+        for r in own_driver.execute_query(
+            "MATCH (s:Scientist) WHERE s.id STARTS WITH 'sci-cut-' RETURN s.id AS id"
+        ).records
+    }
+    assert written <= in_graph  # everything answered as written is there
+    assert not (rejected & in_graph)  # nothing answered as not written is
+    assert in_graph <= written | maybe
