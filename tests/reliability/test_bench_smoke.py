@@ -163,7 +163,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
     assert adopted["http"]["search"]["n"] >= 1 and adopted["sizing"]["projection"] == []
     adopted_md = render_markdown(adopted)
     assert "adopted as it stands" in adopted_md and "## Vector index" in adopted_md
-    assert "took the text of another item" in adopted_md and "Stages: evidence" in adopted_md
+    assert "took the text of another item" in adopted_md and "Stages: tokenizer" in adopted_md
     assert "**agree** term for term" in adopted_md
     assert "until Lucene merges the fresh segments" in adopted_md
     # The recall probe measures the same section on the graph as it stands, here after building
