@@ -7,7 +7,7 @@ are converted back to cosines here so callers see plain cosines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -159,7 +159,7 @@ class CandidateFacts:
     def for_query(
         self,
         q: int | None,
-        query_weights: dict[str, float],
+        query_weights: Mapping[str, float],
         item_lexical: Callable[[list[str], int], float] | None = None,
         *,
         top: int = 5,

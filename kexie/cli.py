@@ -438,12 +438,22 @@ def embed(
     all_: Annotated[
         bool, typer.Option("--all", help="Re-embed everything, not only what changed.")
     ] = False,
+    refresh_dictionary: Annotated[
+        bool,
+        typer.Option(
+            "--refresh-dictionary",
+            help="Rebuild the tokenizer's user dictionary from the graph's vocabulary "
+            "(discipline names, demand skills) and derive every item's terms again.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Embed evidence that changed since the last run, rebuild profiles and vector indexes.
 
     Switching MATCHER_MODEL re-embeds everything and rebuilds the indexes with the new
-    dimension; vectors of two models are never mixed.
+    dimension; vectors of two models are never mixed. A new tokenizer release derives every
+    item's lexical terms again (vectors stay); the user dictionary is built from the graph's
+    vocabulary then, and again with --refresh-dictionary after imports add disciplines or skills.
     """
     from matcher import embed_graph
 
@@ -468,7 +478,12 @@ def embed(
             progress.update(tasks[stage], completed=done, total=total or None)
 
         report = embed_graph(
-            driver, embedder, database=settings.neo4j_database, full=all_, on_progress=on_progress
+            driver,
+            embedder,
+            database=settings.neo4j_database,
+            full=all_,
+            refresh_dictionary=refresh_dictionary,
+            on_progress=on_progress,
         )
     data = {
         "model": report.model,
@@ -480,6 +495,8 @@ def embed(
         "texts_per_second": round(report.texts_per_second, 1),
         "stage_seconds": report.stage_seconds,
         "statistics": report.statistics,
+        "tokenizer": report.tokenizer,
+        "retokenized": report.retokenized,
     }
     if as_json:
         print_json(data)
@@ -489,7 +506,12 @@ def embed(
             f"texts ({report.texts_per_second:.0f}/s), built {report.profiles_built} profiles"
             f"{', rebuilt vector indexes' if report.rebuilt_indexes else ''} in {report.seconds:.1f}s"
             f" ({', '.join(f'{k} {v:.1f}s' for k, v in report.stage_seconds.items())});"
-            f" corpus term counts {report.statistics}"
+            f" corpus term counts {report.statistics}; tokenizer {report.tokenizer}"
+            + (
+                f" (terms derived again for {report.retokenized} items)"
+                if report.retokenized
+                else ""
+            )
         )
 
 

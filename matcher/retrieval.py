@@ -171,9 +171,9 @@ class _Query:
     lucene: str
 
     @property
-    def qweights(self) -> dict[str, float]:
-        """Each scored term's BM25 weight (query term frequency × idf)."""
-        return dict(self.lexical.weights)
+    def qweights(self) -> Mapping[str, float]:
+        """Each scored term's BM25 weight (query term frequency × idf); read-only, shared."""
+        return self.lexical.weights
 
     def item_lexical(self, terms: Sequence[str], dl: int) -> float:
         """BM25 of an item holding ``terms`` (the query's, with repeats) in ``dl`` terms."""

@@ -8,8 +8,9 @@ queries (thresholds, quotas and batch assignment rely on this):
   of their evidence vectors), calibrated against the cosine of a query to unrelated evidence
   (measured by the embedding job); without a profile, the mean of their best items' cosines.
 - ``lexical``: BM25 of each evidence item over the query's terms (words and character
-  bigrams, :mod:`matcher.text`), divided by the query's BM25 against itself; the mean of the
-  best three items, weighted by recency.
+  bigrams, :mod:`matcher.text`), divided by that of an item of mean length saying what the
+  text says (:attr:`matcher.text.LexicalQuery.norm`); the mean of the best three items,
+  weighted by recency.
 - ``discipline``: 1 when a scientist's discipline (declared or of their evidence) equals a
   query discipline at level 2, 0.5 at level 1 only, else 0.
 - ``graph``: a prior from the graph — best society grade and recent activity, shifted by at
@@ -57,8 +58,8 @@ class Calibration:
     differ widely (all-MiniLM-L6-v2: mean ~0.1, spread ~0.1; multilingual-e5-small: ~0.84 and
     ~0.02), so the curve follows the spread. It never clips: a short query (a title, keywords)
     has low cosines to everything, and a floor at "one spread above unrelated" flattened most
-    of them to 0, losing their order (dense nDCG@10 for titles 0.36 against 0.56; benchmarks
-    README, "Matching on real texts"). Centre 1 and scale 1 sit in the middle of the settings
+    of them to 0, losing their order (dense alone on titles of the outside benchmark: 0.502
+    against 0.562 with the curve; `python -m benchmarks.outside_ablation`). Centre 1 and scale 1 sit in the middle of the settings
     that measured best there."""
 
     background_mean: float = 0.1
@@ -78,9 +79,10 @@ class FusionWeights:
 
     Dense against lexical was chosen on the outside development benchmark of real Chinese
     papers (`kexie eval --benchmark`, benchmarks README "Matching on real texts"): with the
-    default model's profile vectors, dense shares of 0.10–0.25 of the text part lifted nDCG@10
-    over plain BM25 by 0.055–0.062 on its weakest query kind; 0.15 here, in the middle. Discipline and graph keep
-    their earlier shares (chosen on the demo ground truth).
+    default model's profile vectors, dense shares of 0.15 and 0.20 of the text part lifted
+    nDCG@10 over plain BM25 by at least 0.059 and 0.056 on every query kind, 0.10 and 0.25 by
+    0.046 and 0.049 (`python -m benchmarks.outside_ablation`); 0.15 here. Discipline and graph
+    keep their earlier shares (chosen on the demo ground truth).
     """
 
     dense: float = 0.12
@@ -252,12 +254,13 @@ def score_candidate(
 ) -> ComponentScores:
     """Component affinities of one scientist.
 
-    Lexical: each item's BM25 over the query (:func:`matcher.text.bm25_item`) divided by the
-    text's BM25 against itself (:attr:`matcher.text.LexicalQuery.norm`), at most 1; dense: each
-    item's calibrated cosine. Each is weighted by the item's recency and aggregated as the mean of the scientist's
-    best ``aggregate_top`` items (lexical, dense): a scientist is judged by a few papers that fit,
-    not by one lucky one nor by the mean of a long career (top-3 measured best of max, top-2,
-    top-3 and the old 0.6 best + 0.4 top-3 on the outside benchmark, benchmarks README).
+    Lexical: each item's BM25 over the query (:func:`matcher.text.bm25_item`) divided by that
+    of an item of mean length saying what the text says (:attr:`~matcher.text.LexicalQuery.norm`),
+    at most 1; dense: each item's calibrated cosine. Each is weighted by the item's recency and
+    aggregated as the mean of the scientist's best ``aggregate_top`` items (lexical, dense): a
+    scientist is judged by a few papers that fit, not by one lucky one nor by the mean of a
+    long career (top-3 measured best of max, top-2, top-3 and the old 0.6 best + 0.4 top-3 on
+    the outside benchmark, benchmarks README).
 
     Args:
         evidence: items with ``id, kind, title, year, cos`` (cosine or None), ``terms`` (the

@@ -181,3 +181,26 @@ def test_a_tokenizer_change_derives_every_items_terms_again_and_retrieval_waits_
     results = ExpertMatcher(driver, embedder).rank_experts("动力电池液冷板热管理")
     assert results and {"动力电池", "液冷"} <= set(results[0].explanation.matched_terms)
     assert "板热" not in results[0].explanation.matched_terms  # no word across a boundary
+
+
+def test_refreshing_the_dictionary_takes_in_new_vocabulary(
+    embedded: tuple[neo4j.Driver, Path], embedder: SentenceTransformerEmbedder
+) -> None:
+    driver, folder = embedded
+    before = V.read_corpus_snapshot(driver)
+    assert "液冷板流道" not in before.user_words
+    write_jsonl(folder / "disciplines.jsonl", [{"code": "58099", "name": "液冷板流道"}])
+    assert import_path(driver, folder / "disciplines.jsonl").ok
+    # An import alone keeps the stamped dictionary: stored terms and queries stay in step.
+    assert embed_graph(driver, embedder).retokenized == 0
+
+    report = embed_graph(driver, embedder, refresh_dictionary=True)
+
+    after = V.read_corpus_snapshot(driver)
+    assert "液冷板流道" in after.user_words and after.tokenizer != before.tokenizer
+    assert report.retokenized == after.n_docs and report.tokenizer == after.tokenizer
+    assert V.read_corpus_counts(driver) == _expected(driver)
+    terms = driver.execute_query("MATCH (e:Evidence {id: 'P3'}) RETURN e.terms AS t").records[0][
+        "t"
+    ]
+    assert "液冷板流道" in terms
