@@ -268,7 +268,9 @@ def _row(record: Record, stem: str) -> dict[str, Any]:
     field in ``given`` with null or ``[]`` removes its relationships."""
     refs = _REFS.get(stem, {})
     data = record.model_dump(mode="json")
-    given = set(record.model_fields_set) | set(_FIXED_FIELDS)
+    # The kind's fixed fields (an organisation's or evidence item's ``kind``) are passed to the
+    # model with the record, so they count as given and are always written.
+    given = record.model_fields_set
     props = {
         k: (None if v in ([], "") else v) for k, v in data.items() if k not in refs and k in given
     }
@@ -300,10 +302,6 @@ def _row(record: Record, stem: str) -> dict[str, Any]:
         row["abstract_given"] = "abstract" in given
         row["lang_given"] = "lang" in given
     return row
-
-
-#: Fields the file kind fixes (an organisation's or evidence item's ``kind``): always written.
-_FIXED_FIELDS: Final = ("kind",)
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -418,7 +416,7 @@ def _write_batch(
         # Who works where, who belongs to which society or contributed to what has changed:
         # in this transaction, so the stored organisation ties can never miss it.
         mark_ties_changed(tx)
-    outcomes = [_outcome(p, before.get(p.row["key"]), kind.stem) for p in good]
+    outcomes = [_outcome(p, before.get(p.row["key"])) for p in good]
     return rejects, counters, outcomes
 
 
@@ -759,7 +757,9 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def _outcome(p: _Pending, stored: dict[str, Any] | None, stem: str) -> Outcome:
+def _outcome(p: _Pending, stored: dict[str, Any] | None) -> Outcome:
+    """``created`` when nothing was stored; else the given fields whose stored value differs
+    (scalar properties, and reference fields against the relationships they stand for)."""
     row = p.row
     if stored is None:
         return Outcome(p.line, row["key"], "created")
@@ -770,10 +770,8 @@ def _outcome(p: _Pending, stored: dict[str, Any] | None, stem: str) -> Outcome:
     ]
     for name in row.get("given", []):
         new = row.get(name)
-        old = stored["refs"].get(name)
-        if name in ("disciplines", "counterparts"):
+        if name in ("disciplines", "counterparts"):  # stored sorted: order carries nothing
             new = sorted(new or [])
-        if name != "parent" and not _same(old, new if new != [] else None if old is None else []):
+        if not _same(stored["refs"].get(name), new):
             changed.append(name)
-    changed = sorted(set(changed), key=changed.index)
     return Outcome(p.line, row["key"], "changed" if changed else "unchanged", tuple(changed))
