@@ -17,9 +17,11 @@ When the quotas cannot all hold, :func:`diagnose_panel` says *which* and *why*:
 2. otherwise a deletion filter (Chinneck & Dravnieks 1991) finds an irreducible set of quotas
    that cannot be met together — relaxing any one of them restores feasibility.
 
-With ``on_infeasible="relax"`` :func:`solve_panel` repeats step 2, dropping the lowest-priority
-quota of each conflicting set until the rest is feasible, solves, and marks the relaxed quotas
-(their checks say whether they happen to hold anyway).
+With ``on_infeasible="relax"`` :func:`solve_panel` repeats step 2 and loosens the lowest-priority
+quota of each conflicting set to the tightest bound the pool allows with the others ("≥ 5
+young" becomes "≥ 4" when four can be seated), until every quota can hold; it solves and
+reports each relaxation with its old and new bound (the checks stay against the bounds staff
+asked for, so they show the shortfall).
 
 Exposure (rotation): ``prior_share`` is each expert's share of this period's panels; above
 ``max_prior_share`` an expert is excluded (with the reason), below it the share can be penalised.
@@ -48,6 +50,7 @@ from matcher.optimise._milp import Model, deletion_filter
 from matcher.types import Check
 
 __all__ = [
+    "QuotaRelaxation",
     "GRADES",
     "SECTORS",
     "Quota",
@@ -324,6 +327,28 @@ class PanelDiversity:
     n_young: int
 
 
+@dataclass(frozen=True)
+class QuotaRelaxation:
+    """A quota loosened to what the allowed pool permits together with the other quotas.
+
+    Args:
+        quota: The quota's name.
+        kind: Its kind (``min``, ``max``, ``min_distinct``, ``max_per_value``).
+        from_count: The bound staff asked for.
+        to_count: The tightest bound that can hold (``0`` for a minimum: dropped).
+    """
+
+    quota: str
+    kind: QuotaKind
+    from_count: int
+    to_count: int
+
+    @property
+    def by(self) -> int:
+        """How far the bound moved."""
+        return abs(self.from_count - self.to_count)
+
+
 @dataclass(frozen=True, eq=False)
 class PanelSolution:
     """A proposed panel.
@@ -335,6 +360,7 @@ class PanelSolution:
         checks: ``allowed``, ``locked``, ``size``, then ``quota:<name>`` for every quota.
         diversity: Measured diversity.
         relaxed: Names of quotas relaxed to make the problem feasible (their checks may fail).
+        relaxations: How far each relaxed quota was loosened (to what the pool allows).
         reasons: Why relaxation was needed (empty if it was not).
         solver: Name of the method; ``optimal`` whether proven optimal; ``seconds`` wall time.
     """
@@ -350,6 +376,7 @@ class PanelSolution:
     solver: str = "exact"
     optimal: bool = False
     seconds: float = 0.0
+    relaxations: tuple[QuotaRelaxation, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -627,6 +654,59 @@ def diagnose_panel(p: PanelProblem) -> tuple[list[str], list[str], list[str]]:
     )
 
 
+def _loosened(q: Quota, size: int) -> list[int]:
+    """A quota's looser bounds, tightest first: counts below a minimum, above a maximum."""
+    if q.kind in ("min", "min_distinct"):
+        return list(range(q.count - 1, -1, -1))
+    return list(range(q.count + 1, size + 1))
+
+
+def _relax_quotas(p: PanelProblem) -> list[QuotaRelaxation]:
+    """Loosen quotas until the panel is feasible, each only as far as it must go.
+
+    Each round finds an irreducible set of quotas that cannot hold together (a deletion
+    filter), picks its lowest-priority quota (the later one on ties) and moves that quota's
+    bound to the tightest value at which the set can hold; rounds repeat until every quota can
+    hold. A quota may be loosened in several rounds; its relaxation reports the final bound.
+
+    Raises:
+        InfeasibleError: When size and locks cannot hold with every quota dropped.
+    """
+    quotas = {q.name: q for q in p.quotas}
+    order = {q.name: k for k, q in enumerate(p.quotas)}
+    original = dict(quotas)
+    for _ in range(sum(max(q.count, p.size) + 1 for q in p.quotas) + 1):
+        current = p.replace(quotas=tuple(quotas.values()))
+        model, _cand = build_panel_model(current, objective=False)
+        fixed = sorted(model.fixed)
+        groups = [f"quota:{nm}" for nm in quotas]
+        if model.feasible(fixed + groups):
+            return [
+                QuotaRelaxation(nm, q.kind, original[nm].count, q.count)
+                for nm, q in quotas.items()
+                if q.count != original[nm].count
+            ]
+        iis = [g[len("quota:") :] for g in deletion_filter(model, groups)]
+        if not iis:
+            reasons, _names, advice = diagnose_panel(p)
+            raise InfeasibleError(reasons, "; ".join(advice))
+        pick = min(iis, key=lambda nm: (quotas[nm].priority, -order[nm]))
+        q = quotas[pick]
+        for bound in _loosened(q, p.size):
+            trial = dict(quotas)
+            trial[pick] = dataclasses.replace(q, count=bound)
+            t_model, _ = build_panel_model(
+                p.replace(quotas=tuple(trial[nm] for nm in iis)), objective=False
+            )
+            if t_model.feasible(sorted(t_model.fixed) + [f"quota:{nm}" for nm in iis]):
+                quotas[pick] = trial[pick]
+                break
+        else:  # even at its loosest the set cannot hold: drop the quota's force entirely
+            loosest = 0 if q.kind in ("min", "min_distinct") else p.size
+            quotas[pick] = dataclasses.replace(q, count=loosest)
+    raise SolverError("panel relaxation did not converge")  # pragma: no cover
+
+
 def solve_panel(
     problem: PanelProblem,
     *,
@@ -637,9 +717,10 @@ def solve_panel(
 
     Args:
         problem: The encoded topic request.
-        on_infeasible: ``"raise"`` raises :class:`InfeasibleError`; ``"relax"`` drops a minimal
-            set of quotas (lowest priority first within each conflict), solves, and reports them
-            in ``relaxed`` and ``reasons``.
+        on_infeasible: ``"raise"`` raises :class:`InfeasibleError`; ``"relax"`` loosens the
+            lowest-priority quota of each conflict to the tightest bound that can hold
+            (:func:`_relax_quotas`), solves, and reports them in ``relaxed``, ``relaxations``
+            and ``reasons``.
         time_limit: Seconds for HiGHS.
 
     Raises:
@@ -653,32 +734,24 @@ def solve_panel(
     res = model.solve(time_limit=time_limit)
     relaxed: list[str] = []
     reasons: list[str] = []
+    relaxations: list[QuotaRelaxation] = []
+    relaxed_problem = p
     if res.status == 2:
         reasons, names, advice = diagnose_panel(p)
         if on_infeasible == "raise" or not names:
             raise InfeasibleError(reasons, "; ".join(advice))
-        by = {q.name: q for q in p.quotas}
-        active = [q.name for q in p.quotas]
-        fixed = sorted(model.fixed)
-        while not model.feasible(fixed + [f"quota:{a}" for a in active]):
-            iis = deletion_filter(model, [f"quota:{a}" for a in active])
-            if not iis:  # pragma: no cover
-                raise InfeasibleError(reasons, "; ".join(advice))
-            order = {nm: k for k, nm in enumerate(active)}
-            drop = min(
-                (g[len("quota:") :] for g in iis), key=lambda nm: (by[nm].priority, -order[nm])
+        relaxations = _relax_quotas(p)
+        relaxed = [r.quota for r in relaxations]
+        logger.info("panel: relaxed quotas %s", relaxations)
+        lowered = {r.quota: r.to_count for r in relaxations}
+        relaxed_problem = p.replace(
+            quotas=tuple(
+                dataclasses.replace(q, count=lowered[q.name]) if q.name in lowered else q
+                for q in p.quotas
             )
-            active.remove(drop)
-            relaxed.append(drop)
-        logger.info("panel: relaxed quotas %s", relaxed)
-        res = model.solve(
-            [
-                g
-                for g in model.groups
-                if not (g.startswith("quota:") and g[len("quota:") :] in relaxed)
-            ],
-            time_limit=time_limit,
         )
+        model, cand = build_panel_model(relaxed_problem)
+        res = model.solve(time_limit=time_limit)
     if res.x is None:
         raise SolverError(f"panel MILP: no solution (status {res.status})")
     idx = cand[res.x[: len(cand)] > 0.5]
@@ -695,6 +768,13 @@ def solve_panel(
         for c in sol.checks
         if not (c.name.startswith("quota:") and c.name[len("quota:") :] in relaxed)
     ]
+    if relaxations:
+        must += [
+            c
+            for c in check_panel(relaxed_problem, sol.members)
+            if c.name.startswith("quota:") and c.name[len("quota:") :] in relaxed
+        ]
+        sol = dataclasses.replace(sol, relaxations=tuple(relaxations))
     if not all(c.holds for c in must):
         raise SolverError(
             f"panel MILP returned a panel violating {[c.name for c in must if not c.holds]}"

@@ -182,6 +182,30 @@ def test_quotas_that_conflict_together_are_named_and_relaxed() -> None:
     checks = {c.name: c.holds for c in sol.checks}
     assert checks["quota:academic2"] and checks["quota:young"]
     assert not checks["quota:enterprise3"]
+    # lowered to what the pool allows beside academic2 in a panel of 4, not dropped
+    (lowered,) = sol.relaxations
+    assert (lowered.quota, lowered.from_count, lowered.to_count, lowered.by) == (
+        "enterprise3",
+        3,
+        2,
+        1,
+    )
+    sectors = [p.sector[p.candidates.index(m)] for m in sol.members]
+    assert sectors.count("enterprise") == 2
+
+
+def test_relaxing_a_quota_keeps_as_much_of_it_as_the_pool_allows() -> None:
+    # 2 young candidates are allowed; "≥ 3 young" is lowered to 2, not dropped (which would
+    # let the solver seat fewer young members for relevance)
+    p = _pool().replace(
+        quotas=(Quota("young", "min", "is_young", True, 3),),
+        relevance=np.array([0.9, 0.1, 0.8, 0.7, 0.85, 0.05, 0.75, 0.6]),
+    )
+    sol = solve_panel(p, on_infeasible="relax")
+    assert [(r.quota, r.from_count, r.to_count) for r in sol.relaxations] == [("young", 3, 2)]
+    young = [m for m in sol.members if p.is_young[p.candidates.index(m)]]
+    assert sorted(young) == ["E1", "E5"]
+    assert sol.relaxed == ("young",)
 
 
 def test_exposure_cap_excludes_with_reason_and_penalty_shifts_choice() -> None:
