@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.messages import code_of
 from graph_schema.errors import ConflictError, GraphUnavailableError, NotFoundError
 from matcher.errors import (
     EmbeddingError,
@@ -155,7 +156,14 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InfeasibleError)
     async def _infeasible(_: Request, exc: InfeasibleError) -> JSONResponse:
-        return problem("infeasible", str(exc), reasons=exc.reasons, advice=exc.advice)
+        return problem(
+            "infeasible",
+            str(exc),
+            reasons=[str(r) for r in exc.reasons],
+            reasons_codes=[code_of(r) for r in exc.reasons],
+            advice=exc.advice,
+            advice_codes=[code_of(a) for a in exc.advice_items],
+        )
 
     @app.exception_handler(InvalidProblemError)
     async def _invalid(_: Request, exc: InvalidProblemError) -> JSONResponse:

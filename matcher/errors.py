@@ -24,6 +24,7 @@ original.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
@@ -67,7 +68,8 @@ class InfeasibleError(MatcherError):
     Args:
         reasons: One human-readable line per culprit, naming the skill, quota or constraint,
             e.g. ``"skill '有限元仿真' is covered by no allowed candidate (…)"``.
-        advice: What the user can change, e.g. ``"lower k_min, or drop skill '有限元仿真'"``.
+        advice: What the user can change, e.g. ``"lower k_min, or drop skill '有限元仿真'"``;
+            or a list of such pieces (joined with "; " in ``advice``, kept in ``advice_items``).
 
     Example:
         >>> err = InfeasibleError(["only 0 senior candidates allowed; need 1"], "lower min_senior")
@@ -75,9 +77,14 @@ class InfeasibleError(MatcherError):
         ['only 0 senior candidates allowed; need 1']
     """
 
-    def __init__(self, reasons: list[str], advice: str = "") -> None:
+    def __init__(self, reasons: Sequence[str], advice: str | Sequence[str] = "") -> None:
         self.reasons: list[str] = list(reasons)
-        self.advice: str = advice
+        #: The pieces of advice, each possibly a :class:`matcher.types.Msg` with a code.
+        self.advice_items: list[str] = (
+            ([advice] if advice else []) if isinstance(advice, str) else list(dict.fromkeys(advice))
+        )
+        self.advice: str = "; ".join(self.advice_items)
+        advice = self.advice
         message = "; ".join(self.reasons) or "infeasible"
         if advice:
             message = f"{message} (advice: {advice})"

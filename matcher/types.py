@@ -11,6 +11,8 @@ from graph_schema.labels import Availability, Grade, OrgKind, TalentKind
 
 __all__ = [
     "Check",
+    "Msg",
+    "code_of",
     "check_text",
     "ExpertFilters",
     "EvidenceExplanation",
@@ -18,6 +20,48 @@ __all__ = [
     "ExpertResult",
     "Mode",
 ]
+
+
+class Msg(str):
+    """A sentence for people that also carries a stable ``code`` and its ``params``.
+
+    It *is* the English sentence (CLI, logs and the API's text fields read it as any string),
+    and pages that speak another language render ``code`` with ``params`` from their own
+    catalogue (the web app's ``msg.<code>`` entries in ``i18n.js``). The API adds
+    ``<field>_code`` / ``<field>_codes`` beside every field that holds one.
+
+    Example:
+        >>> m = Msg("team.too_few_allowed", "only 1 candidates allowed; need k_min=2", have=1, need=2)
+        >>> m.upper().startswith("ONLY"), m.code, m.as_code()["params"]["need"]
+        (True, 'team.too_few_allowed', 2)
+    """
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, text: str, /, **params: Any) -> Msg:
+        obj = super().__new__(cls, text)
+        obj.code = code
+        obj.params = params
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles keep the code
+        return (_msg, (self.code, str(self), self.params))
+
+    def as_code(self) -> dict[str, Any]:
+        """``{"code": …, "params": …}`` for a renderer."""
+        return {"code": self.code, "params": dict(self.params)}
+
+
+def code_of(text: object) -> dict[str, Any]:
+    """The code of one sentence; a plain string becomes ``{"code": "text", "params": {"text": …}}``."""
+    if isinstance(text, Msg):
+        return text.as_code()
+    return {"code": "text", "params": {"text": str(text)}}
+
+
+def _msg(code: str, text: str, params: dict[str, Any]) -> Msg:
+    return Msg(code, text, **params)
 
 
 @dataclass(frozen=True)

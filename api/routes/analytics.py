@@ -13,6 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
 from api.deps import DriverDep, ReadKey, SettingsDep
+from api.messages import with_codes
 from matcher.analytics import PresenceThresholds
 from matcher.analytics_service import (
     counterpart_suggestions,
@@ -42,7 +43,9 @@ def districts(
     target: Annotated[int, Query(ge=1, le=1000, description="Societies wanted per district.")] = 20,
 ) -> AnalyticsReport:
     report = district_coverage(driver, target=target, database=settings.neo4j_database)
-    return AnalyticsReport(kind="districts", report=jsonable_encoder(asdict(report)))
+    return AnalyticsReport(
+        kind="districts", report=jsonable_encoder(with_codes(jsonable_encoder(asdict(report))))
+    )
 
 
 @router.get(
@@ -71,7 +74,7 @@ def presence(
         target=target,
         database=settings.neo4j_database,
     )
-    data = jsonable_encoder(asdict(report))
+    data = jsonable_encoder(with_codes(jsonable_encoder(asdict(report))))
     if isinstance(data.get("suggestions"), list):
         data["suggestions"] = data["suggestions"][:limit]
     return AnalyticsReport(kind="presence", report=data)
@@ -94,4 +97,6 @@ def counterparts(
     report = counterpart_suggestions(
         driver, embedder, top_k=top_k, database=settings.neo4j_database
     )
-    return AnalyticsReport(kind="counterparts", report=jsonable_encoder(asdict(report)))
+    return AnalyticsReport(
+        kind="counterparts", report=jsonable_encoder(with_codes(jsonable_encoder(asdict(report))))
+    )

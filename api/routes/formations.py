@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from api.deps import DriverDep, MatcherDep, ReadKey, SettingsDep, WriteKey
 from api.errors import ProblemError
 from api.idempotency import IDEMPOTENCY_DOC, idempotent
+from api.messages import with_codes
 from api.pagination import Cursor, Limit, decode_cursor, keyset_page
 from api.schemas import (
     AssignmentCreate,
@@ -82,7 +83,8 @@ _STATES_DOC: Final = (
 
 
 def _json(obj: Any) -> dict[str, Any]:
-    data: dict[str, Any] = jsonable_encoder(obj)
+    """JSON-ready, with the codes of the matcher's sentences beside them (api/messages.py)."""
+    data: dict[str, Any] = jsonable_encoder(with_codes(jsonable_encoder(obj)))
     return data
 
 
@@ -284,7 +286,7 @@ def _team(svc: FormationService, demand_id: str, opts: TeamOptions) -> Formation
     )
     team_id = svc.save_team(proposal)
     return FormationCreated(
-        request_id=demand_id, formation_id=team_id, proposal=jsonable_encoder(proposal.to_dict())
+        request_id=demand_id, formation_id=team_id, proposal=_json(proposal.to_dict())
     )
 
 
@@ -308,7 +310,7 @@ def swap(
         return {
             "team_id": team_id,
             "applied": {"removed": body.remove, "added": body.add},
-            "team": jsonable_encoder(asdict(svc.get(team_id))),
+            "team": _json(asdict(svc.get(team_id))),
         }
     return _json(svc.swap_member(team_id, body.remove, n=body.n).to_dict())
 
@@ -368,7 +370,7 @@ def create_topic(
         return FormationCreated(
             request_id=topic_id,
             formation_id=panel_id,
-            proposal=jsonable_encoder(proposal.to_dict()),
+            proposal=_json(proposal.to_dict()),
         )
 
     return idempotent(
@@ -406,7 +408,7 @@ def create_consortium(
         )
         cid = svc.save_consortium(proposal)
         return 201, FormationCreated(
-            request_id=body.theme, formation_id=cid, proposal=jsonable_encoder(proposal.to_dict())
+            request_id=body.theme, formation_id=cid, proposal=_json(proposal.to_dict())
         )
 
     return idempotent(

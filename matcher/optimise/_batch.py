@@ -37,7 +37,7 @@ import numpy as np
 from matcher.errors import InvalidProblemError, SolverError
 from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float, frozen
 from matcher.optimise._milp import Model
-from matcher.types import Check
+from matcher.types import Check, Msg
 
 __all__ = ["BatchProblem", "BatchSolution", "solve_batch", "evaluate_batch"]
 
@@ -188,19 +188,27 @@ def evaluate_batch(
         Check(
             "forbidden",
             not bad_pairs,
-            "no forbidden or non-candidate pair"
+            Msg("check.no_forbidden_pair", "no forbidden or non-candidate pair")
             if not bad_pairs
-            else f"forbidden or non-candidate pairs: {bad_pairs}",
+            else Msg(
+                "check.forbidden_pairs",
+                f"forbidden or non-candidate pairs: {bad_pairs}",
+                pairs=[list(x) for x in bad_pairs],
+            ),
         ),
         Check(
             "capacity",
             not over,
-            "all loads within capacity" if not over else f"over capacity: {over}",
+            Msg("check.capacity_ok", "all loads within capacity")
+            if not over
+            else Msg("check.over_capacity", f"over capacity: {over}", candidates=over),
         ),
         Check(
             "team_size",
             not bad_size,
-            "filled demands within size bounds" if not bad_size else f"bad sizes: {bad_size}",
+            Msg("check.batch_sizes_ok", "filled demands within size bounds")
+            if not bad_size
+            else Msg("check.batch_bad_sizes", f"bad sizes: {bad_size}", demands=bad_size),
         ),
     )
     return BatchSolution(

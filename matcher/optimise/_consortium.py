@@ -37,7 +37,7 @@ import numpy as np
 from matcher.errors import InfeasibleError, InvalidProblemError, SolverError
 from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float
 from matcher.optimise._milp import Model, deletion_filter
-from matcher.types import Check
+from matcher.types import Check, Msg
 
 __all__ = [
     "ORG_KINDS",
@@ -228,14 +228,24 @@ def evaluate_consortium(
         Check(
             "allowed",
             bool(p.allowed_mask[idx].all()) if len(idx) else True,
-            "all allowed"
+            Msg("check.allowed", "all allowed")
             if p.allowed_mask[idx].all()
-            else "not allowed: " + ", ".join(orgs[i].id for i in idx if not p.allowed_mask[i]),
+            else Msg(
+                "check.orgs_not_allowed",
+                "not allowed: " + ", ".join(orgs[i].id for i in idx if not p.allowed_mask[i]),
+                organisations=[orgs[i].id for i in idx if not p.allowed_mask[i]],
+            ),
         ),
         Check(
             "size",
             p.min_size <= len(idx) <= p.max_size,
-            f"{len(idx)} members; need {p.min_size}–{p.max_size}",
+            Msg(
+                "check.consortium_size",
+                f"{len(idx)} members; need {p.min_size}–{p.max_size}",
+                have=len(idx),
+                min=p.min_size,
+                max=p.max_size,
+            ),
         ),
     ]
     missing = [d for d, who in coverage.items() if not who]
@@ -243,14 +253,29 @@ def evaluate_consortium(
         Check(
             "discipline_coverage",
             not missing,
-            f"{len(coverage) - len(missing)} of {len(coverage)} disciplines covered"
-            + (f"; missing {', '.join(repr(d) for d in missing)}" if missing else ""),
+            Msg(
+                "check.discipline_coverage",
+                f"{len(coverage) - len(missing)} of {len(coverage)} disciplines covered"
+                + (f"; missing {', '.join(repr(d) for d in missing)}" if missing else ""),
+                covered=len(coverage) - len(missing),
+                total=len(coverage),
+                missing=list(missing),
+            ),
         )
     )
     for g in p.require_kinds:
         have = sum(orgs[i].kind in g for i in idx)
         checks.append(
-            Check(f"kind:{'/'.join(g)}", have >= 1, f"{have} of kind {'/'.join(g)}; need ≥ 1")
+            Check(
+                f"kind:{'/'.join(g)}",
+                have >= 1,
+                Msg(
+                    "check.org_kind",
+                    f"{have} of kind {'/'.join(g)}; need ≥ 1",
+                    have=have,
+                    kinds=list(g),
+                ),
+            )
         )
     return ConsortiumSolution(
         members=ids,
@@ -303,17 +328,46 @@ def _precheck(p: ConsortiumProblem) -> None:
                 if excl
                 else ""
             )
-            reasons.append(f"discipline {d!r} is covered by no allowed organisation{extra}")
-            advice.append(f"drop discipline {d!r} or add organisations covering it")
+            reasons.append(
+                Msg(
+                    "consortium.discipline_uncovered",
+                    f"discipline {d!r} is covered by no allowed organisation{extra}",
+                    discipline=d,
+                    organisations=[o.id for o in excl],
+                    reasons=[p.excluded_reasons.get(o.id, "not allowed") for o in excl],
+                )
+            )
+            advice.append(
+                Msg(
+                    "advice.drop_discipline",
+                    f"drop discipline {d!r} or add organisations covering it",
+                    discipline=d,
+                )
+            )
     for g in p.require_kinds:
         if not (p.kind_mask(g) & allowed).any():
-            reasons.append(f"no allowed organisation of kind {'/'.join(g)}")
-            advice.append(f"add an organisation of kind {'/'.join(g)}")
+            reasons.append(
+                Msg(
+                    "consortium.no_kind",
+                    f"no allowed organisation of kind {'/'.join(g)}",
+                    kinds=list(g),
+                )
+            )
+            advice.append(
+                Msg("advice.add_kind", f"add an organisation of kind {'/'.join(g)}", kinds=list(g))
+            )
     if int(allowed.sum()) < p.min_size:
-        reasons.append(f"only {int(allowed.sum())} organisations allowed; need {p.min_size}")
-        advice.append("lower min_size")
+        reasons.append(
+            Msg(
+                "consortium.too_few_allowed",
+                f"only {int(allowed.sum())} organisations allowed; need {p.min_size}",
+                have=int(allowed.sum()),
+                need=p.min_size,
+            )
+        )
+        advice.append(Msg("advice.lower_min_size", "lower min_size"))
     if reasons:
-        raise InfeasibleError(reasons, "; ".join(advice))
+        raise InfeasibleError(reasons, advice)
 
 
 def _exact(p: ConsortiumProblem, time_limit: float) -> tuple[list[str], bool]:
@@ -326,8 +380,20 @@ def _exact(p: ConsortiumProblem, time_limit: float) -> tuple[list[str], bool]:
         fmodel, _ = _model(p, with_ties=False)
         iis = deletion_filter(fmodel)
         raise InfeasibleError(
-            ["these requirements cannot hold together: " + "; ".join(iis)],
-            "raise max_size, or drop one of: " + ", ".join(iis),
+            [
+                Msg(
+                    "consortium.requirements_conflict",
+                    "these requirements cannot hold together: " + "; ".join(iis),
+                    requirements=list(iis),
+                )
+            ],
+            [
+                Msg(
+                    "advice.raise_max_size_or_drop",
+                    "raise max_size, or drop one of: " + ", ".join(iis),
+                    requirements=list(iis),
+                )
+            ],
         )
     return [p.organisations[i].id for i in cand[res.x[: len(cand)] > 0.5]], res.optimal
 

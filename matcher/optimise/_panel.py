@@ -47,7 +47,7 @@ import numpy as np
 from matcher.errors import InfeasibleError, InvalidProblemError, SolverError
 from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float, frozen
 from matcher.optimise._milp import Model, deletion_filter
-from matcher.types import Check
+from matcher.types import Check, Msg
 
 __all__ = [
     "QuotaRelaxation",
@@ -120,15 +120,25 @@ class Quota:
             return frozenset(self.value)
         return frozenset() if self.value is None else frozenset([self.value])
 
-    def describe(self) -> str:
-        vals = "{" + ", ".join(sorted(str(v) for v in self.values)) + "}"
+    def describe(self) -> Msg:
+        """The rule in words (a :class:`Msg` coded ``quota.<kind>``)."""
+        values = sorted(str(v) for v in self.values)
+        vals = "{" + ", ".join(values) + "}"
+        params: dict[str, Any] = {
+            "quota": self.name,
+            "attribute": self.attribute,
+            "values": values,
+            "count": self.count,
+        }
         if self.kind == "min":
-            return f"≥ {self.count} with {self.attribute} in {vals}"
+            return Msg("quota.min", f"≥ {self.count} with {self.attribute} in {vals}", **params)
         if self.kind == "max":
-            return f"≤ {self.count} with {self.attribute} in {vals}"
+            return Msg("quota.max", f"≤ {self.count} with {self.attribute} in {vals}", **params)
         if self.kind == "min_distinct":
-            return f"≥ {self.count} distinct {self.attribute} values"
-        return f"≤ {self.count} per {self.attribute}"
+            return Msg(
+                "quota.min_distinct", f"≥ {self.count} distinct {self.attribute} values", **params
+            )
+        return Msg("quota.max_per_value", f"≤ {self.count} per {self.attribute}", **params)
 
 
 def default_panel_quotas(
@@ -439,10 +449,25 @@ def _quota_check(p: PanelProblem, q: Quota, idx: IntArray) -> Check:
     if q.kind in ("min", "max"):
         got = int(p.matches(q)[idx].sum())
         ok = got >= q.count if q.kind == "min" else got <= q.count
-        return Check(name, ok, f"{got} members; need {q.describe()}")
+        need = q.describe()
+        return Check(
+            name,
+            ok,
+            Msg("check.quota", f"{got} members; need {need}", have=got, need=need.as_code()),
+        )
     if q.kind == "min_distinct":
         vals = {v for i in idx for v in p.attr_values(q.attribute, int(i))}
-        return Check(name, len(vals) >= q.count, f"{len(vals)} distinct; need {q.describe()}")
+        need = q.describe()
+        return Check(
+            name,
+            len(vals) >= q.count,
+            Msg(
+                "check.quota_distinct",
+                f"{len(vals)} distinct; need {need}",
+                have=len(vals),
+                need=need.as_code(),
+            ),
+        )
     per: dict[str | bool, int] = {}
     for i in idx:
         for v in p.attr_values(q.attribute, int(i)):
@@ -450,19 +475,39 @@ def _quota_check(p: PanelProblem, q: Quota, idx: IntArray) -> Check:
     worst = max(per.items(), key=lambda kv: kv[1], default=("-", 0))
     ok = worst[1] <= q.count
     detail = f"at most {worst[1]} share one {q.attribute}" + ("" if ok else f" ({worst[0]})")
-    return Check(name, ok, f"{detail}; need {q.describe()}")
+    need = q.describe()
+    return Check(
+        name,
+        ok,
+        Msg(
+            "check.quota_per_value",
+            f"{detail}; need {need}",
+            have=worst[1],
+            value=None if ok else str(worst[0]),
+            attribute=q.attribute,
+            need=need.as_code(),
+        ),
+    )
 
 
 def check_panel(p: PanelProblem, members: Sequence[str]) -> tuple[Check, ...]:
     """Every hard constraint on ``members``: allowed, locked, size, each quota."""
     idx = p.index(members)
     allowed = p.allowed_mask
-    bad = [f"{p.candidates[i]} ({p.reason(int(i))})" for i in idx if not allowed[i]]
+    bad_idx = [int(i) for i in idx if not allowed[i]]
+    bad = [f"{p.candidates[i]} ({p.reason(i)})" for i in bad_idx]
     out = [
         Check(
             "allowed",
             not bad,
-            "all members allowed" if not bad else "not allowed: " + ", ".join(bad),
+            Msg("check.allowed", "all members allowed")
+            if not bad
+            else Msg(
+                "check.not_allowed",
+                "not allowed: " + ", ".join(bad),
+                candidates=[p.candidates[i] for i in bad_idx],
+                reasons=[p.reason(i) for i in bad_idx],
+            ),
         )
     ]
     ids = {p.candidates[i] for i in idx}
@@ -471,10 +516,23 @@ def check_panel(p: PanelProblem, members: Sequence[str]) -> tuple[Check, ...]:
         Check(
             "locked",
             not missing,
-            "all locked in" if not missing else "missing " + ", ".join(missing),
+            Msg("check.all_locked_in", "all locked in")
+            if not missing
+            else Msg("check.locked_missing", "missing " + ", ".join(missing), candidates=missing),
         )
     )
-    out.append(Check("size", len(idx) == p.size, f"{len(idx)} members; need {p.size}"))
+    out.append(
+        Check(
+            "size",
+            len(idx) == p.size,
+            Msg(
+                "check.panel_size",
+                f"{len(idx)} members; need {p.size}",
+                have=len(idx),
+                need=p.size,
+            ),
+        )
+    )
     out.extend(_quota_check(p, q, idx) for q in p.quotas)
     return tuple(out)
 
@@ -571,9 +629,12 @@ def build_panel_model(p: PanelProblem, *, objective: bool = True) -> tuple[Model
     return model, cand
 
 
-def _excluded_text(p: PanelProblem, mask: BoolArray) -> str:
+def _excluded(p: PanelProblem, mask: BoolArray) -> list[int]:
     allowed = p.allowed_mask
-    excl = [i for i in np.flatnonzero(mask) if not allowed[i]]
+    return [int(i) for i in np.flatnonzero(mask) if not allowed[i]]
+
+
+def _excluded_text(p: PanelProblem, excl: Sequence[int]) -> str:
     if not excl:
         return ""
     return (
@@ -583,28 +644,57 @@ def _excluded_text(p: PanelProblem, mask: BoolArray) -> str:
     )
 
 
-def _alone_reason(p: PanelProblem, q: Quota) -> str:
+def _alone_reason(p: PanelProblem, q: Quota) -> Msg:
     allowed = p.allowed_mask
-    head = f"quota {q.name!r} ({q.describe()}) cannot be met in a panel of {p.size}: "
+    desc = q.describe()
+    head = f"quota {q.name!r} ({desc}) cannot be met in a panel of {p.size}: "
+    base: dict[str, Any] = {"quota": q.name, "rule": desc.as_code(), "size": p.size}
     if q.kind == "min":
         mt = p.matches(q)
         have = int((mt & allowed).sum())
         if q.count > p.size:
-            return head + "it needs more members than the panel has"
-        return (
+            return Msg(
+                "panel.quota_over_size", head + "it needs more members than the panel has", **base
+            )
+        excl = _excluded(p, mt)
+        return Msg(
+            "panel.quota_too_few_match",
             head
             + f"only {have} allowed candidate{'s' if have != 1 else ''} match"
-            + _excluded_text(p, mt)
+            + _excluded_text(p, excl),
+            have=have,
+            candidates=[p.candidates[i] for i in excl],
+            reasons=[p.reason(i) for i in excl],
+            **base,
         )
     if q.kind == "max":
         other = int((~p.matches(q) & allowed).sum())
-        return head + f"only {other} allowed candidates fall outside it, {p.size - q.count} needed"
+        return Msg(
+            "panel.quota_too_few_outside",
+            head + f"only {other} allowed candidates fall outside it, {p.size - q.count} needed",
+            have=other,
+            need=p.size - q.count,
+            **base,
+        )
     if q.kind == "min_distinct":
         vals = {v for i in np.flatnonzero(allowed) for v in p.attr_values(q.attribute, int(i))}
         if len(vals) < q.count:
-            return head + f"the allowed pool has only {len(vals)} distinct {q.attribute} values"
-        return head + f"{p.size} members cannot span {q.count} distinct {q.attribute} values"
-    return head + f"too few allowed candidates outside the largest {q.attribute} groups"
+            return Msg(
+                "panel.quota_too_few_distinct",
+                head + f"the allowed pool has only {len(vals)} distinct {q.attribute} values",
+                have=len(vals),
+                **base,
+            )
+        return Msg(
+            "panel.quota_cannot_span",
+            head + f"{p.size} members cannot span {q.count} distinct {q.attribute} values",
+            **base,
+        )
+    return Msg(
+        "panel.quota_groups_too_large",
+        head + f"too few allowed candidates outside the largest {q.attribute} groups",
+        **base,
+    )
 
 
 def diagnose_panel(p: PanelProblem) -> tuple[list[str], list[str], list[str]]:
@@ -620,18 +710,37 @@ def diagnose_panel(p: PanelProblem) -> tuple[list[str], list[str], list[str]]:
         allowed = p.allowed_mask
         reasons: list[str] = []
         if len(cand) < p.size:
-            reasons.append(f"only {len(cand)} candidates allowed; panel size is {p.size}")
+            reasons.append(
+                Msg(
+                    "panel.too_few_allowed",
+                    f"only {len(cand)} candidates allowed; panel size is {p.size}",
+                    have=len(cand),
+                    size=p.size,
+                )
+            )
         for c in p.index(p.locked):
             if not allowed[c]:
                 reasons.append(
-                    f"locked candidate {p.candidates[c]} is not allowed ({p.reason(int(c))})"
+                    Msg(
+                        "panel.locked_not_allowed",
+                        f"locked candidate {p.candidates[c]} is not allowed ({p.reason(int(c))})",
+                        candidate=p.candidates[c],
+                        reason=p.reason(int(c)),
+                    )
                 )
         if len(p.locked) > p.size:
-            reasons.append(f"{len(p.locked)} locked members exceed the panel size {p.size}")
+            reasons.append(
+                Msg(
+                    "panel.too_many_locked",
+                    f"{len(p.locked)} locked members exceed the panel size {p.size}",
+                    locked=len(p.locked),
+                    size=p.size,
+                )
+            )
         return (
-            reasons or ["panel size and locks cannot hold"],
+            reasons or [Msg("panel.size_and_locks", "panel size and locks cannot hold")],
             [],
-            ["widen the pool or change the panel size"],
+            [Msg("advice.widen_pool_or_size", "widen the pool or change the panel size")],
         )
     groups = [f"quota:{q.name}" for q in p.quotas]
     alone = [q for q, g in zip(p.quotas, groups, strict=True) if not model.feasible(fixed + [g])]
@@ -639,7 +748,14 @@ def diagnose_panel(p: PanelProblem) -> tuple[list[str], list[str], list[str]]:
         return (
             [_alone_reason(p, q) for q in alone],
             [q.name for q in alone],
-            [f"relax quota {q.name!r} or widen the pool" for q in alone],
+            [
+                Msg(
+                    "advice.relax_quota_or_widen",
+                    f"relax quota {q.name!r} or widen the pool",
+                    quota=q.name,
+                )
+                for q in alone
+            ],
         )
     if model.feasible(fixed + groups):
         return [], [], []
@@ -648,9 +764,23 @@ def diagnose_panel(p: PanelProblem) -> tuple[list[str], list[str], list[str]]:
     by = {q.name: q for q in p.quotas}
     text = "; ".join(f"{nm!r} ({by[nm].describe()})" for nm in names)
     return (
-        [f"quotas {text} cannot be met together in a panel of {p.size} from the allowed pool"],
+        [
+            Msg(
+                "panel.quotas_conflict",
+                f"quotas {text} cannot be met together in a panel of {p.size} from the allowed pool",
+                quotas=names,
+                rules=[by[nm].describe().as_code() for nm in names],
+                size=p.size,
+            )
+        ],
         names,
-        ["relax one of: " + ", ".join(repr(nm) for nm in names)],
+        [
+            Msg(
+                "advice.relax_one_of",
+                "relax one of: " + ", ".join(repr(nm) for nm in names),
+                quotas=names,
+            )
+        ],
     )
 
 
@@ -689,7 +819,7 @@ def _relax_quotas(p: PanelProblem) -> list[QuotaRelaxation]:
         iis = [g[len("quota:") :] for g in deletion_filter(model, groups)]
         if not iis:
             reasons, _names, advice = diagnose_panel(p)
-            raise InfeasibleError(reasons, "; ".join(advice))
+            raise InfeasibleError(reasons, advice)
         pick = min(iis, key=lambda nm: (quotas[nm].priority, -order[nm]))
         q = quotas[pick]
         for bound in _loosened(q, p.size):
@@ -739,7 +869,7 @@ def solve_panel(
     if res.status == 2:
         reasons, names, advice = diagnose_panel(p)
         if on_infeasible == "raise" or not names:
-            raise InfeasibleError(reasons, "; ".join(advice))
+            raise InfeasibleError(reasons, advice)
         relaxations = _relax_quotas(p)
         relaxed = [r.quota for r in relaxations]
         logger.info("panel: relaxed quotas %s", relaxations)

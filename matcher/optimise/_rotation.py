@@ -42,6 +42,7 @@ from matcher.optimise._panel import (
     evaluate_panel,
     solve_panel,
 )
+from matcher.types import Msg
 
 __all__ = ["PanelLottery", "randomised_panels"]
 
@@ -128,10 +129,15 @@ def randomised_panels(
     if float(caps[cand].sum()) < p.size - 1e-9:
         raise InfeasibleError(
             [
-                f"selection caps allow only {caps[cand].sum():.2f} expected members; "
-                f"panel size is {p.size}"
+                Msg(
+                    "lottery.caps_too_low",
+                    f"selection caps allow only {caps[cand].sum():.2f} expected members; "
+                    f"panel size is {p.size}",
+                    expected=round(float(caps[cand].sum()), 2),
+                    size=p.size,
+                )
             ],
-            "raise q or widen the pool",
+            [Msg("advice.raise_q_or_widen", "raise q or widen the pool")],
         )
     base_cost = np.asarray(model.cost, dtype=float)
     pos = {int(c): k for k, c in enumerate(cand)}
@@ -195,11 +201,16 @@ def randomised_panels(
         tight = [p.candidates[i] for i in cand if caps[i] < 1]
         raise InfeasibleError(
             [
-                f"no distribution over quota-satisfying panels keeps every selection probability "
-                f"≤ q (shortfall {slack:.3f}); the quotas lean on too few experts"
-                + (f" among {len(tight)} capped" if tight else "")
+                Msg(
+                    "lottery.no_distribution",
+                    f"no distribution over quota-satisfying panels keeps every selection "
+                    f"probability ≤ q (shortfall {slack:.3f}); the quotas lean on too few experts"
+                    + (f" among {len(tight)} capped" if tight else ""),
+                    shortfall=round(float(slack), 3),
+                    capped=len(tight),
+                )
             ],
-            "raise q, relax the quotas or widen the pool",
+            [Msg("advice.raise_q_relax_or_widen", "raise q, relax the quotas or widen the pool")],
         )
     a = np.column_stack(cols)
     lam = np.clip(lam, 0.0, None)

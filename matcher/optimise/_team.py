@@ -72,7 +72,7 @@ import numpy.typing as npt
 from matcher.errors import InfeasibleError, InvalidProblemError, SolverError
 from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float, codes
 from matcher.optimise._milp import Model, deletion_filter
-from matcher.types import Check
+from matcher.types import Check, Msg, code_of
 
 __all__ = [
     "TeamWeights",
@@ -337,12 +337,20 @@ def check_team(p: TeamProblem, members: Sequence[str]) -> tuple[Check, ...]:
     """
     idx = p.index(members)
     ids = [p.candidates[i] for i in idx]
-    bad = [f"{p.candidates[i]} ({p.reason(int(i))})" for i in idx if not p.allowed_mask[i]]
+    bad_idx = [int(i) for i in idx if not p.allowed_mask[i]]
+    bad = [f"{p.candidates[i]} ({p.reason(i)})" for i in bad_idx]
     out = [
         Check(
             "allowed",
             not bad,
-            "all members allowed" if not bad else "not allowed: " + ", ".join(bad),
+            Msg("check.allowed", "all members allowed")
+            if not bad
+            else Msg(
+                "check.not_allowed",
+                "not allowed: " + ", ".join(bad),
+                candidates=[p.candidates[i] for i in bad_idx],
+                reasons=[p.reason(i) for i in bad_idx],
+            ),
         )
     ]
     missing = [c for c in p.locked if c not in ids]
@@ -350,14 +358,28 @@ def check_team(p: TeamProblem, members: Sequence[str]) -> tuple[Check, ...]:
         Check(
             "locked",
             not missing,
-            f"{len(p.locked)} locked in"
+            Msg("check.locked_in", f"{len(p.locked)} locked in", count=len(p.locked))
             if not missing
-            else f"locked but missing: {', '.join(missing)}",
+            else Msg(
+                "check.locked_missing",
+                f"locked but missing: {', '.join(missing)}",
+                candidates=list(missing),
+            ),
         )
     )
     k = len(idx)
     out.append(
-        Check("team_size", p.k_min <= k <= p.k_max, f"{k} members; need {p.k_min}–{p.k_max}")
+        Check(
+            "team_size",
+            p.k_min <= k <= p.k_max,
+            Msg(
+                "check.team_size",
+                f"{k} members; need {p.k_min}–{p.k_max}",
+                have=k,
+                min=p.k_min,
+                max=p.k_max,
+            ),
+        )
     )
     cov: BoolArray = np.asarray(p.covers[idx].any(axis=0), dtype=bool).reshape(len(p.skills))
     unc = [p.skills[j] for j in range(len(p.skills)) if not cov[j]]
@@ -365,27 +387,54 @@ def check_team(p: TeamProblem, members: Sequence[str]) -> tuple[Check, ...]:
         Check(
             "skill_coverage",
             not unc,
-            f"{len(p.skills) - len(unc)} of {len(p.skills)} skills covered"
-            + (f"; missing {', '.join(repr(s) for s in unc)}" if unc else ""),
+            Msg(
+                "check.skill_coverage",
+                f"{len(p.skills) - len(unc)} of {len(p.skills)} skills covered"
+                + (f"; missing {', '.join(repr(s) for s in unc)}" if unc else ""),
+                covered=len(p.skills) - len(unc),
+                total=len(p.skills),
+                missing=list(unc),
+            ),
         )
     )
     ns = int(p.senior[idx].sum())
-    out.append(Check("min_senior", ns >= p.min_senior, f"{ns} senior; need ≥ {p.min_senior}"))
+    out.append(
+        Check(
+            "min_senior",
+            ns >= p.min_senior,
+            Msg(
+                "check.min_senior",
+                f"{ns} senior; need ≥ {p.min_senior}",
+                have=ns,
+                need=p.min_senior,
+            ),
+        )
+    )
     counts: dict[str, int] = {}
     for i in idx:
         counts[p.institution[i]] = counts.get(p.institution[i], 0) + 1
     m = p.max_per_institution
     worst = max(counts.items(), key=lambda kv: kv[1], default=("-", 0))
     if m is None:
-        out.append(Check("max_per_institution", True, "no cap"))
+        out.append(Check("max_per_institution", True, Msg("check.no_cap", "no cap")))
     else:
         over = {k_: v for k_, v in counts.items() if v > m}
         out.append(
             Check(
                 "max_per_institution",
                 not over,
-                f"at most {worst[1]} from one institution; cap {m}"
-                + (f"; over: {', '.join(f'{k_}={v}' for k_, v in over.items())}" if over else ""),
+                Msg(
+                    "check.per_institution",
+                    f"at most {worst[1]} from one institution; cap {m}"
+                    + (
+                        f"; over: {', '.join(f'{k_}={v}' for k_, v in over.items())}"
+                        if over
+                        else ""
+                    ),
+                    have=worst[1],
+                    cap=m,
+                    over=dict(over),
+                ),
             )
         )
     return tuple(out)
@@ -463,13 +512,18 @@ class _Feas:
 # Feasibility: pre-checks and diagnosis
 
 
-def _holders_text(p: TeamProblem, j: int) -> str:
+def _holders_text(p: TeamProblem, j: int) -> Msg:
     holders = np.flatnonzero(p.covers[:, j])
     excl = [i for i in holders if not p.allowed_mask[i]]
     if not len(holders):
-        return "no candidate in the pool has it"
+        return Msg("team.no_holder", "no candidate in the pool has it")
     parts = ", ".join(f"{p.candidates[i]} {p.reason(int(i))}" for i in excl)
-    return f"{len(excl)} holder{'s' if len(excl) != 1 else ''} excluded: {parts}"
+    return Msg(
+        "team.holders_excluded",
+        f"{len(excl)} holder{'s' if len(excl) != 1 else ''} excluded: {parts}",
+        candidates=[p.candidates[i] for i in excl],
+        reasons=[p.reason(int(i)) for i in excl],
+    )
 
 
 def precheck_team(p: TeamProblem) -> tuple[list[str], list[str]]:
@@ -486,29 +540,80 @@ def precheck_team(p: TeamProblem) -> tuple[list[str], list[str]]:
     for i in p.locked_idx:
         if not allowed[i]:
             reasons.append(
-                f"locked candidate {p.candidates[i]} is not allowed ({p.reason(int(i))})"
+                Msg(
+                    "team.locked_not_allowed",
+                    f"locked candidate {p.candidates[i]} is not allowed ({p.reason(int(i))})",
+                    candidate=p.candidates[i],
+                    reason=p.reason(int(i)),
+                )
             )
-            advice.append(f"unlock {p.candidates[i]}")
+            advice.append(
+                Msg("advice.unlock", f"unlock {p.candidates[i]}", candidate=p.candidates[i])
+            )
     if len(p.locked) > p.k_max:
-        reasons.append(f"{len(p.locked)} candidates are locked but k_max is {p.k_max}")
-        advice.append("raise k_max or unlock some members")
+        reasons.append(
+            Msg(
+                "team.too_many_locked",
+                f"{len(p.locked)} candidates are locked but k_max is {p.k_max}",
+                locked=len(p.locked),
+                max=p.k_max,
+            )
+        )
+        advice.append(Msg("advice.raise_k_max_or_unlock", "raise k_max or unlock some members"))
     covers_allowed = p.covers & allowed[:, None]
     for j, skill in enumerate(p.skills):
         if not covers_allowed[:, j].any():
+            holders = _holders_text(p, j)
             reasons.append(
-                f"skill {skill!r} is covered by no allowed candidate ({_holders_text(p, j)})"
+                Msg(
+                    "team.skill_uncovered",
+                    f"skill {skill!r} is covered by no allowed candidate ({holders})",
+                    skill=skill,
+                    holders=holders.as_code(),
+                )
             )
-            advice.append(f"drop skill {skill!r} or widen the candidate pool")
+            advice.append(
+                Msg(
+                    "advice.drop_skill_or_widen",
+                    f"drop skill {skill!r} or widen the candidate pool",
+                    skill=skill,
+                )
+            )
     if n_allowed < p.k_min:
-        reasons.append(f"only {n_allowed} candidates allowed; need k_min={p.k_min}")
-        advice.append("lower k_min")
+        reasons.append(
+            Msg(
+                "team.too_few_allowed",
+                f"only {n_allowed} candidates allowed; need k_min={p.k_min}",
+                have=n_allowed,
+                need=p.k_min,
+            )
+        )
+        advice.append(Msg("advice.lower_k_min", "lower k_min"))
     n_senior = int((allowed & p.senior).sum())
     if n_senior < p.min_senior:
-        reasons.append(f"only {n_senior} senior candidates allowed; need {p.min_senior}")
-        advice.append("lower min_senior or add senior candidates")
+        reasons.append(
+            Msg(
+                "team.too_few_senior",
+                f"only {n_senior} senior candidates allowed; need {p.min_senior}",
+                have=n_senior,
+                need=p.min_senior,
+            )
+        )
+        advice.append(
+            Msg("advice.lower_min_senior_or_widen", "lower min_senior or add senior candidates")
+        )
     if p.min_senior > p.k_max:
-        reasons.append(f"min_senior={p.min_senior} exceeds k_max={p.k_max}")
-        advice.append("lower min_senior or raise k_max")
+        reasons.append(
+            Msg(
+                "team.senior_over_size",
+                f"min_senior={p.min_senior} exceeds k_max={p.k_max}",
+                need=p.min_senior,
+                max=p.k_max,
+            )
+        )
+        advice.append(
+            Msg("advice.lower_min_senior_or_raise_k_max", "lower min_senior or raise k_max")
+        )
     m = p.max_per_institution
     if m is not None:
         inst, labels = codes(p.institution)
@@ -516,24 +621,47 @@ def precheck_team(p: TeamProblem) -> tuple[list[str], list[str]]:
         cap_total = int(np.minimum(per, m).sum())
         if cap_total < p.k_min:
             reasons.append(
-                f"at most {m} per institution × {int((per > 0).sum())} institutions allows "
-                f"{cap_total} members; need k_min={p.k_min}"
+                Msg(
+                    "team.institution_cap_too_tight",
+                    f"at most {m} per institution × {int((per > 0).sum())} institutions allows "
+                    f"{cap_total} members; need k_min={p.k_min}",
+                    cap=m,
+                    institutions=int((per > 0).sum()),
+                    allows=cap_total,
+                    need=p.k_min,
+                )
             )
             advice.append(
-                "allow members from more institutions, raise max_per_institution or lower k_min"
+                Msg(
+                    "advice.raise_cap_or_lower_k_min",
+                    "allow members from more institutions, raise max_per_institution or lower k_min",
+                )
             )
         lk = np.bincount(inst[p.locked_idx], minlength=len(labels)) if len(p.locked) else per * 0
         for c in np.flatnonzero(lk > m):
-            reasons.append(f"{int(lk[c])} locked members from {labels[c]}; cap is {m}")
-            advice.append("unlock a member or raise max_per_institution")
+            reasons.append(
+                Msg(
+                    "team.locked_over_cap",
+                    f"{int(lk[c])} locked members from {labels[c]}; cap is {m}",
+                    locked=int(lk[c]),
+                    institution=labels[c],
+                    cap=m,
+                )
+            )
+            advice.append(
+                Msg("advice.unlock_or_raise_cap", "unlock a member or raise max_per_institution")
+            )
     return reasons, advice
 
 
 _GROUP_ADVICE = {
-    "size_min": "lower k_min",
-    "size_max": "raise k_max",
-    "min_senior": "lower min_senior",
-    "institution_cap": "raise max_per_institution or add candidates from other institutions",
+    "size_min": Msg("advice.lower_k_min", "lower k_min"),
+    "size_max": Msg("advice.raise_k_max", "raise k_max"),
+    "min_senior": Msg("advice.lower_min_senior", "lower min_senior"),
+    "institution_cap": Msg(
+        "advice.raise_cap",
+        "raise max_per_institution or add candidates from other institutions",
+    ),
 }
 
 
@@ -561,44 +689,68 @@ def _feasibility_model(p: TeamProblem) -> tuple[Model, IntArray]:
 
 def _explain_iis(p: TeamProblem, iis: list[str]) -> InfeasibleError:
     parts: list[str] = []
+    part_codes: list[dict[str, Any]] = []
     advice: list[str] = []
     for g in iis:
         if g.startswith("skill:"):
             skill = g[len("skill:") :]
             j = p.skills.index(skill)
             holders = [p.candidates[i] for i in np.flatnonzero(p.covers[:, j] & p.allowed_mask)]
-            parts.append(f"cover skill {skill!r} (allowed holders: {', '.join(holders)})")
-            advice.append(f"drop skill {skill!r}")
+            part = Msg(
+                "part.cover_skill",
+                f"cover skill {skill!r} (allowed holders: {', '.join(holders)})",
+                skill=skill,
+                candidates=holders,
+            )
+            advice.append(Msg("advice.drop_skill", f"drop skill {skill!r}", skill=skill))
         elif g.startswith("locked:"):
-            parts.append(f"keep locked {g[len('locked:') :]}")
-            advice.append(f"unlock {g[len('locked:') :]}")
+            who = g[len("locked:") :]
+            part = Msg("part.keep_locked", f"keep locked {who}", candidate=who)
+            advice.append(Msg("advice.unlock", f"unlock {who}", candidate=who))
         elif g == "size_min":
-            parts.append(f"at least {p.k_min} members")
-            advice.append(_GROUP_ADVICE[g])
+            part = Msg("part.at_least_members", f"at least {p.k_min} members", count=p.k_min)
         elif g == "size_max":
-            parts.append(f"at most {p.k_max} members")
-            advice.append(_GROUP_ADVICE[g])
+            part = Msg("part.at_most_members", f"at most {p.k_max} members", count=p.k_max)
         elif g == "min_senior":
-            parts.append(f"at least {p.min_senior} senior members")
-            advice.append(_GROUP_ADVICE[g])
+            part = Msg(
+                "part.at_least_senior",
+                f"at least {p.min_senior} senior members",
+                count=p.min_senior,
+            )
         elif g == "institution_cap":
-            parts.append(f"at most {p.max_per_institution} per institution")
+            part = Msg(
+                "part.per_institution",
+                f"at most {p.max_per_institution} per institution",
+                count=p.max_per_institution,
+            )
+        else:  # pragma: no cover - every group of the model is named above
+            continue
+        if g in _GROUP_ADVICE:
             advice.append(_GROUP_ADVICE[g])
-    reason = "these constraints cannot hold together: " + "; ".join(parts)
-    return InfeasibleError([reason], "relax one of: " + "; ".join(advice))
+        parts.append(part)
+        part_codes.append(part.as_code())
+    reason = Msg(
+        "team.constraints_conflict",
+        "these constraints cannot hold together: " + "; ".join(parts),
+        parts=part_codes,
+    )
+    return InfeasibleError([reason], advice)
 
 
 def _raise_if_infeasible(p: TeamProblem) -> None:
     reasons, advice = precheck_team(p)
     if reasons:
-        raise InfeasibleError(reasons, "; ".join(dict.fromkeys(advice)))
+        raise InfeasibleError(reasons, advice)
 
 
 def _diagnose(p: TeamProblem) -> InfeasibleError:
     model, _ = _feasibility_model(p)
     iis = deletion_filter(model)
     if not iis:  # pragma: no cover - pre-checks catch every fixed-group conflict
-        return InfeasibleError(["no team satisfies the constraints"], "relax the constraints")
+        return InfeasibleError(
+            [Msg("team.no_team", "no team satisfies the constraints")],
+            [Msg("advice.relax_constraints", "relax the constraints")],
+        )
     return _explain_iis(p, iis)
 
 
@@ -1051,7 +1203,10 @@ def propose_replacements(
     if remove not in team:
         raise InvalidProblemError(f"{remove!r} is not in the team")
     if keep_locked and remove in p.locked:
-        raise InfeasibleError([f"{remove} is locked in this team"], f"unlock {remove} first")
+        raise InfeasibleError(
+            [Msg("swap.locked", f"{remove} is locked in this team", candidate=remove)],
+            [Msg("advice.unlock", f"unlock {remove} first", candidate=remove)],
+        )
     base = [m for m in team if m != remove]
     old = _objective(p, p.index(team))[0]
     out: list[Replacement] = []
@@ -1070,10 +1225,25 @@ def propose_replacements(
     out.sort(key=lambda r: (-r.objective, r.candidate))
     if not out:
         rest = check_team(p, base)
-        failing = [f"{c.name}: {c.detail}" for c in rest if not c.holds]
+        failing = [c for c in rest if not c.holds]
         raise InfeasibleError(
-            [f"no allowed candidate can replace {remove} without breaking a hard constraint"]
-            + [f"without {remove}: {f}" for f in failing],
-            "widen the candidate pool or relax the constraints",
+            [
+                Msg(
+                    "swap.no_replacement",
+                    f"no allowed candidate can replace {remove} without breaking a hard constraint",
+                    candidate=remove,
+                )
+            ]
+            + [
+                Msg(
+                    "swap.without",
+                    f"without {remove}: {c.name}: {c.detail}",
+                    candidate=remove,
+                    check=c.name,
+                    detail=code_of(c.detail),
+                )
+                for c in failing
+            ],
+            [Msg("advice.widen_pool", "widen the candidate pool or relax the constraints")],
         )
     return out[:n]
