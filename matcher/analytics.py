@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.errors import MatchValidationError
+from matcher.types import Msg
 
 __all__ = [
     "DEFAULT_TARGET",
@@ -469,26 +470,60 @@ def _presence_reasons(
     s: PresenceSuggestion, th: PresenceThresholds, closes: bool, target: int
 ) -> tuple[str, ...]:
     threshold = th.branch if s.kind == "branch" else th.liaison
-    lines = [
-        f"{s.reach} of its scientists are placed in {s.district_name} ({s.members} members, "
-        f"{s.field_scientists} in its disciplines) ≥ {s.kind.replace('_', ' ')} threshold "
-        f"{threshold}",
-        "it has a liaison office there" if s.existing else "it has no presence there yet",
+    where = {"district": s.district, "district_name": s.district_name}
+    lines: list[str] = [
+        Msg(
+            "presence.reach",
+            f"{s.reach} of its scientists are placed in {s.district_name} ({s.members} members, "
+            f"{s.field_scientists} in its disciplines) ≥ {s.kind.replace('_', ' ')} threshold "
+            f"{threshold}",
+            reach=s.reach,
+            members=s.members,
+            field_scientists=s.field_scientists,
+            kind=s.kind,
+            threshold=threshold,
+            **where,
+        ),
+        Msg("presence.has_liaison", "it has a liaison office there")
+        if s.existing
+        else Msg("presence.none_yet", "it has no presence there yet"),
     ]
     if s.action == "open_liaison_office":
-        lines.append(f"below the branch threshold {th.branch}")
+        lines.append(
+            Msg(
+                "presence.below_branch",
+                f"below the branch threshold {th.branch}",
+                threshold=th.branch,
+            )
+        )
     if s.district_shortfall:
         lines.append(
-            f"{s.district_name} counts {s.district_societies} of {target} societies "
-            f"(short by {s.district_shortfall})"
-            + ("; this presence helps close the gap" if closes else "")
+            Msg(
+                "presence.district_short",
+                f"{s.district_name} counts {s.district_societies} of {target} societies "
+                f"(short by {s.district_shortfall})"
+                + ("; this presence helps close the gap" if closes else ""),
+                societies=s.district_societies,
+                target=target,
+                shortfall=s.district_shortfall,
+                closes=closes,
+                **where,
+            )
         )
     else:
         lines.append(
-            f"{s.district_name} already meets the target ({s.district_societies} ≥ {target})"
+            Msg(
+                "presence.district_meets",
+                f"{s.district_name} already meets the target ({s.district_societies} ≥ {target})",
+                societies=s.district_societies,
+                target=target,
+                **where,
+            )
         )
     if s.action == "upgrade_to_branch":
-        lines.append("an upgrade does not change the district's count")
+        lines.append(
+            Msg("presence.upgrade_same_count", "an upgrade does not change the district's count")
+        )
     return tuple(lines)
 
 
@@ -701,6 +736,7 @@ def rank_counterparts(
     top_k: int = 3,
     min_score: float = 0.1,
     discipline_names: Mapping[str, str] | None = None,
+    society_names: Mapping[str, str] | None = None,
 ) -> tuple[CounterpartSuggestion, ...]:
     """Rank national societies for each society in ``societies`` (callers pass the unpaired).
 
@@ -713,6 +749,7 @@ def rank_counterparts(
         top_k: candidates kept per society (≥ 1).
         min_score: candidates scoring below are dropped.
         discipline_names: code → name, for the explanations.
+        society_names: local society id → name, for "already paired with" (ids otherwise).
 
     Returns:
         One suggestion per society (possibly with no candidate), in the order given.
@@ -754,7 +791,9 @@ def rank_counterparts(
                     shared_disciplines=ov.exact,
                     parent_pairs=ov.parent_pairs,
                     partners=n.partners,
-                    reasons=_counterpart_reasons(ov, cos, bg, n, (wd, we, wb), names),
+                    reasons=_counterpart_reasons(
+                        ov, cos, bg, n, (wd, we, wb), names, society_names or {}
+                    ),
                 )
             )
         cands.sort(key=lambda c: (-c.score, c.national))
@@ -776,22 +815,64 @@ def _counterpart_reasons(
     n: NationalProfile,
     weights: tuple[float, float, float],
     names: Mapping[str, str],
+    society_names: Mapping[str, str],
 ) -> tuple[str, ...]:
     def nm(code: str) -> str:
         return f"{names[code]} ({code})" if code in names else code
 
+    def named(code: str) -> dict[str, str]:
+        return {"code": code, "name": names.get(code, code)}
+
     wd, we, wb = weights
-    lines = []
+    lines: list[str] = []
     if ov.exact:
-        lines.append("shared disciplines: " + ", ".join(nm(c) for c in ov.exact))
+        lines.append(
+            Msg(
+                "counterpart.shared_disciplines",
+                "shared disciplines: " + ", ".join(nm(c) for c in ov.exact),
+                disciplines=[named(c) for c in ov.exact],
+            )
+        )
     if ov.parent_pairs:
         lines.append(
-            "same level-1 field: " + ", ".join(f"{nm(a)} ~ {nm(b)}" for a, b in ov.parent_pairs)
+            Msg(
+                "counterpart.same_field",
+                "same level-1 field: "
+                + ", ".join(f"{nm(a)} ~ {nm(b)}" for a, b in ov.parent_pairs),
+                pairs=[[named(a), named(b)] for a, b in ov.parent_pairs],
+            )
         )
-    lines.append(f"discipline overlap {ov.score:.2f} × {wd:.2f}")
+    lines.append(
+        Msg(
+            "counterpart.discipline_overlap",
+            f"discipline overlap {ov.score:.2f} × {wd:.2f}",
+            value=round(ov.score, 2),
+            weight=round(wd, 2),
+        )
+    )
     if cos is not None:
-        lines.append(f"embedding cosine {cos:.2f} × {we:.2f}")
-    lines.append(f"name bigram overlap {bg:.2f} × {wb:.2f}")
+        lines.append(
+            Msg(
+                "counterpart.embedding",
+                f"embedding cosine {cos:.2f} × {we:.2f}",
+                value=round(cos, 2),
+                weight=round(we, 2),
+            )
+        )
+    lines.append(
+        Msg(
+            "counterpart.name_overlap",
+            f"name bigram overlap {bg:.2f} × {wb:.2f}",
+            value=round(bg, 2),
+            weight=round(wb, 2),
+        )
+    )
     if n.partners:
-        lines.append("already paired with " + ", ".join(n.partners))
+        lines.append(
+            Msg(
+                "counterpart.already_paired",
+                "already paired with " + ", ".join(society_names.get(p, p) for p in n.partners),
+                societies=[society_names.get(p, p) for p in n.partners],
+            )
+        )
     return tuple(lines)

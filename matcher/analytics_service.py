@@ -212,6 +212,7 @@ def counterpart_suggestions(
         top_k=top_k,
         min_score=min_score,
         discipline_names=shown,
+        society_names={s.id: s.name for s in locals_},
     )
     logger.info("counterparts: %s unpaired of %s local societies", len(unpaired), len(locals_))
     return CounterpartReport(
