@@ -385,7 +385,8 @@ def load_round(driver: neo4j.Driver, round_id: str, *, database: str | None = No
     rows = _read(driver, LOAD_ROUND, database, id=round_id)
     if not rows:
         raise NotFoundError("review round", round_id)
-    p = dict(rows[0]["props"])
+    # Times (``assigned_at``) as ISO text, so the record is plain data.
+    p = {k: (str(v) if hasattr(v, "iso_format") else v) for k, v in rows[0]["props"].items()}
     return RoundInfo(
         id=p["id"],
         name=p.get("name") or p["id"],

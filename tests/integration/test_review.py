@@ -87,8 +87,20 @@ def dataset(folder: Path) -> Path:
         folder / "affiliations.jsonl",
         [
             {"scientist": "A1", "organization": "U-X", "since": 2015, "current": True},
-            {"scientist": "COL_IN", "organization": "U-X", "since": 2010, "until": 2023, "current": False},
-            {"scientist": "COL_OUT", "organization": "U-X", "since": 2005, "until": 2016, "current": False},
+            {
+                "scientist": "COL_IN",
+                "organization": "U-X",
+                "since": 2010,
+                "until": 2023,
+                "current": False,
+            },
+            {
+                "scientist": "COL_OUT",
+                "organization": "U-X",
+                "since": 2005,
+                "until": 2016,
+                "current": False,
+            },
         ],
     )
     write_jsonl(
