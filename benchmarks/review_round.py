@@ -107,7 +107,7 @@ def markdown(rows: list[dict[str, Any]], command: str) -> str:
     out.append("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for m in sorted({r["items"] for r in rows}):
 
-        def mean(s: str, key: str) -> float:
+        def mean(s: str, key: str, m: int = m) -> float:
             v = [r[key] for r in by.get((m, s), [])]
             return sum(v) / len(v) if v else float("nan")
 

@@ -386,7 +386,9 @@ def load_round(driver: neo4j.Driver, round_id: str, *, database: str | None = No
     if not rows:
         raise NotFoundError("review round", round_id)
     # Times (``assigned_at``) as ISO text, so the record is plain data.
-    p = {k: (str(v) if hasattr(v, "iso_format") else v) for k, v in rows[0]["props"].items()}
+    p: dict[str, Any] = {
+        k: (str(v) if hasattr(v, "iso_format") else v) for k, v in rows[0]["props"].items()
+    }
     return RoundInfo(
         id=p["id"],
         name=p.get("name") or p["id"],

@@ -283,3 +283,26 @@ def test_unknown_item_and_round(svc: ReviewService) -> None:
         svc.propose_panel("NO-SUCH-ITEM")
     with pytest.raises(NotFoundError):
         svc.assign_round("NO-SUCH-ROUND")
+
+
+@pytest.mark.usefixtures("cli_on_test_server")
+def test_cli_review_panel_and_round(loaded: neo4j.Driver) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from kexie.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["review-panel", "IT-1", "--size", "3", "--no-quotas", "--json"])
+    assert res.exit_code == 0, res.output
+    seated = {m["id"] for m in json.loads(res.stdout)["members"]}
+    assert len(seated) == 3 and not seated & {"A1", "CO_IN", "COL_IN", "DECL", "SERV"}
+    res = runner.invoke(
+        app, ["review-round", "RND-1", "--k", "3", "--max-load", "1", "--per-item", "2"]
+    )
+    assert res.exit_code == 2 and "short" in res.output
+    res = runner.invoke(app, ["review-round", "RND-1", "--solver", "fair", "--save"])
+    assert res.exit_code == 0 and "stored as ASSIGN-RND-1" in res.output, res.output
+    res = runner.invoke(app, ["review-audit", "RND-1", "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)[0]["kind"] == "review_round"
