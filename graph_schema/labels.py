@@ -27,6 +27,13 @@ __all__ = [
     "FORMATION_STATUSES",
     "FormationStatus",
     "ACTIVE_STATUSES",
+    "ITEM_KINDS",
+    "ItemKind",
+    "ROUND_KINDS",
+    "RoundKind",
+    "COI_TIES",
+    "CoiTie",
+    "COUNCIL_ROLES",
 ]
 
 
@@ -53,6 +60,9 @@ class Label:
     TEAM: Final = "Team"
     PANEL: Final = "Panel"
     CONSORTIUM: Final = "Consortium"
+    EVALUATION_ITEM: Final = "EvaluationItem"  # achievement, award nomination, standard draft…
+    REVIEW_ROUND: Final = "ReviewRound"
+    REVIEW_AUDIT: Final = "ReviewAudit"
     MIGRATION: Final = "KexieMigration"
     API_KEY: Final = "KexieApiKey"
 
@@ -80,6 +90,12 @@ class Rel:
     FOR_DEMAND: Final = "FOR_DEMAND"  # Team -> Demand
     FOR_TOPIC: Final = "FOR_TOPIC"  # Panel -> Topic
     PART_OF: Final = "PART_OF"  # Organization | Society | NationalSociety -> Consortium {role}
+    APPLIED_FOR: Final = "APPLIED_FOR"  # Scientist -> EvaluationItem {position}
+    SUBMITTED: Final = "SUBMITTED"  # Organization -> EvaluationItem
+    IN_ROUND: Final = "IN_ROUND"  # EvaluationItem -> ReviewRound
+    FOR_ITEM: Final = "FOR_ITEM"  # Panel -> EvaluationItem (an evaluation panel)
+    REVIEWS: Final = "REVIEWS"  # Scientist -> EvaluationItem {round_id, relevance, assignment}
+    AUDITS: Final = "AUDITS"  # ReviewAudit -> Panel | ReviewRound
 
 
 Grade = Literal["student_member", "member", "senior_member", "fellow"]
@@ -122,6 +138,47 @@ FormationStatus = Literal["proposed", "confirmed", "declined"]
 FORMATION_STATUSES: Final[tuple[FormationStatus, ...]] = ("proposed", "confirmed", "declined")
 #: Statuses that occupy an expert (count towards load and exposure).
 ACTIVE_STATUSES: Final[tuple[str, ...]] = ("proposed", "confirmed")
+
+#: What an evaluation item is: 成果评价, 科技奖励推荐, 标准评审, 项目评审.
+ItemKind = Literal["achievement", "award_nomination", "standard_draft", "project_evaluation"]
+ITEM_KINDS: Final[tuple[ItemKind, ...]] = (
+    "achievement",
+    "award_nomination",
+    "standard_draft",
+    "project_evaluation",
+)
+RoundKind = Literal["achievement", "award", "standard", "project"]
+ROUND_KINDS: Final[tuple[RoundKind, ...]] = ("achievement", "award", "standard", "project")
+#: Person-level ties between a reviewer and an item (its applicants or organisations), as the
+#: conflict-of-interest policy of a round names them (``exclude`` / ``disclose``).
+CoiTie = Literal[
+    "applicant",
+    "coauthor",
+    "institution",
+    "service",
+    "declared",
+    "organisation",
+    "society_council",
+    "district",
+]
+COI_TIES: Final[tuple[CoiTie, ...]] = (
+    "applicant",
+    "coauthor",
+    "institution",
+    "service",
+    "declared",
+    "organisation",
+    "society_council",
+    "district",
+)
+#: Society roles that sit on its council (a shared council is a soft tie).
+COUNCIL_ROLES: Final[tuple[str, ...]] = (
+    "council_member",
+    "standing_council_member",
+    "vice_president",
+    "president",
+    "secretary_general",
+)
 
 Availability = Literal["available", "limited", "unavailable"]
 AVAILABILITIES: Final[tuple[Availability, ...]] = ("available", "limited", "unavailable")

@@ -73,6 +73,12 @@ _REFS: Final[dict[str, dict[str, str]]] = {
     },
     "demands": {"enterprise": "enterprise", "district": "district", "disciplines": "discipline"},
     "topics": {"disciplines": "discipline"},
+    "evaluation_items": {
+        "disciplines": "discipline",
+        "applicants": "scientist",
+        "organizations": "organization",
+        "round": "round",
+    },
     "memberships": {"scientist": "scientist", "society": "society"},
     "affiliations": {"scientist": "scientist", "organization": "organization"},
     "presences": {"society": "society", "district": "district"},
@@ -88,6 +94,7 @@ _TARGETS: Final = {
     "society": (Label.SOCIETY, "id"),
     "organization": (Label.ORGANIZATION, "id"),
     "enterprise": (Label.ENTERPRISE, "id"),
+    "round": (Label.REVIEW_ROUND, "id"),
 }
 
 
@@ -319,6 +326,8 @@ def _query_for(kind: RecordKind) -> str:
         "scientists": Q.UPSERT_SCIENTISTS,
         "demands": Q.UPSERT_DEMANDS,
         "topics": Q.UPSERT_TOPICS,
+        "review_rounds": Q.UPSERT_REVIEW_ROUNDS,
+        "evaluation_items": Q.UPSERT_EVALUATION_ITEMS,
         "memberships": Q.UPSERT_MEMBERSHIPS,
         "affiliations": Q.UPSERT_AFFILIATIONS,
         "presences": Q.UPSERT_PRESENCES,
@@ -673,6 +682,8 @@ _NODE_LABEL: Final[dict[str, tuple[str, str]]] = {
     "scientists": (Label.SCIENTIST, "id"),
     "demands": (Label.DEMAND, "id"),
     "topics": (Label.TOPIC, "id"),
+    "review_rounds": (Label.REVIEW_ROUND, "id"),
+    "evaluation_items": (Label.EVALUATION_ITEM, "id"),
     **dict.fromkeys(_EVIDENCE_STEMS, (Label.EVIDENCE, "id")),
 }
 #: The two ends of a relationship record (``row.a``, ``row.b``).
@@ -697,6 +708,9 @@ _REF_REL: Final[dict[str, tuple[str, ...]]] = {
     "parent": (Rel.SUBFIELD_OF,),
     "contributors": (Rel.CONTRIBUTED,),
     "enterprise": (Rel.POSTED,),
+    "applicants": (Rel.APPLIED_FOR,),
+    "organizations": (Rel.SUBMITTED,),
+    "round": (Rel.IN_ROUND,),
 }
 #: Properties derived from others, not named as changed fields of their own.
 _DERIVED: Final = frozenset({"text", "text_hash", "level", "id"})
@@ -720,11 +734,13 @@ def _stored(
     for r in tx.run(Q.NODE_STATE[label], keys=[row["key"] for row in rows]):
         refs: dict[str, Any] = {}
         for field_name, types in _REF_REL.items():
-            if field_name == "contributors":
+            if field_name in ("contributors", "applicants"):
                 pairs = sorted((p or 0, i) for t, i, p in r["inc"] if t in types)
                 refs[field_name] = [i for _, i in pairs]
             elif field_name == "enterprise":
                 refs[field_name] = next((i for t, i, _ in r["inc"] if t in types), None)
+            elif field_name == "organizations":
+                refs[field_name] = sorted(i for t, i, _ in r["inc"] if t in types)
             elif field_name in ("disciplines", "counterparts"):
                 refs[field_name] = sorted(i for t, i in r["out"] if t in types)
             else:
@@ -770,7 +786,7 @@ def _outcome(p: _Pending, stored: dict[str, Any] | None) -> Outcome:
     ]
     for name in row.get("given", []):
         new = row.get(name)
-        if name in ("disciplines", "counterparts"):  # stored sorted: order carries nothing
+        if name in ("disciplines", "counterparts", "organizations"):  # stored sorted
             new = sorted(new or [])
         if not _same(stored["refs"].get(name), new):
             changed.append(name)

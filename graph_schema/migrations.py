@@ -139,6 +139,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             _unique("org_tie_state_id", ORG_TIE_STATE, "id"),
         ),
     ),
+    Migration(
+        7,
+        "evaluation items, review rounds and their audit records",
+        (
+            _unique("evaluation_item_id", L.EVALUATION_ITEM, "id"),
+            _unique("review_round_id", L.REVIEW_ROUND, "id"),
+            _unique("review_audit_id", L.REVIEW_AUDIT, "id"),
+            _index("panel_item", L.PANEL, "item_id"),
+        ),
+    ),
 )
 
 _READ_APPLIED = (

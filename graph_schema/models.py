@@ -26,7 +26,17 @@ from pydantic import (
     model_validator,
 )
 
-from graph_schema.labels import Availability, EvidenceKind, Grade, PresenceKind, TalentKind
+from graph_schema.labels import (
+    COI_TIES,
+    Availability,
+    CoiTie,
+    EvidenceKind,
+    Grade,
+    ItemKind,
+    PresenceKind,
+    RoundKind,
+    TalentKind,
+)
 
 __all__ = [
     "Record",
@@ -39,6 +49,8 @@ __all__ = [
     "EvidenceRecord",
     "DemandRecord",
     "TopicRecord",
+    "ReviewRoundRecord",
+    "EvaluationItemRecord",
     "MembershipRecord",
     "AffiliationRecord",
     "PresenceRecord",
@@ -373,6 +385,66 @@ class TopicRecord(Record):
         return self.id
 
 
+TieList = Annotated[list[CoiTie], BeforeValidator(_split_list), Field(max_length=len(COI_TIES))]
+
+
+class ReviewRoundRecord(Record):
+    """A review round (评审轮次): its kind, year, load rules and conflict-of-interest policy.
+
+    ``exclude`` lists the ties that keep a reviewer off an item; ``disclose`` the softer ties
+    that are shown but allowed. A tie in neither is ignored; one in both is an error."""
+
+    id: Id
+    name: Name
+    kind: RoundKind = "achievement"
+    year: OptYear = None
+    reviewers_per_item: Annotated[int, Field(ge=1, le=50)] = 3
+    max_items_per_reviewer: Annotated[int, Field(ge=1, le=1000)] = 10
+    coauthor_years: Annotated[int, Field(ge=0, le=100)] = 5
+    institution_years: Annotated[int, Field(ge=0, le=100)] = 3
+    service_years: Annotated[int, Field(ge=0, le=100)] = 5
+    exclude: TieList = [
+        "applicant",
+        "coauthor",
+        "institution",
+        "service",
+        "declared",
+        "organisation",
+    ]
+    disclose: TieList = ["society_council", "district"]
+
+    @model_validator(mode="after")
+    def _policy(self) -> ReviewRoundRecord:
+        both = sorted(set(self.exclude) & set(self.disclose))
+        if both:
+            raise ValueError(f"ties {both} are both excluded and disclosed; name each once")
+        if "applicant" not in self.exclude:
+            raise ValueError("exclude must name 'applicant': nobody reviews their own item")
+        return self
+
+    def key(self) -> str:
+        return self.id
+
+
+class EvaluationItemRecord(Record):
+    """An item under evaluation: an achievement (成果评价), an award nomination (科技奖励推荐),
+    a standard draft (标准评审) or a project for evaluation, with its applicants (scientists,
+    in order), the organisations that submit it and the round it belongs to."""
+
+    id: Id
+    kind: ItemKind = "achievement"
+    title: Name
+    text: Text = ""
+    disciplines: DisciplineList = []
+    applicants: IdList = Field(default=[], description="scientist ids or ORCIDs, in order")
+    organizations: IdList = []
+    round: Annotated[Id | None, BeforeValidator(_blank_to_none)] = None
+    created: Annotated[_dt.date | None, BeforeValidator(_blank_to_none)] = None
+
+    def key(self) -> str:
+        return self.id
+
+
 class MembershipRecord(Record):
     """Scientist -[:MEMBER_OF {grade, role, since}]-> Society."""
 
@@ -403,7 +475,15 @@ class AffiliationRecord(Record):
     organization: Id
     title: OptName = None
     since: OptYear = None
+    #: The last year of a past affiliation (the institution window of review conflicts).
+    until: OptYear = None
     current: bool = True
+
+    @model_validator(mode="after")
+    def _period(self) -> AffiliationRecord:
+        if self.since is not None and self.until is not None and self.until < self.since:
+            raise ValueError(f"until ({self.until}) is before since ({self.since})")
+        return self
 
     def key(self) -> str:
         return f"{self.scientist}->{self.organization}"
@@ -459,6 +539,8 @@ RECORD_KINDS: Final[tuple[RecordKind, ...]] = (
     RecordKind(stem="awards", model=EvidenceRecord, fixed={"kind": "award"}),
     RecordKind(stem="demands", model=DemandRecord),
     RecordKind(stem="topics", model=TopicRecord),
+    RecordKind(stem="review_rounds", model=ReviewRoundRecord),
+    RecordKind(stem="evaluation_items", model=EvaluationItemRecord),
     RecordKind(stem="memberships", model=MembershipRecord, is_relationship=True),
     RecordKind(stem="affiliations", model=AffiliationRecord, is_relationship=True),
     RecordKind(stem="presences", model=PresenceRecord, is_relationship=True),

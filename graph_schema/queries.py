@@ -23,6 +23,7 @@ EXISTING_BY_KEY: Final[dict[tuple[str, str], str]] = {
         (L.SOCIETY, "id"),
         (L.ORGANIZATION, "id"),
         (L.ENTERPRISE, "id"),
+        (L.REVIEW_ROUND, "id"),
     )
 }
 
@@ -242,6 +243,59 @@ WITH n, row
 {_disciplines(R.CONCERNS)}
 """
 
+UPSERT_REVIEW_ROUNDS: Final = f"""
+UNWIND $rows AS row
+MERGE (n:{L.REVIEW_ROUND} {{id: row.key}})
+ON CREATE SET n += row.defaults
+SET n += row.props
+"""
+
+UPSERT_EVALUATION_ITEMS: Final = f"""
+UNWIND $rows AS row
+MERGE (n:{L.EVALUATION_ITEM} {{id: row.key}})
+ON CREATE SET n += row.defaults
+SET n += row.props
+WITH n, row
+{_disciplines(R.CONCERNS)}
+CALL (n, row) {{
+  WITH * WHERE 'applicants' IN row.given
+  OPTIONAL MATCH (n)<-[old:{R.APPLIED_FOR}]-(s:{L.SCIENTIST})
+  WHERE NOT s.id IN coalesce(row.applicants, [])
+  DELETE old
+}}
+CALL (n, row) {{
+  WITH * WHERE 'applicants' IN row.given AND size(coalesce(row.applicants, [])) > 0
+  UNWIND range(0, size(row.applicants) - 1) AS i
+  MATCH (s:{L.SCIENTIST} {{id: row.applicants[i]}})
+  MERGE (s)-[a:{R.APPLIED_FOR}]->(n)
+  SET a.position = i + 1
+}}
+CALL (n, row) {{
+  WITH * WHERE 'organizations' IN row.given
+  OPTIONAL MATCH (n)<-[old:{R.SUBMITTED}]-(o:{L.ORGANIZATION})
+  WHERE NOT o.id IN coalesce(row.organizations, [])
+  DELETE old
+}}
+CALL (n, row) {{
+  WITH * WHERE 'organizations' IN row.given
+  UNWIND coalesce(row.organizations, []) AS oid
+  MATCH (o:{L.ORGANIZATION} {{id: oid}})
+  MERGE (o)-[:{R.SUBMITTED}]->(n)
+}}
+CALL (n, row) {{
+  // One round: an item moved to another round leaves the old one.
+  WITH * WHERE 'round' IN row.given
+  OPTIONAL MATCH (n)-[old:{R.IN_ROUND}]->(r:{L.REVIEW_ROUND})
+  WHERE row.round IS NULL OR r.id <> row.round
+  DELETE old
+}}
+CALL (n, row) {{
+  WITH * WHERE 'round' IN row.given AND row.round IS NOT NULL
+  MATCH (r:{L.REVIEW_ROUND} {{id: row.round}})
+  MERGE (n)-[:{R.IN_ROUND}]->(r)
+}}
+"""
+
 # -- relationship upserts -----------------------------------------------------------------
 UPSERT_MEMBERSHIPS: Final = f"""
 UNWIND $rows AS row
@@ -285,9 +339,9 @@ SET r += row.props
 #: Relationship types whose targets stand for a record's reference fields.
 _STATE_OUT = (
     f"'{R.SPECIALIZES_IN}', '{R.IN_DISCIPLINE}', '{R.COVERS}', '{R.NEEDS}', '{R.CONCERNS}', "
-    f"'{R.LOCATED_IN}', '{R.WORKS_AT}', '{R.COUNTERPART_OF}', '{R.SUBFIELD_OF}'"
+    f"'{R.LOCATED_IN}', '{R.WORKS_AT}', '{R.COUNTERPART_OF}', '{R.SUBFIELD_OF}', '{R.IN_ROUND}'"
 )
-_STATE_IN = f"'{R.CONTRIBUTED}', '{R.POSTED}'"
+_STATE_IN = f"'{R.CONTRIBUTED}', '{R.POSTED}', '{R.APPLIED_FOR}', '{R.SUBMITTED}'"
 
 
 def _node_state(label: str, prop: str) -> str:
@@ -314,6 +368,8 @@ NODE_STATE: Final[dict[tuple[str, str], str]] = {
         (L.EVIDENCE, "id"),
         (L.DEMAND, "id"),
         (L.TOPIC, "id"),
+        (L.REVIEW_ROUND, "id"),
+        (L.EVALUATION_ITEM, "id"),
     )
 }
 

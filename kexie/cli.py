@@ -873,6 +873,7 @@ if __name__ != "__main__":
     cli_analytics.register(app)
     cli_formation.register(app)
     cli_bench.register(app)  # after cli_formation: adds `run` to its `bench` group
+    __import__("kexie.cli_review", fromlist=["register"]).register(app)  # review-panel, -round
 
 
 def main() -> None:

@@ -13,12 +13,23 @@ Modules (private, re-exported here):
 * ``_rotation``    — randomised panel lotteries with capped selection probabilities.
 * ``_consortium``  — industry–university–research consortia of organisations.
 * ``_batch``       — many demands at once: global MILP vs one-by-one greedy.
+* ``_assignment``  — review rounds: k reviewers per item, ≤ L items per reviewer, no
+  conflicts; exact (HiGHS), fair (max-min then total) and greedy.
 * ``_bench``       — random instances and solver comparisons for tables.
 * ``_milp``        — grouped-constraint model over ``scipy.optimize.milp`` and a deletion filter.
 """
 
 from __future__ import annotations
 
+from matcher.optimise._assignment import (
+    ROUND_SOLVERS,
+    ReviewAssignment,
+    ReviewRoundProblem,
+    evaluate_round,
+    precheck_round,
+    random_round,
+    solve_round,
+)
 from matcher.optimise._batch import BatchProblem, BatchSolution, evaluate_batch, solve_batch
 from matcher.optimise._bench import (
     compare_batch,
@@ -125,6 +136,14 @@ __all__ = [
     "BatchSolution",
     "solve_batch",
     "evaluate_batch",
+    # review rounds
+    "ROUND_SOLVERS",
+    "ReviewRoundProblem",
+    "ReviewAssignment",
+    "precheck_round",
+    "solve_round",
+    "evaluate_round",
+    "random_round",
     # benchmark
     "random_instances",
     "random_panel_instances",
