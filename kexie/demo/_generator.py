@@ -21,6 +21,14 @@ written in generation order, so the same seed and scale give byte-identical file
    and the ground truth records which scientists are relevant: grade 2 for a scientist whose
    specialty is the item's cluster and who has evidence in it, grade 1 for a scientist in the
    cluster's second-level discipline.
+5. Last, an award round (``RND-2025``, 2025年度重庆市科技进步奖推荐) with up to ten nominations
+   ``AWD-001``…, each written from one cluster and nominated by a lab kept aside while the
+   labs were generated (a few per cluster): the applicants are the lab's lead expert and
+   sometimes a lab colleague or an outside co-author; the submitting organisations are theirs.
+   Their lab members and outside co-authors (2020 or later) are the co-authorship and
+   colleague conflicts a review panel must exclude; every other nomination also plants a
+   former colleague (a past affiliation at the nominee's organisation ending 2022–2024) and
+   every third a declared conflict (师生关系…) with an expert of another lab in the cluster.
 """
 
 from __future__ import annotations
@@ -57,6 +65,10 @@ from kexie.demo.items import (
     QUERY_LONG_ZH,
     QUERY_SHORT_EN,
     QUERY_SHORT_ZH,
+    AWARD_ITEM_TEXT,
+    AWARD_ITEM_TITLE,
+    AWARD_ROUND,
+    DECLARED_TIES,
     TOPIC_TEXT,
     TOPICS,
 )
@@ -96,6 +108,11 @@ BASE_SCIENTISTS: Final = 5000
 BASE_ENTERPRISES: Final = 500
 N_DEMANDS: Final = 40
 N_QUERIES: Final = 200
+N_AWARD_ITEMS: Final = 10
+REVIEW_RECENT_FROM: Final = int(AWARD_ROUND["year"]) - 5
+"""Evidence from this year on makes co-contributors conflicts in the award round (its
+co-authorship window is the default five years)."""
+_LABS_PER_CLUSTER: Final = 3
 MAX_ABSTRACT: Final = 200
 EVIDENCE_FACTOR: Final = 2.1
 """Scales the Pareto draw of evidence items each scientist leads: at 2.1 there are about 5
@@ -205,6 +222,19 @@ class _Person:
     talents: tuple[str, ...]
     english: float  # share of this person's evidence written in English
     productivity: int  # evidence items led
+    org_id: str = ""
+    start: int = 0  # first year of the current affiliation
+    past_org: str | None = None  # the organisation of a past affiliation, if any
+
+
+@dataclass
+class _LabNote:
+    """A lab kept for the award round: its people and who co-authored with whom lately."""
+
+    org: _Org
+    cluster: Cluster
+    members: tuple[_Person, ...]
+    recent: dict[int, list[_Person]]  # member idx -> co-contributors since REVIEW_RECENT_FROM
 
 
 @dataclass
@@ -217,6 +247,7 @@ class _State:
     evidence_ids: dict[str, int] = field(default_factory=dict)
     role_counts: dict[tuple[str, str], int] = field(default_factory=dict)
     lang_counts: dict[str, int] = field(default_factory=dict)
+    labs: dict[str, list[_LabNote]] = field(default_factory=dict)  # cluster key -> labs
 
 
 def _weighted(rng: random.Random, items: Sequence[T], weights: Sequence[float]) -> T:
@@ -457,9 +488,14 @@ class _Generator:
         partner_q = st.partners.setdefault(code, deque(maxlen=24))
         partners = [m for oid, ms in partner_q if oid != org.id for m in ms]
         had: dict[int, set[str]] = {m.idx: set() for m in members}
+        recent: dict[int, dict[str, _Person]] = {m.idx: {} for m in members}
         for lead in members:
             for _ in range(lead.productivity):
-                self._evidence(org, lead, members, partners, lab_clusters, had)
+                authors, year = self._evidence(org, lead, members, partners, lab_clusters, had)
+                if year >= REVIEW_RECENT_FROM:
+                    for a in authors:
+                        if a.idx in recent:
+                            recent[a.idx].update((b.id, b) for b in authors if b is not a)
         for m in members:
             for cl in m.specialty:
                 if cl.key in had[m.idx]:
@@ -468,6 +504,16 @@ class _Generator:
                 if len(c) == 5:
                     st.grade1.setdefault(c, set()).add(m.idx)
         partner_q.append((org.id, members[: min(4, len(members))]))
+        notes = st.labs.setdefault(lab_clusters[0].key, [])
+        if size >= 3 and len(notes) < _LABS_PER_CLUSTER:  # a few labs per cluster, for the round
+            notes.append(
+                _LabNote(
+                    org,
+                    lab_clusters[0],
+                    tuple(members),
+                    {i: list(co.values()) for i, co in recent.items()},
+                )
+            )
 
     def _person(self, org: _Org, code: str, lab_clusters: Sequence[Cluster], pi: bool) -> _Person:
         rng = self.rng
@@ -524,6 +570,7 @@ class _Generator:
             talents,
             english,
             min(prod, 40),
+            org_id=org.id,
         )
         self._write_scientist(person, org, gender, name_en, age, overseas)
         return person
@@ -615,6 +662,7 @@ class _Generator:
             ),
         )
         start = min(THIS_YEAR - 1, p.birth_year + rng.randint(23, 30))
+        p.start = start
         self.sink.write(
             "affiliations",
             {
@@ -628,6 +676,7 @@ class _Generator:
         if age >= 35 and rng.random() < 0.3:
             past = rng.choice(self.orgs) if rng.random() < 0.7 else rng.choice(self.enterprises)
             if past.id != org.id:
+                p.past_org = past.id
                 junior = {"enterprise": "工程师", "university": "讲师"}.get(past.kind, "助理研究员")
                 self.sink.write(
                     "affiliations",
@@ -713,7 +762,8 @@ class _Generator:
         partners: Sequence[_Person],
         lab_clusters: Sequence[Cluster],
         had: dict[int, set[str]],
-    ) -> None:
+    ) -> tuple[list[_Person], int]:
+        """Write one evidence item led by ``lead``; returns its contributors and year."""
         rng = self.rng
         if rng.random() < 0.85:
             cluster = rng.choice(lead.specialty)
@@ -738,6 +788,7 @@ class _Generator:
         lo = max(FIRST_EVIDENCE_YEAR, lead.birth_year + 24)
         year = rng.randint(min(lo, THIS_YEAR), THIS_YEAR)
         self._write_evidence(kind, cluster, lead, [a.id for a in authors], year, org)
+        return authors, year
 
     def _write_evidence(
         self,
@@ -1083,6 +1134,120 @@ class _Generator:
             self._conflict(sid, target, reason)
 
 
+    # -- the award round ----------------------------------------------------------------------
+    def award_round(self) -> None:
+        """The award round and its nominations, with the ties a review panel must exclude."""
+        rng = self.rng
+        st = self.state
+        year = int(AWARD_ROUND["year"])
+        keys = [
+            c.key
+            for c in CLUSTERS
+            if len(st.grade2.get(c.key, ())) >= 4 and self._nominee(c.key) is not None
+        ]
+        chosen = rng.sample(keys, min(N_AWARD_ITEMS, len(keys)))
+        if len(chosen) < 3:
+            raise RuntimeError("fewer than three labs fit the award round; scale too small")
+        self.sink.write("review_rounds", dict(AWARD_ROUND))
+        taken: set[str] = set()  # applicants and planted ties, each used once
+        for n, key in enumerate(chosen, start=1):
+            found = self._nominee(key)
+            assert found is not None
+            note, lead = found
+            co = [p for p in note.recent[lead.idx] if p.id not in taken]
+            applicants = [lead]
+            lab_co = [p for p in co if p.org_id == note.org.id]
+            if len(lab_co) >= 2 and rng.random() < 0.6:  # keep one co-author off the list
+                applicants.append(rng.choice(lab_co))
+            outside = [p for p in co if p.org_id != note.org.id]
+            if outside and rng.random() < 0.4:
+                applicants.append(rng.choice(outside))
+            taken.update(p.id for p in applicants)
+            if n % 2 == 1:
+                self._former_colleague(key, lead, year, taken)
+            if n % 3 == 0:
+                other = self._expert_elsewhere(key, lead, taken)
+                if other is not None:
+                    taken.add(other.id)
+                    self._conflict(other.id, lead.id, rng.choice(DECLARED_TIES))
+            cl = note.cluster
+            a, b, c = rng.sample(cl.terms, 3)
+            app = rng.choice(cl.apps)
+            fmt = {"a": a[0], "b": b[0], "c": c[0], "app": app[0]}
+            text = rng.choice(AWARD_ITEM_TEXT).format(
+                **fmt,
+                n_pat=rng.randint(5, 40),
+                n_std=rng.randint(1, 6),
+                money=round(rng.uniform(1.2, 30.0), 1),
+                n_units=rng.randint(8, 60),
+                n_pub=rng.randint(20, 120),
+                n_stu=rng.randint(10, 60),
+            )
+            self.sink.write(
+                "evaluation_items",
+                {
+                    "id": f"AWD-{n:03d}",
+                    "kind": "award_nomination",
+                    "title": rng.choice(AWARD_ITEM_TITLE).format(**fmt),
+                    "text": text,
+                    "disciplines": [cl.discipline],
+                    "applicants": [p.id for p in applicants],
+                    "organizations": list(dict.fromkeys(p.org_id for p in applicants)),
+                    "round": AWARD_ROUND["id"],
+                    "created": f"{year}-{rng.randint(2, 4):02d}-{rng.randint(1, 28):02d}",
+                },
+            )
+
+    def _nominee(self, key: str) -> tuple[_LabNote, _Person] | None:
+        """The first kept lab of a cluster whose expert in it has recent co-authors, and that
+        expert (the most senior, then the most co-authors)."""
+        for note in self.state.labs.get(key, ()):
+            fit = [m for m in note.members if note.cluster in m.specialty and note.recent[m.idx]]
+            if fit:
+                return note, max(fit, key=lambda m: (m.senior, len(note.recent[m.idx]), -m.idx))
+        return None
+
+    def _expert_elsewhere(self, key: str, lead: _Person, taken: set[str]) -> _Person | None:
+        """An expert of the cluster (grade 2) in another kept lab at another organisation."""
+        experts = self.state.grade2.get(key, set())
+        pool = [
+            m
+            for note in self.state.labs.get(key, ())
+            if note.org.id != lead.org_id
+            for m in note.members
+            if m.idx in experts and m.id not in taken and m.past_org != lead.org_id
+        ]
+        return self.rng.choice(pool) if pool else None
+
+    def _former_colleague(self, key: str, lead: _Person, year: int, taken: set[str]) -> None:
+        """Plant a past affiliation of another lab's expert at the nominee's organisation,
+        ending within the round's institution window (three years)."""
+        rng = self.rng
+        p = self._expert_elsewhere(key, lead, taken)
+        if p is None:
+            return
+        taken.add(p.id)
+        until = max(rng.randint(year - 3, year - 1), lead.start)
+        since = min(until, max(p.birth_year + 24, until - rng.randint(3, 8)))
+        kind = next((o.kind for o in self.orgs if o.id == lead.org_id), "enterprise")
+        if p.start >= until:  # came from there
+            title = {"enterprise": "工程师", "university": "博士后"}.get(kind, "助理研究员")
+        else:  # held both posts for a while
+            title = {"enterprise": "技术顾问", "university": "兼职教授"}.get(kind, "客座研究员")
+        p.past_org = lead.org_id
+        self.sink.write(
+            "affiliations",
+            {
+                "scientist": p.id,
+                "organization": lead.org_id,
+                "title": title,
+                "since": since,
+                "until": until,
+                "current": False,
+            },
+        )
+
+
 def generate(
     out_dir: Path, *, seed: int = 42, scale: float = 1, truth_dir: Path | None = None
 ) -> GenerationSummary:
@@ -1122,6 +1287,7 @@ def generate(
         gen.enterprises_()
         gen.scientists()
         gen.items()
+        gen.award_round()
     finally:
         gen.sink.close()
     seconds = time.perf_counter() - started

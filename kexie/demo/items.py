@@ -23,6 +23,10 @@ __all__ = [
     "QUERY_SHORT_EN",
     "QUERY_LONG_EN",
     "TOPIC_TEXT",
+    "AWARD_ROUND",
+    "AWARD_ITEM_TITLE",
+    "AWARD_ITEM_TEXT",
+    "DECLARED_TIES",
 ]
 
 
@@ -191,3 +195,32 @@ QUERY_LONG_EN: Final = (
     "Which researchers work on {a} and {b} with applications to {app}?",
     "We need advice on {c} for {app}; recommend specialists in {a}",
 )
+
+
+# The award round (科技奖励推荐): one round, nominations written from one cluster each. Titles
+# follow the usual shape of 重庆市科技进步奖 nominations; texts are the 项目简介 in brief.
+AWARD_ROUND: Final = {
+    "id": "RND-2025",
+    "name": "2025年度重庆市科技进步奖推荐",
+    "kind": "award",
+    "year": 2025,
+    "reviewers_per_item": 3,
+    "max_items_per_reviewer": 3,
+}
+AWARD_ITEM_TITLE: Final = (
+    "{a}与{b}关键技术及应用",
+    "{a}关键技术及其在{app}中的应用",
+    "面向{app}的{a}与{b}关键技术研究及产业化",
+    "{a}与{b}协同创新及其在{app}中的推广应用",
+)
+AWARD_ITEM_TEXT: Final = (
+    "本项目面向{app}的重大需求，围绕{a}与{b}中的关键科学问题和技术瓶颈，系统开展了{c}研究，"
+    "形成了具有自主知识产权的成套技术与方法。获授权发明专利{n_pat}件，制定标准{n_std}项，"
+    "近三年新增经济效益{money}亿元。",
+    "项目围绕{a}与{b}开展产学研联合攻关，突破了{c}等关键技术，形成了面向{app}的成套技术方案。"
+    "成果在重庆市及成渝地区{n_units}家单位推广应用，经第三方评价整体达到国内领先水平。",
+    "针对{app}中{a}的共性难题，项目团队历经十年攻关，建立了{b}理论与方法，提出了{c}新方法，"
+    "发表论文{n_pub}篇，授权发明专利{n_pat}件，培养研究生{n_stu}名，社会经济效益显著。",
+)
+#: Declared person-to-person conflicts planted between an applicant and a relevant expert.
+DECLARED_TIES: Final = ("师生关系", "近亲属关系", "曾为其博士后合作导师")
