@@ -127,7 +127,7 @@ def _why_missed(
 
 def main(argv: list[str] | None = None) -> None:
     from api.config import get_settings
-    from kexie.cli import connect, make_embedder
+    from kexie.cli.common import connect, make_embedder
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=float, required=True, help="the bench size of the graph")
