@@ -9,7 +9,7 @@ Each client loops until the time is up, picking an operation at random:
 Afterwards every write that was answered 2xx is looked up by id in the graph (scientist,
 demand, and the saved team of the demand): :attr:`LoadResult.lost` must be empty.
 
-Run against a loaded graph (e.g. after ``kexie bench run --size 1``)::
+Run against a loaded graph (e.g. after ``python -m benchmarks run --size 1``)::
 
     python -m benchmarks.load --clients 50 --seconds 30
 

@@ -1,5 +1,5 @@
 """Vector-index recall on the graph as it stands, optionally after rebuilding the evidence index
-with other HNSW settings: what `kexie bench run` measures in its "vector index" section, without
+with other HNSW settings: what `python -m benchmarks run` measures in its "vector index" section, without
 the rest of the run, so the index can be probed under the same queries.
 
     python -m benchmarks.recall_probe --size 10                      # as it stands

@@ -1,4 +1,4 @@
-"""``kexie bench run --size S``: scale, speed and reliability figures, each beside a baseline.
+"""``python -m benchmarks run --size S``: scale, speed and reliability figures, each beside a baseline.
 
 Sections of the report (``benchmarks/results/bench-<size>.md`` and ``.json``):
 
@@ -1339,7 +1339,7 @@ def render_markdown(r: dict[str, Any]) -> str:
     import_and_embedding = import_section + embedding_section
     out = [
         f"# Benchmark at size {label}\n",
-        f"`kexie bench run --size {label}` · commit {m['commit']} · {m['started']} · {m['machine']['cores']} cores, "
+        f"`python -m benchmarks run --size {label}` · commit {m['commit']} · {m['started']} · {m['machine']['cores']} cores, "
         f"{m['machine']['memory_gb']} GB (load average {m['machine'].get('load_avg_start')} → "
         f"{m['machine'].get('load_avg_end')}: the machine is shared) · {m['neo4j']} · model {m['model']} · total {m['seconds']} s\n",
         *(
