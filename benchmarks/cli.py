@@ -111,7 +111,8 @@ def run(
     The benchmark CLEARS the configured graph first: point KEXIE_NEO4J_PORT/KEXIE_NEO4J_DIR (or
     NEO4J_URI) at a database of its own.
     """
-    from benchmarks.run import BenchConfig, run_bench, write_report
+    from benchmarks.report import write_report
+    from benchmarks.run import BenchConfig, run_bench
     from benchmarks.server import api_env
 
     settings = get_settings()

@@ -13,7 +13,8 @@ import pytest
 
 from benchmarks import recall_probe, search_phases
 from benchmarks.cli import app as bench_app
-from benchmarks.run import SECTIONS, BenchConfig, render_markdown, run_bench, write_report
+from benchmarks.report import SECTIONS, render_markdown, write_report
+from benchmarks.run import BenchConfig, run_bench
 from benchmarks.server import api_env, serve_in_process
 from graph_schema import search as S
 from graph_schema import vectors as V
