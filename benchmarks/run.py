@@ -49,7 +49,7 @@ from benchmarks.fill import SampleThenReuseEmbedder
 from benchmarks.report import SECTIONS
 from benchmarks.server import serve_in_process
 from benchmarks.stats import Stopwatch, latency_summary, rate
-from graph_schema.labels import Label
+from graph_schema import bench_queries as B
 
 __all__ = [
     "BenchConfig",
@@ -398,24 +398,10 @@ def _versus_encode(embedder: Any, texts: list[str]) -> dict[str, Any]:
     }
 
 
-_ALL_EVIDENCE_IDS = f"MATCH (e:{Label.EVIDENCE}) RETURN e.id AS id"
-_TEXTS_OF = (
-    f"UNWIND $ids AS eid MATCH (e:{Label.EVIDENCE} {{id: eid}}) RETURN e.id AS id, e.text AS text"
-)
-#: What an import of a changed text leaves behind: a new text whose hash the stored vector no
-#: longer matches. Each chosen item takes the text of another item (``src``).
-_CHANGE_TEXTS = (
-    f"UNWIND $pairs AS p MATCH (e:{Label.EVIDENCE} {{id: p.id}}), (s:{Label.EVIDENCE} {{id: p.src}}) "
-    "WITH e, s.text AS text, s.text_hash AS hash "
-    "SET e.text = text, e.text_hash = hash, e.embedded_hash = 'changed by kexie bench'"
-)
-
-
 def evidence_ids(driver: neo4j.Driver, database: str | None) -> list[str]:
     """Every evidence item's id, in the order the graph returns them (the order
     :func:`changed_sample` draws from)."""
-    with driver.session(database=database) as session:
-        return [r["id"] for r in session.run(_ALL_EVIDENCE_IDS)]
+    return B.evidence_ids(driver, database=database)
 
 
 def changed_sample(ids: list[str], n: int, rng: np.random.Generator) -> list[str]:
@@ -455,8 +441,7 @@ def _embedding_incremental(
     chosen = changed_sample(ids, cfg.embed_sample, rng)
     sources = rng.choice(len(ids), len(chosen))
     pairs = [{"id": e, "src": ids[j]} for e, j in zip(chosen, sources, strict=True)]
-    for i in range(0, len(pairs), 5000):
-        driver.execute_query(_CHANGE_TEXTS, pairs=pairs[i : i + 5000], database_=database)
+    B.change_evidence_texts(driver, pairs, database=database)
     rep = embed_graph(driver, embedder, database=database)
     if rep.evidence_embedded != len(chosen):
         raise RuntimeError(
@@ -479,13 +464,7 @@ def _embedding_incremental(
         "terms_seen_more_than_once": sum(1 for c in counted.df.values() if c > 1),
         "prepared_by_recount_seconds": prepared,
     }
-    texts_of = {
-        r["id"]: r["text"] or ""
-        for i in range(0, len(chosen), 5000)
-        for r in driver.execute_query(
-            _TEXTS_OF, ids=chosen[i : i + 5000], database_=database
-        ).records
-    }
+    texts_of = B.evidence_texts_of(driver, chosen, database=database)
     texts = [texts_of[e] for e in chosen][: cfg.baseline_texts or len(chosen)]
     versus = _versus_encode(embedder, texts)
     base_rate = versus["baseline_encode"]["texts_per_second"]
@@ -962,13 +941,11 @@ def _adopted(
         f.stem: sum(1 for line in f.open(encoding="utf-8") if line.strip())
         for f in sorted(data_dir.glob("*.jsonl"))
     }
-    rec = driver.execute_query(
-        "MATCH (s:Scientist) WITH count(s) AS s MATCH (e:Evidence) RETURN s, count(e) AS e",
-        database_=database,
-    ).records[0]
-    if rec["s"] < counts.get("scientists", 0):
+    size = B.graph_size(driver, database=database)
+    if size.scientists < counts.get("scientists", 0):
         raise ValueError(
-            f"--adopt: the graph holds {rec['s']:,} scientists, the files {counts['scientists']:,}"
+            f"--adopt: the graph holds {size.scientists:,} scientists, the files "
+            f"{counts['scientists']:,}"
         )
     state = V.read_state(driver, database=database)
     if state is None or state.fingerprint != embedder.fingerprint():
@@ -980,7 +957,7 @@ def _adopted(
         "seconds": None,
         "counts": counts,
         "records": sum(counts.values()),
-        "graph": {"scientists": rec["s"], "evidence": rec["e"]},
+        "graph": {"scientists": size.scientists, "evidence": size.evidence},
     }
 
 
@@ -996,14 +973,12 @@ def _earlier(
     earlier: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if not (data_dir / "demands.jsonl").is_file():
         raise FileNotFoundError(f"--reuse needs the earlier run's files: {data_dir} is missing")
-    rec = driver.execute_query(
-        "MATCH (s:Scientist) WITH count(s) AS s MATCH (e:Evidence) RETURN s, count(e) AS e",
-        database_=database,
-    ).records[0]
+    size = B.graph_size(driver, database=database)
     want = (earlier["data"]["counts"].get("scientists"), earlier["embedding"]["evidence"])
-    if (rec["s"], rec["e"]) != want:
+    if (size.scientists, size.evidence) != want:
         raise ValueError(
-            f"--reuse: the graph holds {rec['s']:,} scientists and {rec['e']:,} evidence items, "
+            f"--reuse: the graph holds {size.scientists:,} scientists and {size.evidence:,} "
+            "evidence items, "
             f"the earlier run left {want[0]:,} and {want[1]:,}: run without --reuse"
         )
     state = V.read_state(driver, database=database)
