@@ -1,9 +1,9 @@
 """``kexie team``, ``panel``, ``consortium``, ``assign``, ``confirm``, ``decline``, ``feedback``.
 
-Commands: ``team`` (and ``team swap``), ``panel``, ``consortium``, ``assign``, ``confirm``,
-``decline`` and ``feedback`` (assembled on the main app in :mod:`kexie.cli`). Each prints a readable table with the
-explanation, or JSON with ``--json`` (members, scores, every constraint and whether it holds,
-the objective's parts). Infeasible requests print their reasons and advice and exit with 2.
+``team`` also has ``team swap``; :mod:`kexie.cli` puts them all on the main app. Each prints a
+readable table with the explanation, or JSON with ``--json`` (members, scores, every constraint
+and whether it holds, the objective's parts). Infeasible requests print their reasons and advice
+and exit with 2. :func:`formation_service` is shared with ``python -m benchmarks formation``.
 """
 
 from __future__ import annotations
