@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from api.deps import single_query_values
-from api.routes import analytics, experts, formations, health, sync
+from api.routes import analytics, cases, experts, formations, health, sync
 
 __all__ = ["api_router"]
 
@@ -15,3 +15,4 @@ api_router.include_router(experts.router)
 api_router.include_router(sync.router)
 api_router.include_router(analytics.router)
 api_router.include_router(formations.router)
+api_router.include_router(cases.router)
