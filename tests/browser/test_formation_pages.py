@@ -149,7 +149,9 @@ def test_swap_lock_feedback_confirm_and_export(
     expect(page.locator(".notice")).to_contain_text("替换")
     after = member_ids(page)
     assert incoming in after and out not in after and len(after) == 2
-    expect(page.get_by_test_id("superseded")).to_contain_text(first_team)
+    expect(page.get_by_test_id("superseded")).to_have_text("已有 1 个被替换的方案作废")
+    assert team_id(page) != first_team
+    page.wait_for_url(f"**/ui/team/{team_id(page)}")  # the URL follows the shown team
     assert set(
         page.locator("#checks tbody tr").evaluate_all("els => els.map(e => e.dataset.holds)")
     ) == {"true"}
@@ -219,7 +221,7 @@ def test_form_validation_unknown_enterprise_and_infeasible(
     expect(page.get_by_role("alert")).to_have_text("请填写标题。")
     page.get_by_label("需求标题").fill("电池热管理咨询")
     # a name typed but not chosen from the list is not an enterprise (ids are never typed)
-    page.get_by_label("企业", exact=True).fill("E-AUTO")
+    page.get_by_label("企业", exact=True).fill("没有这家企业")
     expect(page.locator("#team-enterprise-list")).to_contain_text("没有找到")
     page.get_by_role("button", name="生成服务队").click()
     expect(page.locator("#team-enterprise-err")).to_contain_text("请从下拉列表中选择企业")

@@ -211,7 +211,9 @@ def test_district_analytics_chart_and_tables(page: Any, keys: dict[str, str], sh
     labels = chart.locator("text.bar-label").evaluate_all(
         "els => els.map(e => { const b = e.getBoundingClientRect(); return [b.top, b.bottom]; })"
     )
-    assert all(a[1] <= b[0] + 0.5 for a, b in zip(labels, labels[1:])), labels  # no overlap
+    assert all(a[1] <= b[0] + 0.5 for a, b in zip(labels, labels[1:], strict=False)), (
+        labels
+    )  # no overlap
     widths = bars.evaluate_all("els => els.map(e => e.getBBox().width)")
     assert max(widths) > 0
     # the target line lies right of every bar's end (no district reaches 20)

@@ -47,7 +47,7 @@
     return h("span", { class: "mark " + (c.holds ? "ok" : "bad"), "aria-label": c.holds ? t("f.holds") : t("f.fails") }, c.holds ? "✓" : "✗");
   }
   function checkName(name) {
-    const k = "check." + name.replace("quota:", "quota.");
+    const k = "check." + name.replace("quota:", "quota.").replace("kind:", "kind.").replace("/", "_");
     return window.I18N.STRINGS[window.I18N.getLang()][k] !== undefined ? t(k) : name;
   }
   function checksTable(ctx, id, checks) {

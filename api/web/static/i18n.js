@@ -166,6 +166,7 @@
       "dist.short": "未达标区县", "dist.totalGap": "各区县补足合计需新增",
       "dist.neededNote": "“未达标区县”和“合计需新增”按每个区县计算（每区县至少 {t} 个的缺口之和）；“平均超过目标还需新增”只看全市平均，平均已达标时为 0，但仍可能有区县未达标。",
       "dist.legendMet": "已达标（≥ {t}）", "dist.legendShort": "未达标（< {t}）", "dist.legendTarget": "目标 {t}",
+      "check.discipline_coverage": "学科全覆盖", "check.kind.enterprise": "至少一家企业", "check.kind.university_institute": "至少一家高校或科研院所",
       "table.filter": "筛选…", "table.anyAction": "不限建议", "table.prev": "上一页", "table.next": "下一页", "table.page": "第 {p}/{n} 页，共 {rows} 条",
     },
     en: {
@@ -364,6 +365,7 @@
       "dist.short": "Districts below target", "dist.totalGap": "Presences to bring every district up",
       "dist.neededNote": "“Districts below target” and the presences to bring every district up count district by district (the sum of each district’s gap to {t}); “needed for the average to pass” looks only at the city average and is 0 once it passes, even with districts still short.",
       "dist.legendMet": "at or above target (≥ {t})", "dist.legendShort": "below target (< {t})", "dist.legendTarget": "target {t}",
+      "check.discipline_coverage": "Every discipline covered", "check.kind.enterprise": "At least one enterprise", "check.kind.university_institute": "At least one university or institute",
       "table.filter": "Filter…", "table.anyAction": "Any suggestion", "table.prev": "Previous", "table.next": "Next", "table.page": "page {p} of {n}, {rows} rows",
     },
   };
