@@ -396,6 +396,11 @@ class DemandCreate(RequestModel):
     team: TeamOptions = Field(default_factory=TeamOptions, description="How to form the team.")
 
 
+class NamePublic(BaseModel):
+    name: str = Field(description="Chinese name.", examples=["重庆大学"])
+    name_en: str | None = Field(default=None, description="English name, where the graph has one.")
+
+
 class FormationCreated(BaseModel):
     request_id: str = Field(description="The demand or topic id (or the theme, for consortia).")
     formation_id: str = Field(
@@ -403,6 +408,11 @@ class FormationCreated(BaseModel):
     )
     proposal: dict[str, Any] = Field(
         description="Members with their reasons, the objective's parts, every constraint and whether it holds, who was excluded and why."
+    )
+    labels: dict[str, NamePublic] = Field(
+        default_factory=dict,
+        description="Display names of the ids and codes the proposal refers to (members, "
+        "institutions, disciplines, districts, the enterprise): `name` and `name_en`.",
     )
 
 
