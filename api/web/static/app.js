@@ -441,7 +441,7 @@
     cps.report.suggestions.forEach((sg, gi) => {
       if (!sg.candidates.length) cpRows.push(h("tr", { "data-group": String(gi) }, td(sg.society_name), h("td", { class: "muted" }, t("cp.noCandidate")), td(""), td("")));
       sg.candidates.forEach((c, i) => cpRows.push(h("tr", { "data-group": String(gi), "data-text": sg.society_name }, td(i === 0 ? sg.society_name : ""), td(c.national_name), td(c.score.toFixed(2), true),
-        h("td", {}, h("ul", { class: "reasons" }, c.reasons.map((x) => h("li", {}, x)))))));
+        h("td", {}, h("ul", { class: "reasons" }, window.MSG.fieldList(c, "reasons").map((x) => h("li", {}, x)))))));
     });
     const st = cps.report.stats;
     show(
@@ -468,7 +468,7 @@
       h("section", { class: "card", "aria-labelledby": "pres-h" }, h("h2", { id: "pres-h" }, t("pres.heading")),
         pres.report.suggestions.length ? paged("presence", table("presence", t("pres.heading"), [[t("pres.society")], [t("dist.district")], [t("pres.action")], [t("pres.members"), 1], [t("pres.field"), 1], [t("pres.closes")], [t("pres.reasons")]],
           pres.report.suggestions.map((x) => h("tr", { "data-district": x.district, "data-action": x.action }, td(x.society_name), td(districtName(x.district) || x.district_name), td(label("action", x.action)), td(x.members, 1), td(x.field_scientists, 1),
-            td(x.closes_gap ? t("yes") : t("no")), h("td", {}, h("ul", { class: "reasons" }, x.reasons.map((y) => h("li", {}, y))))))),
+            td(x.closes_gap ? t("yes") : t("no")), h("td", {}, h("ul", { class: "reasons" }, window.MSG.fieldList(x, "reasons").map((y) => h("li", {}, y))))))),
             { districts: [...new Set(pres.report.suggestions.map((x) => x.district))].map((c) => [c, districtName(c)]), actions: [...new Set(pres.report.suggestions.map((x) => x.action))] })
           : h("p", { class: "muted" }, t("pres.none"))),
       h("section", { class: "card", "aria-labelledby": "cp-h" }, h("h2", { id: "cp-h" }, t("cp.heading")),

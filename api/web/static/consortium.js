@@ -80,7 +80,7 @@
     if (cons.error) box.appendChild(ctx.errorBox(cons.error));
     if (!cons.created) { if (!cons.busy && !cons.error) box.appendChild(h("p", { class: "muted empty" }, t("cons.empty"))); return; }
     if (!cons.created.proposal) return box.appendChild(K.savedOnly(ctx, "consortium", cons.created, cons.status));
-    const res = cons.created, p = res.proposal, L = res.labels || {};
+    const res = cons.created, p = res.proposal, L = window.MSG.registerAll(res.labels || {});
     const nm = (id, fb) => K.nameOf(L, id, fb);
     const byId = Object.fromEntries(p.members.map((m) => [m.id, m]));
     const orgName = (id) => nm(id, byId[id] ? byId[id].name : t("cons.otherOrg"));

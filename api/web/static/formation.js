@@ -43,6 +43,7 @@
     }
     return s;
   }
+  window.MSG.setReasonText(reason);
   function checkMark(c, h) {
     return h("span", { class: "mark " + (c.holds ? "ok" : "bad"), "aria-label": c.holds ? t("f.holds") : t("f.fails") }, c.holds ? "✓" : "✗");
   }
@@ -55,7 +56,7 @@
     return h("table", { id }, h("caption", { class: "sr-only" }, t("f.checks")),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("f.constraint")), h("th", { scope: "col" }, t("f.holdsCol")), h("th", { scope: "col" }, t("f.detail")))),
       h("tbody", {}, checks.map((c) => h("tr", { "data-check": c.name, "data-holds": String(c.holds) },
-        h("td", {}, checkName(c.name)), h("td", {}, checkMark(c, h)), h("td", { class: "muted" }, c.detail)))));
+        h("td", {}, checkName(c.name)), h("td", {}, checkMark(c, h)), h("td", { class: "muted" }, window.MSG.field(c, "detail"))))));
   }
   function excludedTable(ctx, rows) {
     const { h } = ctx;
@@ -74,8 +75,8 @@
     return h("div", { class: "error infeasible", role: "alert", "data-testid": "infeasible" },
       h("h2", {}, t(kind === "team" ? "f.infeasibleTeam" : "f.infeasiblePanel")),
       h("p", {}, t("f.infeasibleWhy")),
-      h("ul", { class: "infeasible-reasons" }, (body.reasons || [err.detail]).map((r) => h("li", {}, reason(r)))),
-      body.advice ? h("p", { class: "advice" }, h("b", {}, t("f.advice") + "："), body.advice) : null);
+      h("ul", { class: "infeasible-reasons" }, (body.reasons ? window.MSG.fieldList(body, "reasons") : [err.detail]).map((r) => h("li", {}, reason(r)))),
+      body.advice ? h("p", { class: "advice" }, h("b", {}, t("f.advice") + "："), (body.advice_codes ? window.MSG.fieldList({ advice: body.advice_codes.map(() => ""), advice_codes: body.advice_codes }, "advice") : [body.advice]).join(zh() ? "；" : "; ")) : null);
   }
   function svgGraph(ctx, testid, desc) {
     const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
@@ -95,6 +96,10 @@
     const x = (labels || {})[key];
     if (!x) return fallback === undefined ? key : fallback;
     return !zh() && x.name_en ? x.name_en : x.name;
+  }
+  /* "quota young lowered from 5 to 4 (by 1)": how far each relaxed quota was loosened. */
+  function relaxationLines(p) {
+    return (p.relaxations || []).map((r) => t("panel.relaxation", { q: t("quota." + r.quota) || r.quota, from: r.from_count, to: r.to_count, by: Math.abs(r.from_count - r.to_count) }));
   }
   function fmtDate(iso) { return iso ? String(iso).slice(0, 10) : ""; }
   /* Read a saved formation (GET /v1/<plural>/<id>) into what the pages keep of a proposal. */
@@ -284,7 +289,7 @@
     if (team.error && team.created) box.appendChild(ctx.errorBox(team.error));
     if (!team.created) { if (!team.busy) box.appendChild(h("p", { class: "muted empty" }, t("team.empty"))); return; }
     if (!team.created.proposal) return box.appendChild(savedOnly(ctx, "team", team.created, team.status));
-    const res = team.created, p = res.proposal, L = res.labels || {}, frozen = team.status !== "proposed" || team.busy;
+    const res = team.created, p = res.proposal, L = window.MSG.registerAll(res.labels || {}), frozen = team.status !== "proposed" || team.busy;
     const byId = Object.fromEntries(p.members.map((m) => [m.id, m]));
     const sw0 = team.solvedWith || { locked: [], excluded: [] };
     const pending = JSON.stringify([[...team.locked].sort(), [...team.excluded].sort()]) !==
@@ -442,7 +447,7 @@
      its members and status, with the same outputs. */
   function savedOnly(ctx, kind, saved, status) {
     const { h } = ctx;
-    const rec = saved.record, info = saved.info || {}, L = saved.labels || {};
+    const rec = saved.record, info = saved.info || {}, L = window.MSG.registerAll(saved.labels || {});
     const plural = { team: "teams", panel: "panels", consortium: "consortia" }[kind];
     return h("section", { class: "card team-head", "data-formation-id": rec.id, "data-testid": "saved-only" },
       h("div", { class: "result-head" }, h("h2", {}, t("title." + kind) + "：" + ((saved.request || {}).title || "")),
@@ -608,7 +613,7 @@
     if (panel.error) box.appendChild(ctx.errorBox(panel.error));
     if (!panel.created) { if (!panel.busy && !panel.error) box.appendChild(h("p", { class: "muted empty" }, t("panel.empty"))); return; }
     if (!panel.created.proposal) return box.appendChild(savedOnly(ctx, "panel", panel.created, panel.status));
-    const res = panel.created, p = res.proposal, lot = p.lottery, L = res.labels || {}, info = res.info || {};
+    const res = panel.created, p = res.proposal, lot = p.lottery, L = window.MSG.registerAll(res.labels || {}), info = res.info || {};
     const disc = (c) => nameOf(L, c, c);
     const byId = Object.fromEntries(p.members.map((m) => [m.id, m]));
     const quotaChecks = p.checks.filter((c) => c.name.startsWith("quota:"));
@@ -652,11 +657,11 @@
           const name = c.name.slice(6), relaxed = p.relaxed.includes(name) || p.relaxed.includes(c.name);
           return h("tr", { "data-testid": "quota-row", "data-quota": name, "data-holds": String(c.holds) },
             h("td", {}, t("quota." + name) || name, relaxed ? h("span", { class: "badge warn" }, t("panel.relaxed")) : null),
-            h("td", {}, checkMark(c, h)), h("td", { class: "muted" }, c.detail));
+            h("td", {}, checkMark(c, h)), h("td", { class: "muted" }, window.MSG.field(c, "detail")));
         }))),
       p.relaxed.length || p.reasons.length ? h("div", { class: "relaxed", "data-testid": "relaxed" },
         h("h3", {}, t("panel.relaxedHeading")), p.relaxed.length ? h("ul", { class: "chips" }, p.relaxed.map((r) => h("li", { class: "chip term" }, t("quota." + r.replace("quota:", "")) || r))) : null,
-        h("ul", { class: "reasons" }, p.reasons.map((r) => h("li", {}, r)))) : null,
+        h("ul", { class: "reasons" }, relaxationLines(p).concat(window.MSG.fieldList(p, "reasons")).map((r) => h("li", {}, r)))) : null,
       h("h3", {}, t("f.checks")), checksTable(ctx, "panel-checks", otherChecks));
     const pairs = (obj, prefix) => Object.entries(obj || {}).map(([k, v]) => `${prefix ? label(prefix, k) || t("sector." + k) : k} ${v}`).join("、");
     const diversity = h("section", { class: "card", "aria-labelledby": "pd-h" }, h("h2", { id: "pd-h" }, t("panel.diversity")),
