@@ -328,6 +328,12 @@ class TeamOptions(RequestModel):
     use_locality: bool = Field(
         default=False, description="Prefer experts near the enterprise's district."
     )
+    pool_size: int = Field(
+        default=30,
+        ge=5,
+        le=100,
+        description="How many of the best-matching experts the team is chosen from; a larger pool helps when a skill or the senior minimum cannot be met.",
+    )
 
 
 class TeamResolve(RequestModel):

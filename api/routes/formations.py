@@ -345,6 +345,7 @@ def _team(
         min_senior=opts.min_senior,
         max_per_institution=opts.max_per_institution,
         use_locality=opts.use_locality,
+        pool_size=opts.pool_size,
     )
     team_id = svc.save_team(proposal)
     return _created(svc.driver, "team", demand_id, team_id, proposal, database)

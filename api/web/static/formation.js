@@ -13,7 +13,7 @@
   const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$/;
 
   const team = {
-    form: { title: "", text: "", enterprise: "", enterpriseName: "", skills: [], kMin: 2, kMax: 4, minSenior: 1, maxPerInst: "2", solver: "auto", locality: false },
+    form: { title: "", text: "", enterprise: "", enterpriseName: "", skills: [], kMin: 2, kMax: 4, minSenior: 1, maxPerInst: "2", poolSize: 30, solver: "auto", locality: false },
     created: null,      // {request_id, formation_id, proposal}
     status: null,       // proposed | confirmed
     locked: [], excluded: [],
@@ -190,6 +190,7 @@
     const numIn = (id, v, min, max) => h("input", { id, type: "number", min: String(min), max: String(max), value: String(v) });
     const kMin = numIn("team-kmin", f.kMin, 1, 20), kMax = numIn("team-kmax", f.kMax, 1, 20), senior = numIn("team-senior", f.minSenior, 0, 20);
     const mpi = h("input", { id: "team-mpi", type: "number", min: "1", max: "20", value: f.maxPerInst, placeholder: t("team.noCap") });
+    const pool = numIn("team-pool", f.poolSize, 5, 100);
     const solver = h("select", { id: "team-solver" }, SOLVERS.map((s) => h("option", { value: s, selected: s === f.solver }, t("solver." + s))));
     const locality = h("input", { id: "team-locality", type: "checkbox", checked: f.locality });
     const err = h("div", { id: "team-form-error" }, team.error && !team.created && !team.problem ? ctx.errorBox(team.error) : null);
@@ -197,7 +198,7 @@
       f.title = title.value.trim(); f.text = text.value.trim();
       const o = picker.value(); f.enterprise = o ? o.id : ""; f.enterpriseName = o ? o.name : ent.value.trim();
       f.kMin = intOr(kMin.value, 2); f.kMax = intOr(kMax.value, 4); f.minSenior = intOr(senior.value, 1);
-      f.maxPerInst = mpi.value.trim(); f.solver = solver.value; f.locality = locality.checked;
+      f.maxPerInst = mpi.value.trim(); f.poolSize = intOr(pool.value, 30); f.solver = solver.value; f.locality = locality.checked;
       if (skillIn.value.trim()) addSkill();
     };
     const submit = h("button", { type: "submit", id: "team-submit", disabled: team.busy }, team.busy ? t("team.running") : t("team.submit"));
@@ -212,6 +213,7 @@
       if (f.kMin < 1 || f.kMax > 20 || f.kMin > f.kMax) return fail(t("team.badK"), kMin);
       if (f.minSenior < 0 || f.minSenior > f.kMax) return fail(t("team.badSenior"), senior);
       if (f.maxPerInst && (intOr(f.maxPerInst, 0) < 1)) return fail(t("team.badCap"), mpi);
+      if (f.poolSize < 5 || f.poolSize > 100) return fail(t("team.badPool"), pool);
       team.locked = []; team.excluded = []; team.superseded = []; team.feedback = {};
       await solveTeam(ctx, null);
     } },
@@ -222,7 +224,7 @@
       h("div", { class: "field" }, h("label", { for: "skill-input" }, h("span", {}, t("team.skills"))), chipList,
         h("div", { class: "actions" }, skillIn, h("button", { type: "button", class: "secondary", id: "skill-add", onclick: addSkill }, t("team.addSkill")))),
       h("div", { class: "form-grid" }, field(ctx, "team-kmin", t("team.kMin"), kMin), field(ctx, "team-kmax", t("team.kMax"), kMax),
-        field(ctx, "team-senior", t("team.minSenior"), senior), field(ctx, "team-mpi", t("team.maxPerInst"), mpi), field(ctx, "team-solver", t("team.solver"), solver)),
+        field(ctx, "team-senior", t("team.minSenior"), senior), field(ctx, "team-mpi", t("team.maxPerInst"), mpi), field(ctx, "team-pool", t("team.poolSize"), pool), field(ctx, "team-solver", t("team.solver"), solver)),
       h("label", { class: "check", for: "team-locality" }, locality, " ", t("team.locality")),
       err,
       h("div", { class: "actions" }, submit));
@@ -238,7 +240,7 @@
     const cap = f.maxPerInst ? intOr(f.maxPerInst, 2) : null;
     return { title: f.title, text: f.text, enterprise_id: f.enterprise, skills: f.skills,
              team: Object.assign({ k_min: f.kMin, k_max: f.kMax, skills: f.skills, solver: f.solver, min_senior: f.minSenior,
-                                   max_per_institution: cap, use_locality: f.locality, locked: team.locked, excluded: team.excluded }, extra || {}) };
+                                   max_per_institution: cap, use_locality: f.locality, pool_size: f.poolSize, locked: team.locked, excluded: team.excluded }, extra || {}) };
   }
 
   /* Create the demand (first time) or re-solve its team with the current locks and exclusions
