@@ -328,6 +328,12 @@ class TeamOptions(RequestModel):
     use_locality: bool = Field(
         default=False, description="Prefer experts near the enterprise's district."
     )
+    pool_size: int = Field(
+        default=30,
+        ge=5,
+        le=100,
+        description="How many of the best-matching experts the team is chosen from; a larger pool helps when a skill or the senior minimum cannot be met.",
+    )
 
 
 class TeamResolve(RequestModel):
@@ -396,6 +402,11 @@ class DemandCreate(RequestModel):
     team: TeamOptions = Field(default_factory=TeamOptions, description="How to form the team.")
 
 
+class NamePublic(BaseModel):
+    name: str = Field(description="Chinese name.", examples=["重庆大学"])
+    name_en: str | None = Field(default=None, description="English name, where the graph has one.")
+
+
 class FormationCreated(BaseModel):
     request_id: str = Field(description="The demand or topic id (or the theme, for consortia).")
     formation_id: str = Field(
@@ -403,6 +414,11 @@ class FormationCreated(BaseModel):
     )
     proposal: dict[str, Any] = Field(
         description="Members with their reasons, the objective's parts, every constraint and whether it holds, who was excluded and why."
+    )
+    labels: dict[str, NamePublic] = Field(
+        default_factory=dict,
+        description="Display names of the ids and codes the proposal refers to (members, "
+        "institutions, disciplines, districts, the enterprise): `name` and `name_en`.",
     )
 
 

@@ -9,7 +9,7 @@ Each client loops until the time is up, picking an operation at random:
 Afterwards every write that was answered 2xx is looked up by id in the graph (scientist,
 demand, and the saved team of the demand): :attr:`LoadResult.lost` must be empty.
 
-Run against a loaded graph (e.g. after ``kexie bench run --size 1``)::
+Run against a loaded graph (e.g. after ``python -m benchmarks run --size 1``)::
 
     python -m benchmarks.load --clients 50 --seconds 30
 
@@ -36,7 +36,7 @@ import neo4j
 
 from benchmarks.stats import latency_summary
 
-__all__ = ["LoadConfig", "LoadResult", "run_load", "verify_writes", "main"]
+__all__ = ["LoadConfig", "LoadResult", "main", "parse_mix", "run_load", "verify_writes"]
 
 #: operation -> weight
 DEFAULT_MIX: dict[str, float] = {"search": 0.2, "list": 0.2, "get": 0.2, "sync": 0.3, "demand": 0.1}
@@ -281,7 +281,7 @@ def _truth_queries(data_dir: Path) -> list[str]:
     return [json.loads(x)["text"] for x in lines if x.strip()]
 
 
-def _parse_mix(text: str) -> dict[str, float]:
+def parse_mix(text: str) -> dict[str, float]:
     """``search=1,demand=0.5`` -> {"search": 1.0, "demand": 0.5}; operations as in DEFAULT_MIX."""
     mix: dict[str, float] = {}
     for part in text.split(","):
@@ -327,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument(
         "--mix",
-        type=_parse_mix,
+        type=parse_mix,
         default=dict(DEFAULT_MIX),
         help="operations and weights, e.g. search=1,demand=1 (default: "
         + ",".join(f"{k}={v:g}" for k, v in DEFAULT_MIX.items())

@@ -20,7 +20,7 @@ import argparse
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -163,8 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     qtexts = {v: [q.texts().get(v, "") for q in bench.queries] for v in variants}
     table: list[tuple[str, list[float]]] = []
 
-    def row(label: str, per_variant: Callable[[str], Sequence[np.ndarray]]) -> None:
-        vals = [ndcg(bench, v, per_variant(v)) for v in variants]
+    def row(label: str, per_variant: Mapping[str, Sequence[Any]]) -> None:
+        """One table row: each variant's scores (per query, one score per expert) as nDCG@10."""
+        vals = [ndcg(bench, v, per_variant[v]) for v in variants]
         table.append((label, vals))
         print(f"{label:70s} " + " ".join(f"{x:.3f}" for x in vals), flush=True)
 
@@ -173,12 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, st in setups.items():
         row(
             f"BM25 one document per expert, {name}",
-            lambda v, st=st: [st.expert_bm25(t) for t in qtexts[v]],
+            {v: [st.expert_bm25(t) for t in qtexts[v]] for v in variants},
         )
     bigram = setups["bigrams"]
     row(
         "BM25 one document per expert, bigrams, each query term counted once",
-        lambda v: [bigram.expert_bm25(t, once=True) for t in qtexts[v]],
+        {v: [bigram.expert_bm25(t, once=True) for t in qtexts[v]] for v in variants},
     )
     items = {v: [service.item_bm25(t) for t in qtexts[v]] for v in variants}
     ceiling = {
@@ -188,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for how in ("max", "top2", "top3", "old 0.6 max + 0.4 top3"):
         row(
             f"BM25 per item (service tokens), expert = {how}",
-            lambda v, how=how: [service.aggregate(x, how) for x in items[v]],
+            {v: [service.aggregate(x, how) for x in items[v]] for v in variants},
         )
     lex = {v: [service.aggregate(x, "top3") for x in items[v]] for v in variants}
     for model in [m for m in args.models.split(",") if m]:
@@ -199,28 +200,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         cos = {v: vec[f"Q_{v}"] @ prof.T for v in variants}
         icos = {v: vec[f"Q_{v}"] @ p.T for v in variants}
         best2 = {v: [service.aggregate(x, "top2") for x in icos[v]] for v in variants}
-        row(f"dense {model}, profile vector", lambda v, c=cos: list(c[v]))
-        row(f"dense {model}, best 2 papers", lambda v, b=best2: b[v])
+        row(f"dense {model}, profile vector", {v: list(cos[v]) for v in variants})
+        row(f"dense {model}, best 2 papers", best2)
         bg = np.concatenate([icos[v].ravel() for v in variants])
         mu, sd = float(bg.mean()), float(bg.std())
         dense = {v: 1.0 / (1.0 + np.exp(-(cos[v] - mu - sd) / sd)) for v in variants}
         ramp = {v: np.clip((cos[v] - mu - sd) / (4.5 * sd), 0.0, 1.0) for v in variants}
         label = f"dense {model}, profile, old linear ramp clipped below mean + 1 spread"
-        row(label, lambda v, r=ramp: list(r[v]))
-        row(f"dense {model}, profile, logistic (centre 1, width 1)", lambda v, d=dense: list(d[v]))
+        row(label, {v: list(ramp[v]) for v in variants})
+        row(
+            f"dense {model}, profile, logistic (centre 1, width 1)",
+            {v: list(dense[v]) for v in variants},
+        )
         ceil_fused = {
             v: [0.85 * lx + 0.15 * dd for lx, dd in zip(ceiling[v], dense[v], strict=True)]
             for v in variants
         }
         label = f"hybrid {model}, dense share 0.15, lexical divided by the ceiling instead"
-        row(label, lambda v, f=ceil_fused: f[v])
+        row(label, ceil_fused)
         for share in (0.05, 0.10, 0.15, 0.20, 0.25):
             fused = {
                 v: [(1 - share) * lx + share * dd for lx, dd in zip(lex[v], dense[v], strict=True)]
                 for v in variants
             }
             label = f"hybrid {model}, dense share {share:.2f} (logistic, centre 1, width 1)"
-            row(label, lambda v, f=fused: f[v])
+            row(label, fused)
     md = [
         f"# Matching ablation on {args.benchmark.name} (nDCG@10)",
         "",

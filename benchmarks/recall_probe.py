@@ -1,5 +1,5 @@
 """Vector-index recall on the graph as it stands, optionally after rebuilding the evidence index
-with other HNSW settings: what `kexie bench run` measures in its "vector index" section, without
+with other HNSW settings: what `python -m benchmarks run` measures in its "vector index" section, without
 the rest of the run, so the index can be probed under the same queries.
 
     python -m benchmarks.recall_probe --size 10                      # as it stands
@@ -35,34 +35,22 @@ from benchmarks.run import (
     evidence_matrix,
     measure_vector_index,
 )
-from graph_schema.labels import Label as L
-from graph_schema.labels import Rel as R
+from graph_schema import bench_queries as B
 
 
 def _rebuild(driver: neo4j.Driver, dimension: int, m: int, ef: int, quantization: str) -> float:
-    from graph_schema import vectors as V
-
     if quantization not in ("SCALAR", "BINARY", "NONE"):
         raise SystemExit(f"--quantization {quantization!r}: SCALAR, BINARY or NONE")
-    label, prop = V.VECTOR_INDEXES["evidence_embedding"]
-    driver.execute_query("DROP INDEX evidence_embedding IF EXISTS")
-    started = time.perf_counter()
-    # Label, property and quantization are our constants (checked above); the numbers are ints.
-    driver.execute_query(
-        f"CREATE VECTOR INDEX evidence_embedding FOR (n:{label}) ON n.{prop} OPTIONS "
-        f"{{indexConfig: {{`vector.dimensions`: {int(dimension)}, "
-        f"`vector.similarity_function`: 'cosine', `vector.quantization.type`: '{quantization}', "
-        f"`vector.hnsw.m`: {int(m)}, `vector.hnsw.ef_construction`: {int(ef)}}}}}"
-    )
-    while True:
-        state = driver.execute_query(
-            "SHOW INDEXES YIELD name, state WHERE name = 'evidence_embedding' RETURN state"
-        ).records[0]["state"]
-        if state == "ONLINE":
-            return time.perf_counter() - started
-        if state == "FAILED":
-            raise SystemExit("the evidence vector index failed to build")
-        time.sleep(2)
+    try:
+        return B.rebuild_evidence_vector_index(
+            driver,
+            dimension,
+            m=m,
+            ef_construction=ef,
+            quantization=quantization,  # type: ignore[arg-type]
+        )
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 def _misses(
@@ -98,12 +86,6 @@ def _misses(
     return out
 
 
-_CONTRIBUTORS = (
-    f"MATCH (e:{L.EVIDENCE} {{id: $id}}) "
-    f"RETURN COUNT {{ (e)<-[:{R.CONTRIBUTED}]-(:{L.SCIENTIST}) }} AS n"
-)
-
-
 def _why_missed(
     driver: neo4j.Driver, ids: list[str], matrix: np.ndarray, missed: list[int]
 ) -> dict[str, int]:
@@ -114,20 +96,15 @@ def _why_missed(
     index's int8 scores may rank above it."""
     out = {"missed_items": len(missed), "without_contributor": 0, "own_vector_not_found": 0}
     for i in missed:
-        row = driver.execute_query(_CONTRIBUTORS, id=ids[i]).records
-        out["without_contributor"] += bool(row) and row[0]["n"] == 0
-        found = driver.execute_query(
-            "CALL db.index.vector.queryNodes('evidence_embedding', 100, $v) YIELD node "
-            "RETURN collect(node.id) AS got",
-            v=matrix[i].tolist(),
-        ).records[0]["got"]
+        out["without_contributor"] += B.evidence_contributor_count(driver, ids[i]) == 0
+        found = B.vector_index_node_ids(driver, matrix[i].tolist(), 100)
         out["own_vector_not_found"] += ids[i] not in found
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
     from api.config import get_settings
-    from kexie.cli import connect, make_embedder
+    from kexie.cli.common import connect, make_embedder
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--size", type=float, required=True, help="the bench size of the graph")

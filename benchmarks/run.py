@@ -1,4 +1,4 @@
-"""``kexie bench run --size S``: scale, speed and reliability figures, each beside a baseline.
+"""``python -m benchmarks run --size S``: scale, speed and reliability figures, each beside a baseline.
 
 Sections of the report (``benchmarks/results/bench-<size>.md`` and ``.json``):
 
@@ -21,7 +21,8 @@ Sections of the report (``benchmarks/results/bench-<size>.md`` and ``.json``):
    counts after a few warm-up requests.
 6. **sizing** — what this machine held and how long it took, projected to larger sizes.
 
-The graph of the given driver is **cleared** first: point it at a benchmark database.
+The graph of the given driver is **cleared** first: point it at a benchmark database. The
+report is written and rendered by :mod:`benchmarks.report`.
 """
 
 from __future__ import annotations
@@ -45,15 +46,14 @@ import neo4j
 import numpy as np
 
 from benchmarks.fill import SampleThenReuseEmbedder
+from benchmarks.report import SECTIONS
 from benchmarks.server import serve_in_process
-from benchmarks.stats import Stopwatch, latency_summary
-from graph_schema.labels import Label
+from benchmarks.stats import Stopwatch, latency_summary, rate
+from graph_schema import bench_queries as B
 
 __all__ = [
     "BenchConfig",
     "run_bench",
-    "write_report",
-    "render_markdown",
     "SECTIONS",
     "bench_queries",
     "measure_vector_index",
@@ -64,7 +64,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-SECTIONS = ("meta", "data", "import", "embedding", "vector_index", "formation", "http", "sizing")
 ProgressFn = Callable[[str], None]
 
 
@@ -194,10 +193,6 @@ def _read_jsonl(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     return out
 
 
-def _rate(n: float, seconds: float) -> float:
-    return round(n / seconds, 1) if seconds > 0 else 0.0
-
-
 # -- sections -----------------------------------------------------------------------------
 def _data(cfg: BenchConfig, data_dir: Path) -> dict[str, Any]:
     from kexie.demo import generate
@@ -235,12 +230,12 @@ def _import(
         "nodes_created": sum(f.nodes_created for f in rep.files),
         "relationships_created": sum(f.relationships_created for f in rep.files),
         "seconds": round(sw.seconds, 2),
-        "created_per_second": _rate(created, sw.seconds),
-        "records_per_second": _rate(rep.loaded, sw.seconds),
+        "created_per_second": rate(created, sw.seconds),
+        "records_per_second": rate(rep.loaded, sw.seconds),
         "baseline_parse_only": {
             "records": parsed,
             "seconds": round(parse.seconds, 2),
-            "records_per_second": _rate(parsed, parse.seconds),
+            "records_per_second": rate(parsed, parse.seconds),
         },
         "batch_size": 2000,
     }
@@ -250,7 +245,7 @@ def _import(
         out["baseline_reimport"] = {
             "seconds": round(again.seconds, 2),
             "created": rep2.created,
-            "records_per_second": _rate(rep2.loaded, again.seconds),
+            "records_per_second": rate(rep2.loaded, again.seconds),
             "idempotent": rep2.created == 0 and rep2.rejected == 0,
         }
     return out
@@ -287,7 +282,7 @@ def _embedding(
         real, model_s = emb.real, emb.real_seconds
     else:
         real, model_s = rep.evidence_embedded, rep.embed_seconds
-    ours_model_rate = _rate(real, model_s)
+    ours_model_rate = rate(real, model_s)
     # Graph work of embed_graph (reads, writes, profiles, stats): everything but the model.
     graph_s = rep.seconds - model_s - (emb.fill_seconds if fill else 0.0)
     end_to_end_s = (
@@ -295,7 +290,7 @@ def _embedding(
         if not fill
         else graph_s + model_s + (rep.evidence_embedded - real) * (model_s / max(real, 1))
     )
-    ours_e2e_rate = _rate(rep.evidence_embedded, end_to_end_s)
+    ours_e2e_rate = rate(rep.evidence_embedded, end_to_end_s)
 
     # Baseline: sentence-transformers' own encode, on the first texts embed_graph embedded.
     texts = _evidence_texts(driver, cfg.baseline_texts or real, database)
@@ -390,7 +385,7 @@ def _versus_encode(embedder: Any, texts: list[str]) -> dict[str, Any]:
             "what": name,
             "texts": len(texts),
             "seconds": round(enc.seconds, 2),
-            "texts_per_second": _rate(len(texts), enc.seconds),
+            "texts_per_second": rate(len(texts), enc.seconds),
             "batch_size": batch,
         },
         "interleaved": {
@@ -403,24 +398,10 @@ def _versus_encode(embedder: Any, texts: list[str]) -> dict[str, Any]:
     }
 
 
-_ALL_EVIDENCE_IDS = f"MATCH (e:{Label.EVIDENCE}) RETURN e.id AS id"
-_TEXTS_OF = (
-    f"UNWIND $ids AS eid MATCH (e:{Label.EVIDENCE} {{id: eid}}) RETURN e.id AS id, e.text AS text"
-)
-#: What an import of a changed text leaves behind: a new text whose hash the stored vector no
-#: longer matches. Each chosen item takes the text of another item (``src``).
-_CHANGE_TEXTS = (
-    f"UNWIND $pairs AS p MATCH (e:{Label.EVIDENCE} {{id: p.id}}), (s:{Label.EVIDENCE} {{id: p.src}}) "
-    "WITH e, s.text AS text, s.text_hash AS hash "
-    "SET e.text = text, e.text_hash = hash, e.embedded_hash = 'changed by kexie bench'"
-)
-
-
 def evidence_ids(driver: neo4j.Driver, database: str | None) -> list[str]:
     """Every evidence item's id, in the order the graph returns them (the order
     :func:`changed_sample` draws from)."""
-    with driver.session(database=database) as session:
-        return [r["id"] for r in session.run(_ALL_EVIDENCE_IDS)]
+    return B.evidence_ids(driver, database=database)
 
 
 def changed_sample(ids: list[str], n: int, rng: np.random.Generator) -> list[str]:
@@ -460,8 +441,7 @@ def _embedding_incremental(
     chosen = changed_sample(ids, cfg.embed_sample, rng)
     sources = rng.choice(len(ids), len(chosen))
     pairs = [{"id": e, "src": ids[j]} for e, j in zip(chosen, sources, strict=True)]
-    for i in range(0, len(pairs), 5000):
-        driver.execute_query(_CHANGE_TEXTS, pairs=pairs[i : i + 5000], database_=database)
+    B.change_evidence_texts(driver, pairs, database=database)
     rep = embed_graph(driver, embedder, database=database)
     if rep.evidence_embedded != len(chosen):
         raise RuntimeError(
@@ -484,18 +464,12 @@ def _embedding_incremental(
         "terms_seen_more_than_once": sum(1 for c in counted.df.values() if c > 1),
         "prepared_by_recount_seconds": prepared,
     }
-    texts_of = {
-        r["id"]: r["text"] or ""
-        for i in range(0, len(chosen), 5000)
-        for r in driver.execute_query(
-            _TEXTS_OF, ids=chosen[i : i + 5000], database_=database
-        ).records
-    }
+    texts_of = B.evidence_texts_of(driver, chosen, database=database)
     texts = [texts_of[e] for e in chosen][: cfg.baseline_texts or len(chosen)]
     versus = _versus_encode(embedder, texts)
     base_rate = versus["baseline_encode"]["texts_per_second"]
-    model_rate = _rate(rep.evidence_embedded, rep.embed_seconds)
-    e2e_rate = _rate(rep.evidence_embedded, rep.seconds)
+    model_rate = rate(rep.evidence_embedded, rep.embed_seconds)
+    e2e_rate = rate(rep.evidence_embedded, rep.seconds)
     return {
         "mode": "incremental",
         "model": rep.model,
@@ -967,13 +941,11 @@ def _adopted(
         f.stem: sum(1 for line in f.open(encoding="utf-8") if line.strip())
         for f in sorted(data_dir.glob("*.jsonl"))
     }
-    rec = driver.execute_query(
-        "MATCH (s:Scientist) WITH count(s) AS s MATCH (e:Evidence) RETURN s, count(e) AS e",
-        database_=database,
-    ).records[0]
-    if rec["s"] < counts.get("scientists", 0):
+    size = B.graph_size(driver, database=database)
+    if size.scientists < counts.get("scientists", 0):
         raise ValueError(
-            f"--adopt: the graph holds {rec['s']:,} scientists, the files {counts['scientists']:,}"
+            f"--adopt: the graph holds {size.scientists:,} scientists, the files "
+            f"{counts['scientists']:,}"
         )
     state = V.read_state(driver, database=database)
     if state is None or state.fingerprint != embedder.fingerprint():
@@ -985,7 +957,7 @@ def _adopted(
         "seconds": None,
         "counts": counts,
         "records": sum(counts.values()),
-        "graph": {"scientists": rec["s"], "evidence": rec["e"]},
+        "graph": {"scientists": size.scientists, "evidence": size.evidence},
     }
 
 
@@ -1001,14 +973,12 @@ def _earlier(
     earlier: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if not (data_dir / "demands.jsonl").is_file():
         raise FileNotFoundError(f"--reuse needs the earlier run's files: {data_dir} is missing")
-    rec = driver.execute_query(
-        "MATCH (s:Scientist) WITH count(s) AS s MATCH (e:Evidence) RETURN s, count(e) AS e",
-        database_=database,
-    ).records[0]
+    size = B.graph_size(driver, database=database)
     want = (earlier["data"]["counts"].get("scientists"), earlier["embedding"]["evidence"])
-    if (rec["s"], rec["e"]) != want:
+    if (size.scientists, size.evidence) != want:
         raise ValueError(
-            f"--reuse: the graph holds {rec['s']:,} scientists and {rec['e']:,} evidence items, "
+            f"--reuse: the graph holds {size.scientists:,} scientists and {size.evidence:,} "
+            "evidence items, "
             f"the earlier run left {want[0]:,} and {want[1]:,}: run without --reuse"
         )
     state = V.read_state(driver, database=database)
@@ -1139,348 +1109,3 @@ def run_bench(
         k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()
     }
     return report
-
-
-def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
-    """Write ``bench-<size>.json`` and ``bench-<size>.md`` into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    label = f"{report['meta']['size']:g}"
-    js = out_dir / f"bench-{label}.json"
-    md = out_dir / f"bench-{label}.md"
-    js.write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-    )
-    md.write_text(render_markdown(report), encoding="utf-8")
-    return md, js
-
-
-def _table(rows: list[dict[str, Any]], cols: list[str] | None = None) -> str:
-    if not rows:
-        return "(none)\n"
-    cols = cols or list(dict.fromkeys(c for r in rows for c in r))
-
-    def f(x: Any) -> str:
-        if x is None:
-            return "-"
-        if isinstance(x, float):
-            return f"{x:,.3f}" if abs(x) < 100 else f"{x:,.0f}"
-        if isinstance(x, int) and not isinstance(x, bool):
-            return f"{x:,}"
-        return str(x)
-
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    lines += ["| " + " | ".join(f(r.get(c)) for c in cols) + " |" for r in rows]
-    return "\n".join(lines) + "\n"
-
-
-def _statistics_markdown(st: dict[str, Any] | None) -> str:
-    if not st:
-        return ""
-    prepared = st.get("prepared_by_recount_seconds")
-    return (
-        f" Corpus term counts: {st['how']} in {st['seconds']:,.1f} s, against "
-        f"{st['recount_seconds']:,.1f} s to count every item's terms again "
-        f"({st['documents']:,} items, {st['terms']:,} terms, "
-        f"{st['terms_seen_more_than_once']:,} seen more than once); the two "
-        + ("**agree** term for term." if st["agree"] else "**DISAGREE**.")
-        + (
-            f" (This graph's counts were first counted once in {prepared:,.1f} s: they had been"
-            " stored before the complete counts were kept.)"
-            if prepared is not None
-            else ""
-        )
-    )
-
-
-def _org_ties_markdown(t: dict[str, Any]) -> list[str]:
-    rf = t["refresh"]
-    cols = ["n", "p50_ms", "p95_ms", "p99_ms", "max_ms"]
-    return [
-        "## Organisation ties: stored vs counted live\n",
-        f"Refresh (`kexie ties refresh`, run by `kexie import`): {rf['pairs']:,} linked pairs "
-        f"({rf['shared_people_pairs']:,} with shared people, {rf['joint_evidence_pairs']:,} with "
-        f"joint evidence) in {rf['seconds']} s (counting {rf['count_seconds']} s, writing "
-        f"{rf['write_seconds']} s).\n",
-        _table(
-            [
-                {
-                    "ties for a consortium's candidates": "stored (ours)",
-                    **{c: t["stored"][c] for c in cols},
-                },
-                {
-                    "ties for a consortium's candidates": "baseline: counted live",
-                    **{c: t["live"][c] for c in cols},
-                },
-            ]
-        ),
-        f"{t['candidate_sets']} candidate sets of {t['mean_candidates']} organisations on average; "
-        f"{t['linked_pairs_read']:,} linked pairs compared, **{t['pairs_disagreeing']}** disagreeing "
-        f"between stored and live. {t['note']}.\n",
-    ]
-
-
-def render_markdown(r: dict[str, Any]) -> str:
-    """The report as Markdown: every section, each figure beside its baseline."""
-    m, d, imp, emb, vi, fo, h, sz = (r[s] for s in SECTIONS)
-    label = f"{m['size']:g}"
-    # Near-ties come from the fill's copies; a graph whose every text went through the model
-    # has none, and an adopted graph's report cannot tell how its vectors were made.
-    copies = (
-        "Most vectors are filled copies of a real one (see Embedding), so the exact top 10 is "
-        "often 10 of ~50 near-identical copies: the strict figure then measures tie-breaking "
-        "among them as much as the index."
-        if emb.get("filled_by_reuse")
-        else "Where a graph's vectors were filled (the bench above size 1 with --embed-sample), "
-        "the exact top 10 is often 10 of ~50 near-identical copies, and the strict figure "
-        "measures tie-breaking among them as much as the index."
-        if m.get("adopted")
-        else "Every vector here was embedded from its own text."
-    )
-    import_section: list[str] = (
-        ["## Import\n", f"{imp['not_measured']}.\n"]
-        if "not_measured" in imp
-        else [
-            "## Import\n",
-            _table(
-                [
-                    {
-                        "what": "import_path (validate, check references, MERGE; batch 2000)",
-                        "records": imp["records_loaded"],
-                        "nodes+rels created": imp["nodes_created"] + imp["relationships_created"],
-                        "seconds": imp["seconds"],
-                        "records/s": imp["records_per_second"],
-                        "created/s": imp["created_per_second"],
-                    },
-                    {
-                        "what": "baseline: parse the same files, no database",
-                        "records": imp["baseline_parse_only"]["records"],
-                        "seconds": imp["baseline_parse_only"]["seconds"],
-                        "records/s": imp["baseline_parse_only"]["records_per_second"],
-                    },
-                    *(
-                        [
-                            {
-                                "what": "baseline: re-import (MERGE finds all; idempotent: "
-                                f"{imp['baseline_reimport']['idempotent']})",
-                                "records": imp["records_loaded"],
-                                "nodes+rels created": imp["baseline_reimport"]["created"],
-                                "seconds": imp["baseline_reimport"]["seconds"],
-                                "records/s": imp["baseline_reimport"]["records_per_second"],
-                            }
-                        ]
-                        if "baseline_reimport" in imp
-                        else []
-                    ),
-                ]
-            ),
-            f"Rejected: {imp['rejected']}.\n",
-        ]
-    )
-    embedding_section: list[str] = (
-        ["## Embedding\n", f"{emb['not_measured']}.\n"]
-        if "not_measured" in emb
-        else [
-            "## Embedding\n",
-            _table(
-                [
-                    {
-                        "what": "embed_graph: model time inside",
-                        "texts": emb["embedded_for_real"],
-                        "seconds": emb["model_seconds_inside"],
-                        "texts/s": emb["ours_model_texts_per_second"],
-                        "vs encode": emb["ratio_model_vs_encode"],
-                    },
-                    {
-                        "what": "embed_graph: end to end (reads, writes, profiles, stats)",
-                        "texts": emb.get("end_to_end_texts", emb["evidence"]),
-                        "seconds": emb["end_to_end_seconds"],
-                        "texts/s": emb["ours_end_to_end_texts_per_second"],
-                        "vs encode": emb["ratio_end_to_end_vs_encode"],
-                    },
-                    {
-                        "what": f"baseline: {emb['baseline_encode'].get('what', 'SentenceTransformer.encode')}, same texts",
-                        "texts": emb["baseline_encode"]["texts"],
-                        "seconds": emb["baseline_encode"]["seconds"],
-                        "texts/s": emb["baseline_encode"]["texts_per_second"],
-                        "vs encode": 1.0,
-                    },
-                    *(
-                        [
-                            {
-                                "what": "interleaved, same chunks: our embedder (A) vs encode (B), "
-                                f"ABBA… over {emb['interleaved']['chunks']} chunks",
-                                "texts": emb["interleaved"]["texts"],
-                                "seconds": f"{emb['interleaved']['ours_seconds']} vs "
-                                f"{emb['interleaved']['encode_seconds']}",
-                                "texts/s": _rate(
-                                    emb["interleaved"]["texts"], emb["interleaved"]["ours_seconds"]
-                                ),
-                                "vs encode": emb["interleaved"]["ratio_ours_vs_encode"],
-                            }
-                        ]
-                        if "interleaved" in emb
-                        else []
-                    ),
-                ]
-            ),
-            f"Vectors: {emb['fill_note'].rstrip('.')}. Graph work inside embed_graph: {emb['graph_work_seconds']} s; "
-            f"{emb['profiles_built']:,} profiles built."
-            + (
-                " Stages: "
-                + ", ".join(f"{k} {v:,.1f} s" for k, v in emb["stage_seconds"].items())
-                + " (evidence includes the model)."
-                if emb.get("stage_seconds")
-                else ""
-            )
-            + _statistics_markdown(emb.get("statistics"))
-            + "\n",
-        ]
-    )
-    import_and_embedding = import_section + embedding_section
-    out = [
-        f"# Benchmark at size {label}\n",
-        f"`kexie bench run --size {label}` · commit {m['commit']} · {m['started']} · {m['machine']['cores']} cores, "
-        f"{m['machine']['memory_gb']} GB (load average {m['machine'].get('load_avg_start')} → "
-        f"{m['machine'].get('load_avg_end')}: the machine is shared) · {m['neo4j']} · model {m['model']} · total {m['seconds']} s\n",
-        *(
-            [
-                f"Carried over from the run of {m['reused']['started']} (commit "
-                f"{m['reused']['commit']}) on the same graph (`--reuse`): "
-                f"{', '.join(x.replace('_', ' ') for x in m['reused']['sections'][1:])}; "
-                "measured in this run: "
-                + ("" if "vector_index" in m["reused"]["sections"] else "the vector index, ")
-                + "the solvers and HTTP latency.\n"
-            ]
-            if m.get("reused")
-            else []
-        ),
-        "## Data\n",
-        f"{d['records']:,} records ({d['counts'].get('scientists', 0):,} scientists, "
-        f"{emb['evidence']:,} evidence items), "
-        + (
-            f"generated in {d['seconds']} s.\n"
-            if d.get("seconds") is not None
-            else "generated by an earlier run (the graph was adopted as it stands: `--adopt`).\n"
-        ),
-        *import_and_embedding,
-        "## Vector index vs exact search\n",
-        f"recall@{vi['k']} = **{vi['recall_at_k']}** (min {vi['recall_min']}) asking the index for {vi['k']}; "
-        f"**{vi['recall_at_k_oversampled']}** (min {vi['recall_min_oversampled']}) asking for {vi['oversample']} and "
-        f"keeping the best {vi['k']}, as retrieval does (target ≥ {vi['target']}); {vi['queries']} queries, "
-        f"{vi['vectors']:,} vectors of dimension {vi['dimension']}. Recall is tie-robust: an index hit counts when "
-        "its exact cosine reaches the exact k-th best.\n",
-        *(
-            [
-                f"Within 0.01 of the exact k-th cosine (near-ties), recall@{vi['k']} asking for "
-                f"{vi['oversample']} is **{vi['recall_within_0_01_oversampled']}**; the k-th cosine "
-                f"returned falls short of the exact k-th by {vi['kth_cosine_shortfall_mean']} on "
-                f"average (at most {vi['kth_cosine_shortfall_max']}). {copies}\n"
-            ]
-            if "recall_within_0_01_oversampled" in vi
-            else []
-        ),
-        *(
-            [
-                "Measured right after the incremental job wrote its vectors: until Lucene merges "
-                "the fresh segments that hold them into the large one, they are searched apart, "
-                'and recall on them can be higher than it will stay (benchmarks README, "Recall '
-                'after vectors change"). `python -m benchmarks.recall_probe --size S` measures '
-                "the same later.\n"
-            ]
-            if r["meta"].get("adopted")
-            else []
-        ),
-        _table(
-            [
-                {
-                    "search": f"vector index, k={vi['k']} (queryNodes over Bolt)",
-                    **vi["index_latency"],
-                },
-                {
-                    "search": f"vector index, k={vi['oversample']} → best {vi['k']}",
-                    **vi["index_oversampled_latency"],
-                },
-                {"search": "baseline: exact (numpy, in memory)", **vi["exact_latency"]},
-            ]
-        ),
-        f"Exact search first fetched every vector from the graph: {vi['exact_fetch_seconds']} s, "
-        f"{vi['exact_matrix_mb']} MB. {vi['note']}.\n",
-        "## Formation: ours vs baselines\n",
-        f"On the graph's demands ({fo['graph_demands']}), every solver on the same problem:\n",
-        _table(fo["teams_by_solver"]),
-        "On 10 random instances (30 candidates, 5 skills, teams of 3–6):\n",
-        _table(fo["random_instances_by_solver"]),
-        *(
-            [
-                "The same 10 instances with teams of 2–4 (the API's default), where every team "
-                "can be scored:\n",
-                _table(fo["random_instances_k2_4_by_solver"]),
-            ]
-            if "random_instances_k2_4_by_solver" in fo  # reports from before it was measured
-            else []
-        ),
-        "Batch assignment, global vs one-by-one greedy:\n",
-        _table(fo["batch"]),
-        f"{fo['note']}.\n",
-        "## HTTP latency (loopback)\n",
-        _table(
-            [
-                {
-                    "call": k,
-                    **{c: v[c] for c in ("endpoint", "n", "p50_ms", "p95_ms", "p99_ms", "max_ms")},
-                    # Reports before the warm-up setting sent one warm-up request per endpoint.
-                    "warm-up": v.get("warmup", 1),
-                    "status": " ".join(f"{c}×{n}" for c, n in v["status_codes"].items()),
-                    **(
-                        {
-                            f"earlier {c}": h["earlier"].get(k, {}).get(c)
-                            for c in ("p50_ms", "p95_ms")
-                        }
-                        if "earlier" in h
-                        else {}
-                    ),
-                }
-                for k, v in h.items()
-                if isinstance(v, dict) and "status_codes" in v
-            ]
-        ),
-        *(
-            [
-                f"earlier: the run that built this graph, {h['earlier']['started']} (commit "
-                f"{h['earlier']['commit']}).\n"
-            ]
-            if "earlier" in h
-            else []
-        ),
-        f"Batch assignment: {h['assignment_demands_per_request']} demands per request"
-        + (
-            f" ({h['assignment_extra_demands']} of them the generated demands again, from other "
-            "enterprises: the generator writes 40)"
-            if h.get("assignment_extra_demands")
-            else ""
-        )
-        + f". {h['note']}"
-        + (
-            f"; the page cache was warmed as `kexie db warm` does ({m['warmed_seconds']} s) after "
-            "the organisation-ties refresh, before the formation solvers and this section"
-            if m.get("warmed_seconds") is not None
-            else ""
-        )
-        + ".\n",
-        *(
-            [
-                f"Consortia: ties read from the stored counts in "
-                f"{h['consortium']['ties_stored']} of {h['consortium']['n']} requests, counted "
-                f"live in {h['consortium']['ties_live']}.\n"
-            ]
-            if "ties_stored" in h.get("consortium", {})
-            else []
-        ),
-        *(_org_ties_markdown(r["org_ties"]) if "org_ties" in r else []),
-        "## Sizing: what fits on this machine, and beyond\n",
-        _table([sz["measured"]]),
-        f"Peak RSS of the benchmark process: {sz['python_peak_rss_mb']} MB.\n",
-        _table(sz["projection"]),
-        f"{sz['note']}.\n",
-    ]
-    return "\n".join(out)

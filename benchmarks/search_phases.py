@@ -233,7 +233,7 @@ def measure(matcher: Any, texts: list[str], *, warmup: int = 10, k: int = 10) ->
 def main(argv: list[str] | None = None) -> None:
     from api.config import get_settings
     from api.main import freeze_startup_objects
-    from kexie.cli import connect, make_embedder
+    from kexie.cli.common import connect, make_embedder
     from matcher.retrieval import ExpertMatcher
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

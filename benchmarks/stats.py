@@ -1,4 +1,4 @@
-"""Small helpers: percentiles of latencies and a stopwatch."""
+"""Small helpers: percentiles of latencies, a stopwatch and a rounded rate."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["latency_summary", "Stopwatch"]
+__all__ = ["Stopwatch", "latency_summary", "rate"]
 
 
 def latency_summary(seconds: Sequence[float]) -> dict[str, float | int]:
@@ -24,6 +24,11 @@ def latency_summary(seconds: Sequence[float]) -> dict[str, float | int]:
         "p99_ms": round(float(p99), 2),
         "max_ms": round(float(a.max()), 2),
     }
+
+
+def rate(n: float, seconds: float) -> float:
+    """``n / seconds`` rounded to 0.1 (0.0 when no time passed)."""
+    return round(n / seconds, 1) if seconds > 0 else 0.0
 
 
 class Stopwatch:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import neo4j
 
-__all__ = ["open_driver", "warm_page_cache", "WarmReport"]
+__all__ = ["open_driver", "ping", "warm_page_cache", "WarmReport"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,17 @@ def open_driver(
         if max_retry_time is None
         else max_retry_time,
     )
+
+
+def ping(driver: neo4j.Driver, *, database: str | None = None) -> None:
+    """Run ``RETURN 1`` once, as a plain auto-commit query, to see whether the server answers.
+
+    Unlike ``execute_query`` it does not retry (which would take up to 30 s), so a caller that
+    polls a starting server sees each failure at once. The driver's exceptions pass through
+    untranslated (``AuthError``, ``ServiceUnavailable``, …): the caller tells them apart.
+    """
+    with driver.session(database=database) as session:
+        session.run("RETURN 1").consume()
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ import neo4j
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from api.config import NEO4J_VERSION_JAVA17, NEO4J_VERSION_JAVA21
+from graph_schema.connection import ping
 
 __all__ = [
     "LocalServerError",
@@ -491,12 +492,9 @@ class LocalNeo4j:
             if popen is None and pid is not None and self.pid() is None:
                 raise ServerDiedError(f"Neo4j stopped during start-up:\n{self._log_tail()}")
             try:
-                # A plain auto-commit run: execute_query would retry internally for 30 s.
-                with (
-                    neo4j.GraphDatabase.driver(self.uri, auth=auth) as driver,
-                    driver.session(database="neo4j") as session,
-                ):
-                    session.run("RETURN 1").consume()
+                # One try per loop: ping does not retry (execute_query would, for 30 s).
+                with neo4j.GraphDatabase.driver(self.uri, auth=auth) as driver:
+                    ping(driver, database="neo4j")
                 return
             except AuthError as exc:
                 raise LocalServerError(

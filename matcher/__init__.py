@@ -1,7 +1,8 @@
 """Matching: embeddings, hybrid retrieval with explanations, and team/panel/consortium formation.
 
-Pure algorithms never see a driver; :mod:`matcher.retrieval` and :mod:`matcher.indexing` are
-the only modules that call ``graph_schema``.
+Pure algorithms (scoring, text, optimise, analytics) never see a driver. The services that read
+or write the graph — retrieval, indexing, formation, analytics_service — call ``graph_schema``'s
+functions; :mod:`matcher.types` takes only its label enums.
 """
 
 from __future__ import annotations

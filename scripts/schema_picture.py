@@ -14,6 +14,7 @@ import networkx as nx  # noqa: E402
 
 from api.config import get_settings  # noqa: E402
 from graph_schema import graph_stats, open_driver  # noqa: E402
+from graph_schema.bench_queries import relationship_patterns  # noqa: E402
 
 SKIP = {
     "Enterprise",
@@ -31,10 +32,7 @@ def main(out: Path) -> None:
     s = get_settings()
     with open_driver(s.uri, s.neo4j_user, s.password()) as driver:
         counts = graph_stats(driver).labels
-        rows = driver.execute_query(
-            "MATCH (a)-[r]->(b) WITH labels(a) AS la, type(r) AS t, labels(b) AS lb "
-            "RETURN DISTINCT la, t, lb"
-        ).records
+        patterns = relationship_patterns(driver)
 
     def base(labels: list[str]) -> str | None:
         keep = [x for x in labels if x not in SKIP and not x.startswith("Kexie")]
@@ -42,10 +40,10 @@ def main(out: Path) -> None:
 
     g = nx.MultiDiGraph()
     edges: set[tuple[str, str, str]] = set()
-    for r in rows:
-        a, b = base(r["la"]), base(r["lb"])
+    for p in patterns:
+        a, b = base(list(p.start_labels)), base(list(p.end_labels))
         if a and b:
-            edges.add((a, b, r["t"]))
+            edges.add((a, b, p.type))
     for a, b, t in sorted(edges):
         g.add_edge(a, b, label=t)
     pos = nx.kamada_kawai_layout(nx.Graph(g))

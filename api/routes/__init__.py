@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from api.deps import single_query_values
-from api.routes import analytics, experts, formations, health, review, sync
+from api.routes import analytics, cases, experts, formations, health, review, sync
 
 __all__ = ["api_router"]
 
@@ -16,3 +16,4 @@ api_router.include_router(sync.router)
 api_router.include_router(analytics.router)
 api_router.include_router(formations.router)
 api_router.include_router(review.router)
+api_router.include_router(cases.router)

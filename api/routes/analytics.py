@@ -43,9 +43,12 @@ def districts(
     target: Annotated[int, Query(ge=1, le=1000, description="Societies wanted per district.")] = 20,
 ) -> AnalyticsReport:
     report = district_coverage(driver, target=target, database=settings.neo4j_database)
-    return AnalyticsReport(
-        kind="districts", report=jsonable_encoder(with_codes(jsonable_encoder(asdict(report))))
-    )
+    data = jsonable_encoder(with_codes(jsonable_encoder(asdict(report))))
+    # Per district, not the average: presences_needed only says how far the *average* is from
+    # exceeding the target, and is 0 while many districts are still short.
+    data["short_districts"] = len(report.short_districts)
+    data["total_shortfall"] = report.total_shortfall
+    return AnalyticsReport(kind="districts", report=data)
 
 
 @router.get(

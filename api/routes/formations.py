@@ -15,15 +15,16 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import DriverDep, MatcherDep, ReadKey, SettingsDep, WriteKey
 from api.errors import ProblemError
+from api.export import XLSX_MEDIA_TYPE, SheetLang, workbook_bytes
+from api.formation_view import formation_json, labels_for, meeting_sheet, remember
 from api.idempotency import IDEMPOTENCY_DOC, idempotent
 from api.messages import with_codes
 from api.pagination import Cursor, Limit, decode_cursor, keyset_page
@@ -37,6 +38,7 @@ from api.schemas import (
     FeedbackCreate,
     FormationCreated,
     FormationRef,
+    NamePublic,
     Page,
     SwapRequest,
     TeamOptions,
@@ -45,7 +47,9 @@ from api.schemas import (
     TopicDetail,
     TopicSummary,
 )
+from graph_schema import cases as C
 from graph_schema import formation as F
+from graph_schema.apikeys import ApiKey
 from graph_schema.errors import AlreadyExistsError, GraphError
 from graph_schema.loaders import load_records
 from matcher.formation import FormationService
@@ -80,6 +84,34 @@ _STATES_DOC: Final = (
     "off). `declined` is final (its members' load is freed); propose a new one instead. Moving to "
     "the status it already has changes nothing and answers 200; any other move is a 409."
 )
+
+
+#: Text search of the list endpoints.
+SearchText = Annotated[
+    str | None, Query(max_length=200, description="Text to look for (case-insensitive).")
+]
+#: Status filter of the demand and topic lists.
+RequestStatus = Annotated[
+    Literal["open", "proposed", "confirmed", "declined"] | None,
+    Query(description="Only those with a team/panel of this status; `open`: none yet."),
+]
+
+
+def _created(
+    driver: Any, kind: str, request_id: str, formation_id: str, proposal: Any, database: str
+) -> FormationCreated:
+    """The answer to a create, after keeping the proposal on the saved formation."""
+    data = _json(proposal.to_dict())
+    remember(driver, formation_id, data, database)
+    return FormationCreated(
+        request_id=request_id,
+        formation_id=formation_id,
+        proposal=data,
+        labels={
+            k: NamePublic.model_validate(v)
+            for k, v in labels_for(driver, kind, data, database).items()
+        },
+    )
 
 
 def _json(obj: Any) -> dict[str, Any]:
@@ -148,12 +180,26 @@ def _create_request(
     "/demands", response_model=Page[DemandSummary], summary="List demands (cursor pagination)"
 )
 def list_demands(
-    driver: DriverDep, settings: SettingsDep, _: ReadKey, limit: Limit = 50, cursor: Cursor = None
+    driver: DriverDep,
+    settings: SettingsDep,
+    _: ReadKey,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    q: SearchText = None,
+    status: RequestStatus = None,
 ) -> Page[DemandSummary]:
-    """Demands by id, each with its enterprise and the teams proposed for it."""
+    """Demands by id, each with its enterprise and the teams proposed for it; `q` searches the
+    title, text and enterprise name, `status` keeps demands with a team of that status
+    (`open`: no team yet)."""
     after = decode_cursor(cursor) if cursor else ""
-    rows = F.page_requests(
-        driver, "demand", after=after, limit=limit + 1, database=settings.neo4j_database
+    rows = C.page_requests(
+        driver,
+        "demand",
+        after=after,
+        q=q,
+        status=status,
+        limit=limit + 1,
+        database=settings.neo4j_database,
     )
     return keyset_page([DemandSummary.model_validate(r) for r in rows], limit, lambda x: x.id)
 
@@ -180,12 +226,25 @@ def read_demand(
 
 @router.get("/topics", response_model=Page[TopicSummary], summary="List topics (cursor pagination)")
 def list_topics(
-    driver: DriverDep, settings: SettingsDep, _: ReadKey, limit: Limit = 50, cursor: Cursor = None
+    driver: DriverDep,
+    settings: SettingsDep,
+    _: ReadKey,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    q: SearchText = None,
+    status: RequestStatus = None,
 ) -> Page[TopicSummary]:
-    """Government topics by id, each with the panels proposed for it."""
+    """Government topics by id, each with the panels proposed for it; `q` searches the title,
+    text and issuer, `status` keeps topics with a panel of that status (`open`: none yet)."""
     after = decode_cursor(cursor) if cursor else ""
-    rows = F.page_requests(
-        driver, "topic", after=after, limit=limit + 1, database=settings.neo4j_database
+    rows = C.page_requests(
+        driver,
+        "topic",
+        after=after,
+        q=q,
+        status=status,
+        limit=limit + 1,
+        database=settings.neo4j_database,
     )
     return keyset_page([TopicSummary.model_validate(r) for r in rows], limit, lambda x: x.id)
 
@@ -243,7 +302,7 @@ def create_demand(
             "demand",
             record,
             settings.neo4j_database,
-            lambda: _team(svc, demand_id, body.team),
+            lambda: _team(svc, demand_id, body.team, settings.neo4j_database),
         )
 
     return idempotent(
@@ -267,10 +326,13 @@ def resolve_team(
 ) -> FormationCreated:
     """The demand's stored text and enterprise are used; only `team` options of the body count."""
     opts = body.team if body else TeamOptions()
-    return _team(service(driver, matcher, settings.neo4j_database), demand_id, opts)
+    svc = service(driver, matcher, settings.neo4j_database)
+    return _team(svc, demand_id, opts, settings.neo4j_database)
 
 
-def _team(svc: FormationService, demand_id: str, opts: TeamOptions) -> FormationCreated:
+def _team(
+    svc: FormationService, demand_id: str, opts: TeamOptions, database: str
+) -> FormationCreated:
     """Propose a team for a stored demand with staff's options, and save it as proposed."""
     proposal = svc.propose_team(
         demand_id,
@@ -283,11 +345,10 @@ def _team(svc: FormationService, demand_id: str, opts: TeamOptions) -> Formation
         min_senior=opts.min_senior,
         max_per_institution=opts.max_per_institution,
         use_locality=opts.use_locality,
+        pool_size=opts.pool_size,
     )
     team_id = svc.save_team(proposal)
-    return FormationCreated(
-        request_id=demand_id, formation_id=team_id, proposal=_json(proposal.to_dict())
-    )
+    return _created(svc.driver, "team", demand_id, team_id, proposal, database)
 
 
 @router.post(
@@ -301,7 +362,7 @@ def swap(
     driver: DriverDep,
     matcher: MatcherDep,
     settings: SettingsDep,
-    _: WriteKey,
+    key: WriteKey,
 ) -> dict[str, Any]:
     """Never proposes a replacement that breaks a hard constraint."""
     svc = service(driver, matcher, settings.neo4j_database)
@@ -310,7 +371,7 @@ def swap(
         return {
             "team_id": team_id,
             "applied": {"removed": body.remove, "added": body.add},
-            "team": _json(asdict(svc.get(team_id))),
+            "team": _view(svc, team_id, "team", key, settings.neo4j_database),
         }
     return _json(svc.swap_member(team_id, body.remove, n=body.n).to_dict())
 
@@ -367,11 +428,7 @@ def create_topic(
             relax=p.relax,
         )
         panel_id = svc.save_panel(proposal)
-        return FormationCreated(
-            request_id=topic_id,
-            formation_id=panel_id,
-            proposal=_json(proposal.to_dict()),
-        )
+        return _created(driver, "panel", topic_id, panel_id, proposal, settings.neo4j_database)
 
     return idempotent(
         request, driver, key, body.model_dump(), create, database=settings.neo4j_database
@@ -407,8 +464,8 @@ def create_consortium(
             min_size=min(body.min_size, body.max_size),
         )
         cid = svc.save_consortium(proposal)
-        return 201, FormationCreated(
-            request_id=body.theme, formation_id=cid, proposal=_json(proposal.to_dict())
+        return 201, _created(
+            driver, "consortium", body.theme, cid, proposal, settings.neo4j_database
         )
 
     return idempotent(
@@ -437,32 +494,56 @@ def _add_formation_routes(kind: F.FormationKind, plural: str) -> None:
     """GET, confirm, decline and feedback for one kind; ids of other kinds are 404 here."""
 
     def read_formation(
-        formation_id: str, driver: DriverDep, matcher: MatcherDep, settings: SettingsDep, _: ReadKey
+        formation_id: str,
+        driver: DriverDep,
+        matcher: MatcherDep,
+        settings: SettingsDep,
+        key: ReadKey,
     ) -> dict[str, Any]:
         svc = service(driver, matcher, settings.neo4j_database)
-        return _json(asdict(svc.get(formation_id, kind=kind)))
+        return _view(svc, formation_id, kind, key, settings.neo4j_database)
+
+    def export_xlsx(
+        formation_id: str,
+        driver: DriverDep,
+        matcher: MatcherDep,
+        settings: SettingsDep,
+        key: ReadKey,
+        lang: Annotated[
+            SheetLang, Query(description="Language of the sheet: `zh` (default) or `en`.")
+        ] = "zh",
+    ) -> Response:
+        svc = service(driver, matcher, settings.neo4j_database)
+        rec = svc.get(formation_id, kind=kind)
+        sheet = meeting_sheet(driver, rec, key, lang, settings.neo4j_database)
+        data = workbook_bytes(sheet, sheet_title=formation_id)
+        return Response(
+            data,
+            media_type=XLSX_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{formation_id}.xlsx"'},
+        )
 
     def confirm(
         formation_id: str,
         driver: DriverDep,
         matcher: MatcherDep,
         settings: SettingsDep,
-        _: WriteKey,
+        key: WriteKey,
     ) -> dict[str, Any]:
         svc = service(driver, matcher, settings.neo4j_database)
         svc.confirm(formation_id, kind=kind)
-        return _json(asdict(svc.get(formation_id, kind=kind)))
+        return _view(svc, formation_id, kind, key, settings.neo4j_database)
 
     def decline(
         formation_id: str,
         driver: DriverDep,
         matcher: MatcherDep,
         settings: SettingsDep,
-        _: WriteKey,
+        key: WriteKey,
     ) -> dict[str, Any]:
         svc = service(driver, matcher, settings.neo4j_database)
         svc.decline(formation_id, kind=kind)
-        return _json(asdict(svc.get(formation_id, kind=kind)))
+        return _view(svc, formation_id, kind, key, settings.neo4j_database)
 
     def feedback(
         formation_id: str,
@@ -470,7 +551,7 @@ def _add_formation_routes(kind: F.FormationKind, plural: str) -> None:
         driver: DriverDep,
         matcher: MatcherDep,
         settings: SettingsDep,
-        _: WriteKey,
+        key: WriteKey,
     ) -> dict[str, Any]:
         svc = service(driver, matcher, settings.neo4j_database)
         svc.feedback(
@@ -481,7 +562,7 @@ def _add_formation_routes(kind: F.FormationKind, plural: str) -> None:
             comment=body.comment,
             kind=kind,
         )
-        return _json(asdict(svc.get(formation_id, kind=kind)))
+        return _view(svc, formation_id, kind, key, settings.neo4j_database)
 
     not_found: dict[int | str, dict[str, Any]] = {404: _MOVE_RESPONSES[404]}
     router.add_api_route(
@@ -489,9 +570,29 @@ def _add_formation_routes(kind: F.FormationKind, plural: str) -> None:
         read_formation,
         methods=["GET"],
         summary=f"A saved {kind}",
-        description=f"A saved {kind} with its members, status and feedback.",
+        description=(
+            f"A saved {kind} with its members, status and feedback; `proposal` is the proposal "
+            "it was saved from, with every reason (null when its members changed since), "
+            "`request` the demand, topic or theme, `labels` display names (`name`, `name_en`) "
+            "of the ids and codes it refers to, `members_info` each member's title and "
+            "institution (email and phone only for keys with the `contact` scope)."
+        ),
         responses=not_found,
         name=f"read_{kind}",
+    )
+    router.add_api_route(
+        f"/{plural}/{{formation_id}}/export.xlsx",
+        export_xlsx,
+        methods=["GET"],
+        summary=f"A saved {kind} as an Excel meeting sheet",
+        description=(
+            "The request, date, status and every member with title, institution and the "
+            "reasons, as .xlsx; contact columns only for keys with the `contact` scope. Text "
+            "is never written as a formula."
+        ),
+        responses=not_found | {200: {"content": {XLSX_MEDIA_TYPE: {}}}},
+        response_class=Response,
+        name=f"export_{kind}",
     )
     router.add_api_route(
         f"/{plural}/{{formation_id}}/confirm",
@@ -523,6 +624,12 @@ def _add_formation_routes(kind: F.FormationKind, plural: str) -> None:
         responses=not_found,
         name=f"feedback_{kind}",
     )
+
+
+def _view(
+    svc: FormationService, formation_id: str, kind: F.FormationKind, key: ApiKey, database: str
+) -> dict[str, Any]:
+    return formation_json(svc.driver, svc.get(formation_id, kind=kind), key, database)
 
 
 _KINDS: Final[tuple[tuple[F.FormationKind, str], ...]] = (

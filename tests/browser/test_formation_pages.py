@@ -47,7 +47,7 @@ def propose_team(
 ) -> None:
     page.get_by_label("需求标题").fill(DEMAND["title"])
     page.get_by_label("需求描述").fill(DEMAND["text"])
-    page.get_by_label("企业编号").fill("E-AUTO")
+    pick_enterprise(page)
     for s in skills:  # Enter adds a chip
         page.locator("#skill-input").fill(s)
         page.locator("#skill-input").press("Enter")
@@ -64,9 +64,19 @@ def member_ids(page: Any) -> list[str]:
     return ids
 
 
+def pick_enterprise(page: Any, text: str = "渝新", name: str = "重庆渝新智能汽车有限公司") -> None:
+    """Type part of the enterprise's name and choose it from the type-ahead list."""
+    page.get_by_label("企业", exact=True).fill(text)
+    option = page.locator("#team-enterprise-list li[data-id]").filter(has_text=name)
+    expect(option).to_have_count(1)
+    option.click()
+    expect(page.get_by_label("企业", exact=True)).to_have_value(name)
+
+
 def team_id(page: Any) -> str:
-    text: str = page.locator(".team-head .muted").first.inner_text()
-    return next(w for w in text.replace("·", " ").split() if w.startswith("TEAM-"))
+    tid: str = page.locator(".team-head").first.get_attribute("data-formation-id")
+    assert tid.startswith("TEAM-"), tid
+    return tid
 
 
 def test_team_is_explained_with_checks_coi_and_graph(
@@ -139,7 +149,9 @@ def test_swap_lock_feedback_confirm_and_export(
     expect(page.locator(".notice")).to_contain_text("替换")
     after = member_ids(page)
     assert incoming in after and out not in after and len(after) == 2
-    expect(page.get_by_test_id("superseded")).to_contain_text(first_team)
+    expect(page.get_by_test_id("superseded")).to_have_text("已有 1 个被替换的方案作废")
+    assert team_id(page) != first_team
+    page.wait_for_url(f"**/ui/team/{team_id(page)}")  # the URL follows the shown team
     assert set(
         page.locator("#checks tbody tr").evaluate_all("els => els.map(e => e.dataset.holds)")
     ) == {"true"}
@@ -208,15 +220,14 @@ def test_form_validation_unknown_enterprise_and_infeasible(
     page.get_by_role("button", name="生成服务队").click()
     expect(page.get_by_role("alert")).to_have_text("请填写标题。")
     page.get_by_label("需求标题").fill("电池热管理咨询")
-    page.get_by_label("企业编号").fill("E AUTO!")
+    # a name typed but not chosen from the list is not an enterprise (ids are never typed)
+    page.get_by_label("企业", exact=True).fill("没有这家企业")
+    expect(page.locator("#team-enterprise-list")).to_contain_text("没有找到")
     page.get_by_role("button", name="生成服务队").click()
-    expect(page.locator("#team-enterprise-err")).to_contain_text("只能包含")
-    expect(page.get_by_label("企业编号")).to_have_attribute("aria-invalid", "true")
-    page.get_by_label("企业编号").fill("E-NOPE")
-    page.get_by_role("button", name="生成服务队").click()
-    expect(page.locator("#team-enterprise-err")).to_have_text("没有编号为 E-NOPE 的企业。")
+    expect(page.locator("#team-enterprise-err")).to_contain_text("请从下拉列表中选择企业")
+    expect(page.get_by_label("企业", exact=True)).to_have_attribute("aria-invalid", "true")
     # five seniors from five institutions: the graph has four seniors outside E-AUTO
-    page.get_by_label("企业编号").fill("E-AUTO")
+    pick_enterprise(page)
     page.locator("#skill-input").fill("电池热管理")
     page.get_by_role("button", name="添加技能").click()
     page.get_by_label("最少人数").fill("5")
@@ -234,7 +245,7 @@ def test_form_validation_unknown_enterprise_and_infeasible(
     page.get_by_role("button", name="退出登录").click()
     open_team_page(page, keys["read"])
     page.get_by_label("需求标题").fill("电池热管理咨询")
-    page.get_by_label("企业编号").fill("E-AUTO")
+    pick_enterprise(page)
     page.get_by_role("button", name="生成服务队").click()
     expect(page.get_by_test_id("error")).to_contain_text("没有此操作的权限")
 

@@ -66,13 +66,13 @@ def test_login_wrong_key_then_scopes_and_logout(
         "read",
     ]
     expect(who.locator(".scope")).to_have_text(["查询", "联系方式"])
-    assert page.evaluate("sessionStorage.getItem('kexie.apiKey')") == keys["read+contact"]
+    assert page.evaluate("localStorage.getItem('kexie.apiKey')") == keys["read+contact"]
 
     page.reload()  # the key survives a reload of the tab
     expect(page.locator("#whoami")).to_be_visible()
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url("**/ui/login")
-    assert page.evaluate("sessionStorage.getItem('kexie.apiKey')") is None
+    assert page.evaluate("localStorage.getItem('kexie.apiKey')") is None
     page.goto("/ui/districts")
     page.wait_for_url("**/ui/login")
 
@@ -97,7 +97,8 @@ def test_search_in_chinese_puts_li_na_first_with_explanation(
     expect(first.locator(".evidence")).to_contain_text("一种车载电池冷却装置")
     expect(first.locator(".evidence")).to_contain_text("（2022）")
     expect(first.locator(".facts-list")).to_contain_text("电池")
-    expect(first.locator(".facts-list")).to_contain_text("交通运输工程 (580)")
+    expect(first.locator(".facts-list")).to_contain_text("交通运输工程")
+    expect(first.locator(".facts-list")).not_to_contain_text("580")  # names, not codes
     scores = [float(s) for s in page.get_by_test_id("score").all_inner_texts()]
     assert scores == sorted(scores, reverse=True) and scores[0] > 0
     page.screenshot(path=str(shots / "search.png"), full_page=True)
@@ -202,13 +203,31 @@ def test_district_analytics_chart_and_tables(page: Any, keys: dict[str, str], sh
     assert values["500106"] >= 3 and values["500103"] == 0, values
     line = page.get_by_test_id("target-line")
     assert line.get_attribute("data-value") == "20"
-    expect(chart).to_contain_text("目标 20")
-    heights = bars.evaluate_all("els => els.map(e => e.getBBox().height)")
-    assert max(heights) > 0
-    # the target line sits above every bar (no district reaches 20)
-    line_y = float(line.get_attribute("y1"))
-    assert all(
-        float(y) > line_y for y in bars.evaluate_all("els => els.map(e => e.getAttribute('y'))")
+    # horizontal bars, most societies first, every district named on its own row
+    shown = [int(v) for v in bars.evaluate_all("els => els.map(e => e.dataset.value)")]
+    assert shown == sorted(shown, reverse=True), shown
+    ys = bars.evaluate_all("els => els.map(e => e.getBoundingClientRect().y)")
+    assert ys == sorted(ys) and len(set(ys)) == len(ys)
+    labels = chart.locator("text.bar-label").evaluate_all(
+        "els => els.map(e => { const b = e.getBoundingClientRect(); return [b.top, b.bottom]; })"
+    )
+    assert all(a[1] <= b[0] + 0.5 for a, b in zip(labels, labels[1:], strict=False)), (
+        labels
+    )  # no overlap
+    widths = bars.evaluate_all("els => els.map(e => e.getBBox().width)")
+    assert max(widths) > 0
+    # the target line lies right of every bar's end (no district reaches 20)
+    line_x = float(line.get_attribute("x1"))
+    ends = bars.evaluate_all("els => els.map(e => e.getBBox().x + e.getBBox().width)")
+    assert all(x < line_x for x in ends)
+    legend = page.get_by_test_id("chart-legend")
+    expect(legend).to_contain_text("已达标（≥ 20）")
+    expect(legend).to_contain_text("未达标（< 20）")
+    expect(legend).to_contain_text("目标 20")
+    # the shortfall counts districts, not the average
+    expect(page.get_by_test_id("short-districts")).to_have_text("5")
+    expect(page.get_by_test_id("total-shortfall")).to_have_text(
+        str(sum(20 - v for v in values.values()))
     )
     expect(page.locator("#shortfall tbody tr")).to_have_count(5)
     expect(page.locator("#shortfall tbody tr").first).to_contain_text("渝中区")
@@ -219,6 +238,14 @@ def test_district_analytics_chart_and_tables(page: Any, keys: dict[str, str], sh
     page.get_by_role("button", name="计算建议").click()
     expect(page.locator("#presence tbody tr").first).to_be_visible()
     expect(page.locator("#presence")).to_contain_text("设立分会")
+    # the long table has a filter and pages
+    visible = page.locator("#presence tbody tr:visible")
+    assert 1 <= visible.count() <= 20
+    page.locator("#presence-filter").fill("没有这个学会")
+    expect(visible).to_have_count(0)
+    page.locator("#presence-filter").fill("")
+    assert visible.count() >= 1
+    expect(page.get_by_test_id("presence-page")).to_contain_text("第 1/")
     # a lower target moves the line
     page.get_by_label("目标学会数").fill("3")
     page.get_by_role("button", name="计算建议").click()

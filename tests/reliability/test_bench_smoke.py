@@ -1,4 +1,4 @@
-"""A smoke run of the benchmark behind `kexie bench run --size 0.2`, with tiny bounds: every
+"""A smoke run of the benchmark behind `python -m benchmarks run --size 0.2`, with tiny bounds: every
 section is there and every number is sane. Speed is never asserted (it goes in the report)."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ import neo4j
 import pytest
 
 from benchmarks import recall_probe, search_phases
-from benchmarks.run import SECTIONS, BenchConfig, render_markdown, run_bench, write_report
+from benchmarks.cli import app as bench_app
+from benchmarks.report import SECTIONS, render_markdown, write_report
+from benchmarks.run import BenchConfig, run_bench
 from benchmarks.server import api_env, serve_in_process
 from graph_schema import search as S
 from graph_schema import vectors as V
@@ -21,11 +23,12 @@ from kexie.localserver import LocalNeo4j
 from matcher.embedding import SentenceTransformerEmbedder
 
 
-def test_bench_run_command_is_registered_beside_bench_formation() -> None:
+def test_benchmark_commands_live_in_benchmarks_not_in_the_product() -> None:
     from typer.main import get_command
 
-    bench = get_command(app).commands["bench"]  # type: ignore[attr-defined]
-    assert {"run", "formation"} <= set(bench.commands)
+    bench = get_command(bench_app)
+    assert {"run", "formation"} <= set(bench.commands)  # type: ignore[attr-defined]
+    assert "bench" not in get_command(app).commands  # type: ignore[attr-defined]
 
 
 def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
@@ -48,7 +51,7 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
         http_counts={"search": 2, "team": 1, "panel": 1, "consortium": 1, "assignment": 1},
         http_warmup={"search": 2, "team": 1},
     )
-    # The API runs in a process of its own on the tests' Neo4j, as `kexie bench run` serves it.
+    # The API runs in a process of its own on the tests' Neo4j, as `python -m benchmarks run` serves it.
     api = api_env(test_server.uri, "neo4j", test_server.password())
     report = run_bench(graph, embedder, cfg, api=api)
     assert set(SECTIONS) <= set(report)
@@ -205,8 +208,8 @@ def test_bench_smoke_at_size_0_2_has_every_section_and_sane_numbers(
 
 
 def test_benchmarks_are_installed_with_the_package(tmp_path: Path) -> None:
-    # `kexie bench run` imports benchmarks/: it must resolve from the installed package, not
-    # only from the repository root that pytest puts on sys.path.
+    # `python -m benchmarks` must resolve from the installed package, not only from the
+    # repository root that pytest puts on sys.path.
     import subprocess
     import sys
 

@@ -13,7 +13,7 @@ import pytest
 
 from api.config import get_settings
 from api.main import create_app
-from benchmarks.load import LoadConfig, _parse_mix, run_load, verify_writes
+from benchmarks.load import LoadConfig, parse_mix, run_load, verify_writes
 from benchmarks.server import serve_in_thread
 from graph_schema.search import list_scientists
 from matcher.embedding import SentenceTransformerEmbedder
@@ -61,11 +61,11 @@ def test_20_clients_mixed_reads_and_writes_lose_nothing(
 
 
 def test_mix_option_parses_weights_and_names_what_is_wrong() -> None:
-    assert _parse_mix("search=1,demand=0.5") == {"search": 1.0, "demand": 0.5}
-    assert _parse_mix("search") == {"search": 1.0}
+    assert parse_mix("search=1,demand=0.5") == {"search": 1.0, "demand": 0.5}
+    assert parse_mix("search") == {"search": 1.0}
     with pytest.raises(argparse.ArgumentTypeError, match="unknown operation 'serch'"):
-        _parse_mix("serch=1")
+        parse_mix("serch=1")
     with pytest.raises(argparse.ArgumentTypeError, match="not a number"):
-        _parse_mix("search=x")
+        parse_mix("search=x")
     with pytest.raises(argparse.ArgumentTypeError, match="must be positive"):
-        _parse_mix("search=0")
+        parse_mix("search=0")

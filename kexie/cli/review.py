@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from api.config import get_settings
-from kexie.cli import JsonOpt, connect, console, err, fail, make_embedder, print_json
+from kexie.cli.common import JsonOpt, connect, console, err, fail, make_embedder, print_json
 
 __all__ = ["register", "review_panel", "review_round", "review_audit"]
 

@@ -5,8 +5,8 @@
 * ``kexie analytics presence`` — branch / liaison-office suggestions, ranked.
 * ``kexie analytics counterparts`` — national counterpart pairings and suggestions.
 
-Each prints rich tables, or JSON with ``--json``. :func:`register` adds the sub-app to the
-main ``kexie`` app (``kexie/cli.py`` calls it).
+Each prints rich tables, or JSON with ``--json``. :data:`analytics_app` is added to the main
+``kexie`` app in :mod:`kexie.cli`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from api.config import get_settings
+from kexie.cli.common import JsonOpt, connect, console, fail, make_embedder, print_json
 from matcher.analytics import (
     DEFAULT_BRANCH_THRESHOLD,
     DEFAULT_LIAISON_THRESHOLD,
@@ -26,22 +28,16 @@ from matcher.analytics import (
 )
 from matcher.errors import MatcherError
 
-__all__ = ["analytics_app", "register"]
+__all__ = ["analytics_app"]
 
 analytics_app = typer.Typer(
     help="Policy analytics: district coverage, branch / liaison offices, national counterparts.",
     no_args_is_help=True,
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
 TargetOpt = Annotated[
     int, typer.Option("--target", min=1, help="Societies wanted per district (policy: 20).")
 ]
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``analytics`` to the main app."""
-    app.add_typer(analytics_app, name="analytics")
 
 
 def _coverage_json(report: CoverageReport) -> dict[str, Any]:
@@ -67,8 +63,6 @@ def _coverage_json(report: CoverageReport) -> dict[str, Any]:
 @analytics_app.command("districts")
 def districts(target: TargetOpt = DEFAULT_TARGET, as_json: JsonOpt = False) -> None:
     """Societies per district against the target; city average; scientists per discipline."""
-    from api.config import get_settings
-    from kexie.cli import connect, console, fail, print_json
     from matcher.analytics_service import district_coverage
 
     settings = get_settings()
@@ -144,9 +138,7 @@ def presence(
     as_json: JsonOpt = False,
 ) -> None:
     """Suggest branches and liaison offices from where each society's scientists work."""
-    from api.config import get_settings
     from graph_schema.errors import NotFoundError
-    from kexie.cli import connect, console, fail, print_json
     from matcher.analytics_service import presence_suggestions
 
     try:
@@ -234,8 +226,6 @@ def counterparts(
     as_json: JsonOpt = False,
 ) -> None:
     """National counterpart pairings, and suggestions for the societies without one."""
-    from api.config import get_settings
-    from kexie.cli import connect, console, fail, make_embedder, print_json
     from matcher.analytics_service import counterpart_suggestions
 
     settings = get_settings()

@@ -1,36 +1,42 @@
-"""CLI of team, panel and consortium formation (registered on the main ``kexie`` app).
+"""``kexie team``, ``panel``, ``consortium``, ``assign``, ``confirm``, ``decline``, ``feedback``.
 
-Commands: ``team`` (and ``team swap``), ``panel``, ``consortium``, ``assign``, ``confirm``,
-``decline``, ``feedback`` and ``bench formation``. Each prints a readable table with the
-explanation, or JSON with ``--json`` (members, scores, every constraint and whether it holds,
-the objective's parts). Infeasible requests print their reasons and advice and exit with 2.
+``team`` also has ``team swap``; :mod:`kexie.cli` puts them all on the main app. Each prints a
+readable table with the explanation, or JSON with ``--json`` (members, scores, every constraint
+and whether it holds, the objective's parts). Infeasible requests print their reasons and advice
+and exit with 2. :func:`formation_service` is shared with ``python -m benchmarks formation``.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from api.config import get_settings
-from kexie.cli import JsonOpt, connect, console, err, fail, make_embedder, print_json
+from kexie.cli.common import JsonOpt, connect, console, err, fail, make_embedder, print_json
 
 logger = logging.getLogger(__name__)
 
 team_app = typer.Typer(help="Expert service teams for demands.", invoke_without_command=True)
-bench_app = typer.Typer(help="Benchmarks on the graph.")
 
-__all__ = ["register", "team_app", "bench_app"]
+__all__ = [
+    "assign",
+    "confirm",
+    "consortium",
+    "decline",
+    "feedback",
+    "formation_service",
+    "panel",
+    "team_app",
+]
 
 
 @contextmanager
-def _service(need_model: bool = True) -> Iterator[Any]:
+def formation_service(need_model: bool = True) -> Iterator[Any]:
     """A FormationService on the configured Neo4j; matcher errors become clean exits."""
     from graph_schema import GraphError
     from matcher import InfeasibleError, MatcherError
@@ -151,7 +157,7 @@ def team(
         return
     if not demand:
         raise fail("give --demand ID (or use `kexie team swap`)")
-    with _service() as svc:
+    with formation_service() as svc:
         p = svc.propose_team(
             demand,
             skills=skill,
@@ -187,7 +193,7 @@ def team_swap(
     as_json: JsonOpt = False,
 ) -> None:
     """Replacements for one member with the rest fixed; none breaks a constraint."""
-    with _service() as svc:
+    with formation_service() as svc:
         swap = svc.swap_member(team_id, remove, n=n)
         if apply:
             svc.apply_swap(team_id, remove, apply)
@@ -238,7 +244,7 @@ def panel(
     """Propose a think-tank panel for a topic under quotas, with diversity and rotation."""
     from matcher.formation import parse_quota_overrides
 
-    with _service() as svc:
+    with formation_service() as svc:
         p = svc.propose_panel(
             topic,
             size=size,
@@ -308,7 +314,7 @@ def consortium(
     as_json: JsonOpt = False,
 ) -> None:
     """Propose a cross-disciplinary consortium (industry + university + research)."""
-    with _service() as svc:
+    with formation_service() as svc:
         p = svc.propose_consortium(
             theme, disciplines=discipline, max_size=max_size, min_size=min_size
         )
@@ -347,7 +353,7 @@ def assign(
     as_json: JsonOpt = False,
 ) -> None:
     """Assign experts to several demands at once: global optimum vs one-by-one greedy."""
-    with _service() as svc:
+    with formation_service() as svc:
         res = svc.assign_batch(demand, team_min=team_min, team_max=team_max)
     if as_json:
         print_json(res.to_dict())
@@ -372,7 +378,7 @@ def confirm(
     formation_id: Annotated[str, typer.Argument(help="Team, panel or consortium id.")],
 ) -> None:
     """Mark a saved team, panel or consortium as confirmed."""
-    with _service(need_model=False) as svc:
+    with formation_service(need_model=False) as svc:
         svc.confirm(formation_id)
     console.print(f"{formation_id} confirmed.")
 
@@ -381,7 +387,7 @@ def decline(
     formation_id: Annotated[str, typer.Argument(help="Team, panel or consortium id.")],
 ) -> None:
     """Mark a saved team, panel or consortium as declined (frees its members' load)."""
-    with _service(need_model=False) as svc:
+    with formation_service(need_model=False) as svc:
         svc.decline(formation_id)
     console.print(f"{formation_id} declined.")
 
@@ -396,93 +402,6 @@ def feedback(
     comment: Annotated[str | None, typer.Option(help="Free comment.")] = None,
 ) -> None:
     """Record a member's feedback (declines keep them off later teams for the same demand)."""
-    with _service(need_model=False) as svc:
+    with formation_service(need_model=False) as svc:
         svc.feedback(formation_id, member, accepted=accepted, rating=rating, comment=comment)
     console.print(f"Feedback recorded for {member} on {formation_id}.")
-
-
-def _table(title: str, rows: list[dict[str, Any]]) -> Table:
-    t = Table(title=title)
-    cols = list(dict.fromkeys(k for r in rows for k in r))
-    for c in cols:
-        t.add_column(c)
-    for r in rows:
-        t.add_row(
-            *(
-                ""
-                if r.get(c) is None
-                else (f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]))
-                for c in cols
-            )
-        )
-    return t
-
-
-@bench_app.command("formation")
-def bench_formation(
-    truth: Annotated[
-        Path | None,
-        typer.Option(
-            "--truth", help='JSON lines {"kind":"demand","id":..,"relevant":{sid: grade}}.'
-        ),
-    ] = None,
-    k_min: Annotated[int, typer.Option(min=1)] = 2,
-    k_max: Annotated[int, typer.Option(min=1)] = 4,
-    panel_size: Annotated[int, typer.Option(min=1)] = 5,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many demands and topics.")] = 50,
-    as_json: JsonOpt = False,
-) -> None:
-    """Run greedy, exact, rarest_first and top_k on every demand, panels on every topic, and
-    batch global vs greedy; print coverage, relevance, precision, comm cost, gap and time."""
-    gold: dict[str, dict[str, int]] = {}
-    if truth:
-        for line in truth.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                row = json.loads(line)
-                if row.get("kind", "demand") == "demand":
-                    gold[str(row["id"])] = {str(k): int(v) for k, v in row["relevant"].items()}
-    with _service() as svc:
-        out = svc.bench(truth=gold, k_min=k_min, k_max=k_max, panel_size=panel_size, limit=limit)
-    if as_json:
-        print_json(out)
-        return
-    console.print(_table("Teams: every solver on every demand", out["teams"]))
-    by: dict[str, list[dict[str, Any]]] = {}
-    for r in out["teams"]:
-        if "objective" in r:
-            by.setdefault(r["solver"], []).append(r)
-    summary = []
-    for s, rows in by.items():
-
-        def mean(key: str, rs: list[dict[str, Any]] = rows) -> float | None:
-            vals = [r[key] for r in rs if r.get(key) is not None]
-            return sum(vals) / len(vals) if vals else None
-
-        summary.append(
-            {
-                "solver": s,
-                "n": len(rows),
-                "feasible": sum(bool(r["feasible"]) for r in rows),
-                "coverage": mean("coverage"),
-                "relevance": mean("relevance"),
-                "precision": mean("precision"),
-                "comm_cost": mean("comm_cost"),
-                "gap": mean("gap"),
-                "seconds": mean("seconds"),
-            }
-        )
-    console.print(_table("Teams: means per solver", summary))
-    console.print(_table("Panels on every topic", out["panels"]))
-    console.print(_table("Batch: global vs greedy", out["batch"]))
-
-
-def register(app: typer.Typer) -> None:
-    """Add the formation commands to the main ``kexie`` app."""
-    app.add_typer(team_app, name="team")
-    app.add_typer(bench_app, name="bench")
-    app.command("panel")(panel)
-    app.command("consortium")(consortium)
-    app.command("assign")(assign)
-    app.command("confirm")(confirm)
-    app.command("decline")(decline)
-    app.command("feedback")(feedback)

@@ -1,23 +1,40 @@
-"""``kexie bench run --size S``: the measured report (registered on the ``bench`` group).
+"""``python -m benchmarks``: the benchmarks' command line.
 
-The ``bench`` group itself is created in :mod:`kexie.cli_formation` (``kexie bench formation``);
-:func:`register` adds ``run`` to it.
+* ``python -m benchmarks run --size S`` — the measured report (:mod:`benchmarks.run`): import,
+  embedding, vector index vs exact, solvers, HTTP latency → ``results/bench-<S>.md`` / ``.json``;
+* ``python -m benchmarks formation`` — every team solver on every demand, panels on every topic,
+  batch global vs greedy, on the configured graph.
+
+Benchmarks sit above the product: they import :mod:`kexie`, :mod:`api`, :mod:`matcher` and
+:mod:`graph_schema`, and nothing in those imports them. The commands read the same settings
+as ``kexie`` (environment / ``.env``, see ``api.config``).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
 from api.config import get_settings
-from kexie.cli import connect, console, err, fail, make_embedder
+from kexie.cli.common import JsonOpt, connect, console, err, fail, make_embedder, print_json
+from kexie.cli.team_formation import formation_service
 
-__all__ = ["register", "bench_run"]
+__all__ = ["app", "formation", "main", "run"]
+
+app = typer.Typer(
+    help="Benchmarks on the graph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 
 
-def bench_run(
+@app.command("run")
+def run(
     size: Annotated[
         float,
         typer.Option("--size", min=0.1, help="Demo scale: 0.2, 1, 10, 100 (1 ≈ 5,000 scientists)."),
@@ -94,7 +111,8 @@ def bench_run(
     The benchmark CLEARS the configured graph first: point KEXIE_NEO4J_PORT/KEXIE_NEO4J_DIR (or
     NEO4J_URI) at a database of its own.
     """
-    from benchmarks.run import BenchConfig, run_bench, write_report
+    from benchmarks.report import write_report
+    from benchmarks.run import BenchConfig, run_bench
     from benchmarks.server import api_env
 
     settings = get_settings()
@@ -169,9 +187,82 @@ def bench_run(
     )
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``run`` to the ``bench`` group (created by :mod:`kexie.cli_formation`)."""
-    del app  # the group is already on the app
-    from kexie.cli_formation import bench_app
+def _table(title: str, rows: list[dict[str, Any]]) -> Table:
+    t = Table(title=title)
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    for c in cols:
+        t.add_column(c)
+    for r in rows:
+        t.add_row(
+            *(
+                ""
+                if r.get(c) is None
+                else (f"{r[c]:.4g}" if isinstance(r[c], float) else str(r[c]))
+                for c in cols
+            )
+        )
+    return t
 
-    bench_app.command("run")(bench_run)
+
+@app.command("formation")
+def formation(
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--truth", help='JSON lines {"kind":"demand","id":..,"relevant":{sid: grade}}.'
+        ),
+    ] = None,
+    k_min: Annotated[int, typer.Option(min=1)] = 2,
+    k_max: Annotated[int, typer.Option(min=1)] = 4,
+    panel_size: Annotated[int, typer.Option(min=1)] = 5,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many demands and topics.")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run greedy, exact, rarest_first and top_k on every demand, panels on every topic, and
+    batch global vs greedy; print coverage, relevance, precision, comm cost, gap and time."""
+    gold: dict[str, dict[str, int]] = {}
+    if truth:
+        for line in truth.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                if row.get("kind", "demand") == "demand":
+                    gold[str(row["id"])] = {str(k): int(v) for k, v in row["relevant"].items()}
+    with formation_service() as svc:
+        out = svc.bench(truth=gold, k_min=k_min, k_max=k_max, panel_size=panel_size, limit=limit)
+    if as_json:
+        print_json(out)
+        return
+    console.print(_table("Teams: every solver on every demand", out["teams"]))
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in out["teams"]:
+        if "objective" in r:
+            by.setdefault(r["solver"], []).append(r)
+    summary = []
+    for s, rows in by.items():
+
+        def mean(key: str, rs: list[dict[str, Any]] = rows) -> float | None:
+            vals = [r[key] for r in rs if r.get(key) is not None]
+            return sum(vals) / len(vals) if vals else None
+
+        summary.append(
+            {
+                "solver": s,
+                "n": len(rows),
+                "feasible": sum(bool(r["feasible"]) for r in rows),
+                "coverage": mean("coverage"),
+                "relevance": mean("relevance"),
+                "precision": mean("precision"),
+                "comm_cost": mean("comm_cost"),
+                "gap": mean("gap"),
+                "seconds": mean("seconds"),
+            }
+        )
+    console.print(_table("Teams: means per solver", summary))
+    console.print(_table("Panels on every topic", out["panels"]))
+    console.print(_table("Batch: global vs greedy", out["batch"]))
+
+
+def main() -> None:
+    """``python -m benchmarks``."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()

@@ -1,0 +1,7 @@
+"""``python -m kexie.cli``: the same as the ``kexie`` console script."""
+
+from __future__ import annotations
+
+from kexie.cli import main
+
+main()
