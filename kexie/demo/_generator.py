@@ -685,6 +685,7 @@ class _Generator:
                         "organization": past.id,
                         "title": junior,
                         "since": max(p.birth_year + 22, start - rng.randint(3, 12)),
+                        "until": start - 1,  # left when the current post began
                         "current": False,
                     },
                 )
@@ -1165,11 +1166,17 @@ class _Generator:
             taken.update(p.id for p in applicants)
             if n % 2 == 1:
                 self._former_colleague(key, lead, year, taken)
-            if n % 3 == 0:
-                other = self._expert_elsewhere(key, lead, taken)
-                if other is not None:
-                    taken.add(other.id)
-                    self._conflict(other.id, lead.id, rng.choice(DECLARED_TIES))
+            if n % 3 == 0:  # any other expert of the cluster outside the nominee's lab
+                lab = {m.id for m in note.members}
+                others = sorted(
+                    sid
+                    for sid in (f"sci-{i:06d}" for i in st.grade2[key])
+                    if sid not in lab and sid not in taken
+                )
+                if others:
+                    other = rng.choice(others)
+                    taken.add(other)
+                    self._conflict(other, lead.id, rng.choice(DECLARED_TIES))
             cl = note.cluster
             a, b, c = rng.sample(cl.terms, 3)
             app = rng.choice(cl.apps)

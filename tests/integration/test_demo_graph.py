@@ -1,6 +1,7 @@
 """On a small demo graph (scale 0.2, embedded with the real model) in the test Neo4j: every
 notebook in notebooks/ runs top to bottom, and retrieval quality holds against the generator's
-ground truth (the Chinese hybrid result is never worse than the lexical path alone)."""
+ground truth (the Chinese hybrid result is never worse than the lexical path alone), and the
+award round shows conflicts of interest excluded with their evidence."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from kexie.localserver import LocalNeo4j
 from matcher import ExpertMatcher, embed_graph
 from matcher.embedding import SentenceTransformerEmbedder
 from matcher.evaluation import evaluate, format_markdown, load_judgements
+from matcher.review import ReviewService
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -96,3 +98,26 @@ def test_retrieval_quality_on_the_demo_ground_truth(
         assert served[("hybrid", lang)].recall_at == 10
         assert abs(served[("hybrid", lang)].ndcg10 - rows[("hybrid", lang)].ndcg10) < 0.03
     assert "recall@10" in format_markdown(list(served.values()))
+
+
+def test_award_round_excludes_co_authors_and_colleagues_with_evidence(
+    demo_graph: Path, driver: neo4j.Driver, embedder: SentenceTransformerEmbedder
+) -> None:
+    svc = ReviewService(driver, embedder)
+    panel = svc.propose_panel("AWD-001")
+    applicants = {a for a, _ in panel.applicants}
+    assert panel.feasible and len(panel.members) == 5
+    assert not applicants & set(panel.member_ids)
+    assert {e.id for e in panel.excluded} >= applicants  # applicants rank high; never seated
+    rnd = svc.assign_round("RND-2025", solver="fair")
+    assert rnd.round_name == "2025年度重庆市科技进步奖推荐" and len(rnd.items) >= 8
+    assert rnd.feasible and all(len(v) == rnd.k for v in rnd.assignment.values())
+    reasons = [r for e in (*panel.excluded, *rnd.excluded) for r in e.reasons]
+    coauthor = [r for r in reasons if r.startswith("co-contributor with applicant")]
+    colleague = [r for r in reasons if r.startswith("worked at") and "within 3 years" in r]
+    # Each names its evidence: the shared work and its year; the institution and periods.
+    assert coauthor and all("《" in r and "within 5 years" in r for r in coauthor)
+    assert colleague and all("together until" in r for r in colleague)
+    excluded_pairs = {(e.item, e.id) for e in rnd.excluded}
+    assigned = {(i, r.id) for i, revs in rnd.assignment.items() for r in revs}
+    assert excluded_pairs and not excluded_pairs & assigned

@@ -270,3 +270,87 @@ def test_member_grades_and_talents_are_realistic(records: dict[str, list[Record]
     assert 0 < talents["strategic_scientist"] < talents["young_scientist"]
     with_orcid = [r for r in records["scientists"] if r.orcid]  # type: ignore[attr-defined]
     assert len({r.orcid for r in with_orcid}) == len(with_orcid) > 0  # type: ignore[attr-defined]
+
+
+def _award_ties(folder: Path) -> dict[str, Any]:
+    """The award round of a generated folder and, per nomination, the ties a review panel
+    must exclude, recomputed from the files: recent co-contributors (2020 on) of an
+    applicant, current colleagues at an applicant's organisation, former colleagues whose
+    past affiliation there ended 2022 or later, and declared conflicts with an applicant."""
+    rounds = list(_lines(folder / "review_rounds.jsonl"))
+    items = list(_lines(folder / "evaluation_items.jsonl"))
+    year = rounds[0]["year"]
+    co: defaultdict[str, set[str]] = defaultdict(set)
+    for stem in EVIDENCE_STEMS:
+        for r in _lines(folder / f"{stem}.jsonl"):
+            if r["year"] >= year - 5:
+                for c in r["contributors"]:
+                    co[c].update(r["contributors"])
+    current: defaultdict[str, set[str]] = defaultdict(set)
+    former: defaultdict[str, set[str]] = defaultdict(set)
+    home: dict[str, str] = {}
+    for a in _lines(folder / "affiliations.jsonl"):
+        if a["current"]:
+            current[a["organization"]].add(a["scientist"])
+            home[a["scientist"]] = a["organization"]
+        elif a.get("until", 0) >= year - 3:
+            former[a["organization"]].add(a["scientist"])
+    declared: defaultdict[str, set[str]] = defaultdict(set)
+    for c in _lines(folder / "conflicts.jsonl"):
+        declared[c["target"]].add(c["scientist"])
+    ties: dict[str, dict[str, set[str]]] = {}
+    for it in items:
+        apps = set(it["applicants"])
+        orgs = {home[a] for a in apps}
+        ties[it["id"]] = {
+            "coauthor": set().union(*(co[a] for a in apps)) - apps,
+            "colleague": set().union(*(current[o] for o in orgs)) - apps,
+            "former": set().union(*(former[o] for o in orgs)) - apps,
+            "declared": set().union(*(declared[a] for a in apps)) - apps,
+        }
+    return {"rounds": rounds, "items": items, "ties": ties}
+
+
+@pytest.mark.parametrize("scale", [0.1, 0.2, 1.0])
+def test_award_round_with_nominations_whose_applicants_have_ties(
+    scale: float, demo: GenerationSummary, records: dict[str, list[Record]], tmp_path: Path
+) -> None:
+    folder = demo.out_dir if scale == 1.0 else generate(tmp_path / "i", seed=42, scale=scale).out_dir
+    award = _award_ties(folder)
+    assert [(r["id"], r["name"], r["kind"]) for r in award["rounds"]] == [
+        ("RND-2025", "2025年度重庆市科技进步奖推荐", "award")
+    ]
+    items = award["items"]
+    assert [it["id"] for it in items] == [f"AWD-{n:03d}" for n in range(1, len(items) + 1)]
+    assert 8 <= len(items) <= 12
+    for it in items:
+        assert it["kind"] == "award_nomination" and it["round"] == "RND-2025"
+        assert 1 <= len(it["applicants"]) <= 3 and 1 <= len(it["organizations"]) <= 3
+        assert detect_lang(it["title"] + it["text"]) == "zh"
+    applicants = [a for it in items for a in it["applicants"]]
+    assert len(applicants) == len(set(applicants))  # nobody nominated twice
+    ties = award["ties"]
+    # Every nomination has a co-author and a current colleague of an applicant in the graph;
+    # some have a former colleague (inside the three-year window) or a declared conflict.
+    assert sum(bool(t["coauthor"]) for t in ties.values()) >= len(items) - 1
+    assert all(t["colleague"] for t in ties.values())
+    assert any(t["former"] for t in ties.values())
+    assert any(t["declared"] for t in ties.values())
+    if scale == 1.0:  # the scale-1 records resolve and validate (the fixture validated them)
+        scientists = {r.key() for r in records["scientists"]}
+        orgs = {r.key() for s in ("enterprises", "universities", "institutes") for r in records[s]}
+        for r in records["evaluation_items"]:
+            assert set(r.applicants) <= scientists  # type: ignore[attr-defined]
+            assert set(r.organizations) <= orgs  # type: ignore[attr-defined]
+
+
+def test_past_affiliations_end_when_the_current_one_began(
+    records: dict[str, list[Record]],
+) -> None:
+    current = {r.scientist: r for r in records["affiliations"] if r.current}  # type: ignore[attr-defined]
+    past = [r for r in records["affiliations"] if not r.current]  # type: ignore[attr-defined]
+    assert past and all(r.until is not None and r.since <= r.until for r in past)  # type: ignore[attr-defined]
+    # Random past posts end the year before the current post; the planted former colleagues
+    # of the award round overlap it (a part-time post) or end later.
+    ended_before = [r for r in past if r.until == current[r.scientist].since - 1]  # type: ignore[attr-defined]
+    assert len(ended_before) >= len(past) - 10
