@@ -21,6 +21,7 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import DriverDep, MatcherDep, ReadKey, SettingsDep, WriteKey
+from api.messages import with_codes
 from graph_schema import review_queries as RQ
 from matcher.review import ReviewService
 
@@ -67,6 +68,13 @@ class ReviewResult(BaseModel):
     proposal: dict[str, Any]
 
 
+def _coded(proposal: dict[str, Any]) -> dict[str, Any]:
+    """JSON of a proposal with ``<field>_code(s)`` beside its coded sentences (checks' details,
+    exclusion reasons, disclosed ties), so pages render them in Chinese or English."""
+    out: dict[str, Any] = jsonable_encoder(with_codes(jsonable_encoder(proposal)))
+    return out
+
+
 def _svc(driver: Any, matcher: Any, database: str) -> ReviewService:
     return ReviewService(driver, matcher.embedder, database=database, matcher=matcher)
 
@@ -100,7 +108,7 @@ def evaluation_panel(
         relax=body.relax,
     )
     saved = svc.save_panel(proposal) if body.save else None
-    return ReviewResult(id=item_id, saved_as=saved, proposal=jsonable_encoder(proposal.to_dict()))
+    return ReviewResult(id=item_id, saved_as=saved, proposal=_coded(proposal.to_dict()))
 
 
 @router.get("/evaluations/{item_id}", summary="An evaluation item with its panels")
@@ -133,7 +141,7 @@ def assign_round(
         round_id, solver=body.solver, k=body.k, max_load=body.max_load, per_item=body.per_item
     )
     saved = svc.save_round(proposal) if body.save else None
-    return ReviewResult(id=round_id, saved_as=saved, proposal=jsonable_encoder(proposal.to_dict()))
+    return ReviewResult(id=round_id, saved_as=saved, proposal=_coded(proposal.to_dict()))
 
 
 @router.get("/rounds", summary="Review rounds")

@@ -51,7 +51,7 @@ from scipy.sparse.csgraph import maximum_flow
 
 from matcher.errors import InfeasibleError, InvalidProblemError, SolverError
 from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float, frozen
-from matcher.types import Check
+from matcher.types import Check, Msg
 
 __all__ = [
     "ROUND_SOLVERS",
@@ -234,20 +234,38 @@ def _solution(
     full = [item_rel[it] for i, it in enumerate(problem.items) if per_item[i] >= k[i]]
     conflicts = int((x & ~problem.allowed_array).sum())
     over = [problem.reviewers[r] for r in np.flatnonzero(per_rev > load)]
+    n_items, most, limit = len(problem.items), int(per_rev.max(initial=0)), int(load.max(initial=0))
+    short = dict(list(unfilled.items())[:5])
     checks = (
         Check(
             "k_per_item",
             not unfilled and bool(np.all(per_item == k)),
-            f"{len(problem.items) - len(unfilled)} of {len(problem.items)} items have their "
-            f"reviewers" + (f"; short: {dict(list(unfilled.items())[:5])}" if unfilled else ""),
+            Msg(
+                "check.k_per_item",
+                f"{n_items - len(unfilled)} of {n_items} items have their reviewers"
+                + (f"; short: {short}" if unfilled else ""),
+                have=n_items - len(unfilled),
+                total=n_items,
+                short=short,
+            ),
         ),
         Check(
             "max_load",
             not over,
-            f"most items per reviewer {int(per_rev.max(initial=0))} (limit "
-            f"{int(load.max(initial=0))})" + (f"; over: {over[:5]}" if over else ""),
+            Msg(
+                "check.max_load",
+                f"most items per reviewer {most} (limit {limit})"
+                + (f"; over: {over[:5]}" if over else ""),
+                have=most,
+                limit=limit,
+                over=over[:5],
+            ),
         ),
-        Check("no_conflict", conflicts == 0, f"{conflicts} conflicted pairs assigned"),
+        Check(
+            "no_conflict",
+            conflicts == 0,
+            Msg("check.no_conflict", f"{conflicts} conflicted pairs assigned", count=conflicts),
+        ),
     )
     return ReviewAssignment(
         assignment=assignment,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from graph_schema.labels import COI_TIES
 from graph_schema.review_queries import RoundInfo, TieRow
 from matcher.errors import MatchValidationError
+from matcher.types import Msg
 
 __all__ = ["CoiPolicy", "Finding", "judge", "describe_tie", "DEFAULT_EXCLUDE", "DEFAULT_DISCLOSE"]
 
@@ -108,12 +109,15 @@ def _years(a: int | None, b: int | None) -> str:
     return f"{a or '?'}–{b or 'now'}"
 
 
-def describe_tie(t: TieRow, policy: CoiPolicy) -> str:
+def describe_tie(t: TieRow, policy: CoiPolicy) -> Msg:
     """One line that names the tie's evidence (the shared item and year, the institution and
-    the periods)."""
-    who = f"applicant {t.applicant_name}" if t.applicant else (t.applicant_name or "")
+    the periods); a :class:`Msg` whose code (``coi.<kind>``) and params let pages say it in
+    their own language."""
+    name = t.applicant_name or ""
+    who = f"applicant {name}" if t.applicant else name
+    base = {"name": name, "applicant": bool(t.applicant), "within": bool(t.within)}
     if t.kind == "applicant":
-        return "is an applicant of this item"
+        return Msg("coi.applicant", "is an applicant of this item")
     if t.kind == "coauthor":
         when = str(t.year) if t.year is not None else "undated"
         window = (
@@ -121,32 +125,65 @@ def describe_tie(t: TieRow, policy: CoiPolicy) -> str:
             if t.within
             else f"outside the {policy.coauthor_years}-year window"
         )
-        return f"co-contributor with {who} on 《{t.what}》 ({when}; {window})"
+        return Msg(
+            "coi.coauthor",
+            f"co-contributor with {who} on 《{t.what}》 ({when}; {window})",
+            **base,
+            title=t.what,
+            year=t.year,
+            window=policy.coauthor_years,
+        )
     if t.kind == "institution":
         window = (
             f"within {policy.institution_years} years"
             if t.within
             else f"outside the {policy.institution_years}-year window"
         )
-        return (
+        return Msg(
+            "coi.institution",
             f"worked at {t.what} with {who} (applicant {_years(t.a_from, t.a_to)}, reviewer "
-            f"{_years(t.c_from, t.c_to)}; together until {t.year}; {window})"
+            f"{_years(t.c_from, t.c_to)}; together until {t.year}; {window})",
+            **base,
+            org=t.what,
+            a_from=t.a_from,
+            a_to=t.a_to,
+            c_from=t.c_from,
+            c_to=t.c_to,
+            until=t.year,
+            window=policy.institution_years,
         )
     if t.kind == "service":
         window = "within" if t.within else "outside"
-        return (
+        return Msg(
+            "coi.service",
             f"served with {who} on confirmed team/panel {t.what} ({t.year}; {window} "
-            f"{policy.service_years} years)"
+            f"{policy.service_years} years)",
+            **base,
+            formation=t.what,
+            year=t.year,
+            window=policy.service_years,
         )
     if t.kind == "declared":
-        return f"declared conflict with {who}" + (f": {t.what}" if t.what else "")
+        return Msg(
+            "coi.declared",
+            f"declared conflict with {who}" + (f": {t.what}" if t.what else ""),
+            **base,
+            reason=t.what or "",
+        )
     if t.kind == "organisation":
-        return f"works at {t.what}, which submits this item"
+        return Msg("coi.organisation", f"works at {t.what}, which submits this item", org=t.what)
     if t.kind == "society_council":
-        return f"on the council of {t.what} with {who}"
+        return Msg(
+            "coi.society_council",
+            f"on the council of {t.what} with {who}",
+            **base,
+            society=t.what,
+        )
     if t.kind == "district":
-        return f"in the same district ({t.what}) as {who}"
-    return f"{t.kind} tie with {who}"
+        return Msg(
+            "coi.district", f"in the same district ({t.what}) as {who}", **base, district=t.what
+        )
+    return Msg("coi.other", f"{t.kind} tie with {who}", **base, kind=t.kind)
 
 
 def judge(ties: Iterable[TieRow], policy: CoiPolicy) -> dict[tuple[str, str], Finding]:
@@ -158,8 +195,8 @@ def judge(ties: Iterable[TieRow], policy: CoiPolicy) -> dict[tuple[str, str], Fi
         >>> judge([row], CoiPolicy(year=2025))[("I1", "S2")].disclosed[0][:30]
         'co-contributor with applicant 王芳 on 《电池热'
     """
-    excl: dict[tuple[str, str], list[str]] = {}
-    disc: dict[tuple[str, str], list[str]] = {}
+    excl: dict[tuple[str, str], list[Msg]] = {}
+    disc: dict[tuple[str, str], list[Msg]] = {}
     windowed = {"coauthor", "institution", "service"}
     for t in ties:
         key = (t.item, t.candidate)

@@ -46,6 +46,11 @@
   const pct2 = (x) => (typeof x === "number" ? x.toFixed(2) : String(x));
   const kinds = (ks) => list(ks, (k) => I().label("kind", k));
   const discs = (ds) => list(ds, (d) => (d && d.name ? d.name : String(d)));
+  /* Conflict-of-interest ties (coi.*): who the tie is with, the periods and the window. */
+  const coiWho = (p) => (p.applicant ? (zh() ? "申报人" : "applicant ") : "") + (p.name || "");
+  const years = (a, b) => `${a || "?"}–${b || (zh() ? "至今" : "now")}`;
+  const coiWindow = (p) => (p.within ? (zh() ? `${p.window} 年内` : `within ${p.window} years`)
+                                     : (zh() ? `超出 ${p.window} 年回避期` : `outside the ${p.window}-year window`));
 
   const T = {
     zh: {
@@ -75,6 +80,21 @@
       "check.over_capacity": (p) => "超出任务上限：" + people(p.candidates),
       "check.batch_sizes_ok": () => "已配队的需求人数均在范围内",
       "check.batch_bad_sizes": (p) => "人数不符合要求的需求：" + people(p.demands),
+      // evaluation panels and review rounds: conflicts of interest with their evidence
+      "coi.applicant": () => "本项目申报人",
+      "coi.coauthor": (p) => `与${coiWho(p)}合作《${p.title}》（${p.year || "年份未注明"}；${coiWindow(p)}）`,
+      "coi.institution": (p) => `曾与${coiWho(p)}同在${p.org}工作（申报人 ${years(p.a_from, p.a_to)}，评审专家 ${years(p.c_from, p.c_to)}；共事至 ${p.until} 年；${coiWindow(p)}）`,
+      "coi.service": (p) => `与${coiWho(p)}同在已确认的服务队或专家组 ${p.formation}（${p.year}；${coiWindow(p)}）`,
+      "coi.declared": (p) => `与${coiWho(p)}有申报的利益冲突` + (p.reason ? "：" + p.reason : ""),
+      "coi.organisation": (p) => `任职于推荐单位${p.org}`,
+      "coi.society_council": (p) => `与${coiWho(p)}同为${p.society}理事会成员`,
+      "coi.district": (p) => `与${coiWho(p)}同在${p.district}`,
+      "coi.other": (p) => `与${coiWho(p)}存在关联（${p.kind}）`,
+      "review.staff_excluded": () => "工作人员排除",
+      "check.independent": (p) => `成员均与本项目无利益冲突（回避 ${p.excluded} 人）`,
+      "check.k_per_item": (p) => `${p.have}/${p.total} 个项目已配齐评审专家` + (p.short && Object.keys(p.short).length ? "；缺额：" + Object.entries(p.short).map(([k, v]) => `${k} 缺 ${v} 人`).join(sep()) : ""),
+      "check.max_load": (p) => `每位专家最多评审 ${p.have} 项（上限 ${p.limit} 项）` + ((p.over || []).length ? "；超出：" + people(p.over) : ""),
+      "check.no_conflict": (p) => `有利益冲突的分配 ${p.count} 对`,
       // quota rules
       "quota.min": (p) => `${attr(p.attribute)}为${list(p.values, (v) => value(p.attribute, v))}的至少 ${p.count} 人`,
       "quota.max": (p) => `${attr(p.attribute)}为${list(p.values, (v) => value(p.attribute, v))}的至多 ${p.count} 人`,
@@ -186,6 +206,20 @@
       "check.over_capacity": (p) => "over capacity: " + people(p.candidates),
       "check.batch_sizes_ok": () => "filled demands within size bounds",
       "check.batch_bad_sizes": (p) => "demands of a wrong size: " + people(p.demands),
+      "coi.applicant": () => "is an applicant of this item",
+      "coi.coauthor": (p) => `co-contributor with ${coiWho(p)} on “${p.title}” (${p.year || "undated"}; ${coiWindow(p)})`,
+      "coi.institution": (p) => `worked at ${p.org} with ${coiWho(p)} (applicant ${years(p.a_from, p.a_to)}, reviewer ${years(p.c_from, p.c_to)}; together until ${p.until}; ${coiWindow(p)})`,
+      "coi.service": (p) => `served with ${coiWho(p)} on confirmed team or panel ${p.formation} (${p.year}; ${coiWindow(p)})`,
+      "coi.declared": (p) => `declared conflict with ${coiWho(p)}` + (p.reason ? ": " + p.reason : ""),
+      "coi.organisation": (p) => `works at ${p.org}, which submits this item`,
+      "coi.society_council": (p) => `on the council of ${p.society} with ${coiWho(p)}`,
+      "coi.district": (p) => `in the same district (${p.district}) as ${coiWho(p)}`,
+      "coi.other": (p) => `${p.kind} tie with ${coiWho(p)}`,
+      "review.staff_excluded": () => "excluded by staff",
+      "check.independent": (p) => `no member has a conflict with the item (${p.excluded} excluded)`,
+      "check.k_per_item": (p) => `${p.have} of ${p.total} items have their reviewers` + (p.short && Object.keys(p.short).length ? "; short: " + Object.entries(p.short).map(([k, v]) => `${k} ${v}`).join(sep()) : ""),
+      "check.max_load": (p) => `most items per reviewer ${p.have} (limit ${p.limit})` + ((p.over || []).length ? "; over: " + people(p.over) : ""),
+      "check.no_conflict": (p) => `${p.count} conflicted pairs assigned`,
       "quota.min": (p) => `at least ${p.count} with ${attr(p.attribute)} ${list(p.values, (v) => value(p.attribute, v))}`,
       "quota.max": (p) => `at most ${p.count} with ${attr(p.attribute)} ${list(p.values, (v) => value(p.attribute, v))}`,
       "quota.min_distinct": (p) => `at least ${p.count} distinct ${attr(p.attribute)} values`,
@@ -286,5 +320,5 @@
   /* Names of a response's `labels` ({id: {name, name_en}}), so sentences name people, not ids. */
   function registerAll(labels) { Object.entries(labels || {}).forEach(([id, x]) => register(id, x && x.name, x && x.name_en)); return labels; }
 
-  window.MSG = { render, field, fieldList, register, registerAll, name: nm, CODES: T, setReasonText: (f) => { reasonText = f; } };
+  window.MSG = { render, field, fieldList, register, registerAll, name: nm, CODES: T, why, setReasonText: (f) => { reasonText = f; } };
 })();
