@@ -57,6 +57,10 @@ from kexie.demo.institutions import (
     Institution,
 )
 from kexie.demo.items import (
+    AWARD_ITEM_TEXT,
+    AWARD_ITEM_TITLE,
+    AWARD_ROUND,
+    DECLARED_TIES,
     DEMAND_TEXT_EN,
     DEMAND_TEXT_ZH,
     DEMAND_TITLE_EN,
@@ -65,10 +69,6 @@ from kexie.demo.items import (
     QUERY_LONG_ZH,
     QUERY_SHORT_EN,
     QUERY_SHORT_ZH,
-    AWARD_ITEM_TEXT,
-    AWARD_ITEM_TITLE,
-    AWARD_ROUND,
-    DECLARED_TIES,
     TOPIC_TEXT,
     TOPICS,
 )
@@ -1133,7 +1133,6 @@ class _Generator:
                     ("师生关系", "夫妻关系", "近三年合作发表论文", "同一课题组成员")
                 )
             self._conflict(sid, target, reason)
-
 
     # -- the award round ----------------------------------------------------------------------
     def award_round(self) -> None:

@@ -199,7 +199,7 @@ QUERY_LONG_EN: Final = (
 
 # The award round (科技奖励推荐): one round, nominations written from one cluster each. Titles
 # follow the usual shape of 重庆市科技进步奖 nominations; texts are the 项目简介 in brief.
-AWARD_ROUND: Final = {
+AWARD_ROUND: Final[dict[str, str | int]] = {
     "id": "RND-2025",
     "name": "2025年度重庆市科技进步奖推荐",
     "kind": "award",

@@ -398,8 +398,7 @@ class ReviewService:
                     not any(reasons[m] for m in sol.members),
                     Msg(
                         "check.independent",
-                        f"no member has a conflict under the policy ({len(excluded_out)} "
-                        "excluded)",
+                        f"no member has a conflict under the policy ({len(excluded_out)} excluded)",
                         excluded=len(excluded_out),
                     ),
                 ),

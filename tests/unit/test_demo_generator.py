@@ -315,7 +315,9 @@ def _award_ties(folder: Path) -> dict[str, Any]:
 def test_award_round_with_nominations_whose_applicants_have_ties(
     scale: float, demo: GenerationSummary, records: dict[str, list[Record]], tmp_path: Path
 ) -> None:
-    folder = demo.out_dir if scale == 1.0 else generate(tmp_path / "i", seed=42, scale=scale).out_dir
+    folder = (
+        demo.out_dir if scale == 1.0 else generate(tmp_path / "i", seed=42, scale=scale).out_dir
+    )
     award = _award_ties(folder)
     assert [(r["id"], r["name"], r["kind"]) for r in award["rounds"]] == [
         ("RND-2025", "2025年度重庆市科技进步奖推荐", "award")

@@ -138,6 +138,8 @@
     else if (path === "/ui/districts") { setTitle("title.districts"); mark("districts"); await pageDistricts(); }
     else if ((m = path.match(/^\/ui\/team(?:\/([^/]+))?$/))) { setTitle("title.team"); mark("team"); await window.KexieFormation.pageTeam(ctx(), m[1] ? decodeURIComponent(m[1]) : null); }
     else if ((m = path.match(/^\/ui\/panel(?:\/([^/]+))?$/))) { setTitle("title.panel"); mark("panel"); await window.KexieFormation.pagePanel(ctx(), m[1] ? decodeURIComponent(m[1]) : null); }
+    else if (path === "/ui/evaluation") { setTitle("title.evaluation"); mark("review"); await window.KexieReview.pageEvaluation(ctx()); }
+    else if ((m = path.match(/^\/ui\/rounds(?:\/([^/]+))?$/))) { setTitle("title.rounds"); mark("review"); await window.KexieReview.pageRounds(ctx(), m[1] ? decodeURIComponent(m[1]) : null); }
     else if ((m = path.match(/^\/ui\/consortium(?:\/([^/]+))?$/))) { setTitle("title.consortium"); mark("consortium"); await window.KexieConsortium.pageConsortium(ctx(), m[1] ? decodeURIComponent(m[1]) : null); }
     else { setTitle("title.notfound"); show(h("h1", {}, t("title.notfound")), h("p", {}, t("notfound.body"))); }
     if (focus) main().focus();
