@@ -441,8 +441,12 @@ def bench_formation(
                 row = json.loads(line)
                 if row.get("kind", "demand") == "demand":
                     gold[str(row["id"])] = {str(k): int(v) for k, v in row["relevant"].items()}
+    from benchmarks.formation_bench import bench_formation
+
     with _service() as svc:
-        out = svc.bench(truth=gold, k_min=k_min, k_max=k_max, panel_size=panel_size, limit=limit)
+        out = bench_formation(
+            svc, truth=gold, k_min=k_min, k_max=k_max, panel_size=panel_size, limit=limit
+        )
     if as_json:
         print_json(out)
         return

@@ -45,7 +45,7 @@ import numpy as np
 from matcher.errors import InfeasibleError, InvalidProblemError, SolverError
 from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float, frozen
 from matcher.optimise._milp import Model, deletion_filter
-from matcher.types import Check
+from matcher.types import Check, Checked
 
 __all__ = [
     "GRADES",
@@ -325,7 +325,7 @@ class PanelDiversity:
 
 
 @dataclass(frozen=True, eq=False)
-class PanelSolution:
+class PanelSolution(Checked):
     """A proposed panel.
 
     Args:
@@ -350,14 +350,6 @@ class PanelSolution:
     solver: str = "exact"
     optimal: bool = False
     seconds: float = 0.0
-
-    @property
-    def feasible(self) -> bool:
-        return all(c.holds for c in self.checks)
-
-    @property
-    def violated(self) -> list[Check]:
-        return [c for c in self.checks if not c.holds]
 
 
 # ---------------------------------------------------------------------------------------------
