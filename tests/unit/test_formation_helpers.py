@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph_schema.formation import OrgTie, PairTie
+from graph_schema.formation_queries import OrgTie, PairTie
 from matcher.errors import MatchValidationError
 from matcher.formation import (
     comm_cost_matrix,

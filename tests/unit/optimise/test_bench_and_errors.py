@@ -2,19 +2,18 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.errors import InfeasibleError, InvalidProblemError, MatcherError, SolverError
-from matcher.optimise import (
-    Model,
+from benchmarks.formation_bench import (
     compare_batch,
     compare_panel_randomisation,
     compare_solvers,
-    deletion_filter,
     format_table,
     random_batch_instances,
     random_instances,
     random_panel_instances,
     summarise,
 )
+from matcher.errors import InfeasibleError, InvalidProblemError, MatcherError, SolverError
+from matcher.optimise import Model, deletion_filter
 
 
 def test_compare_solvers_rows_and_table() -> None:
