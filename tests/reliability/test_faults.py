@@ -111,14 +111,16 @@ def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
             assert c.get("/healthz").status_code == 200
 
             _restart(own_server)
-            deadline = time.monotonic() + 60
-            status = 0
-            while time.monotonic() < deadline:
-                status = c.post("/v1/experts/search", json=SEARCH).status_code
-                if status == 200:
-                    break
-                time.sleep(0.5)
-            assert status == 200, "the app did not recover by itself after Neo4j came back"
+
+            def searched() -> bool:
+                # The first searches after a restart read a cold store: on a busy machine one
+                # may outlast the client's timeout, which is "not yet", not a failure.
+                try:
+                    return c.post("/v1/experts/search", json=SEARCH).status_code == 200
+                except httpx.TimeoutException:
+                    return False
+
+            _wait_until(searched, 300, "the app recovering by itself after Neo4j came back")
             assert c.get("/v1/experts/S1").status_code == 200
             assert c.get("/readyz").status_code == 200
         finally:
