@@ -1,7 +1,9 @@
 """Matching: embeddings, hybrid retrieval with explanations, and team/panel/consortium formation.
 
-Pure algorithms never see a driver; :mod:`matcher.retrieval` and :mod:`matcher.indexing` are
-the only modules that call ``graph_schema``.
+Pure algorithms never see a driver. Retrieval is :mod:`matcher.retrieval` (``ExpertMatcher``,
+thin) over its parts: :mod:`matcher.retrieval_config` (settings), :mod:`matcher.retrieval_query`
+(query planning), :mod:`matcher.retrieval_reads` (the graph reads and their threads),
+:mod:`matcher.scoring` (fusion) and :mod:`matcher.retrieval_explain` (results and reasons).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from matcher.errors import (
 )
 from matcher.indexing import EmbedReport, embed_graph
 from matcher.retrieval import ExpertMatcher, rank_experts
+from matcher.retrieval_config import RetrievalConfig
 from matcher.scoring import FusionConfig, FusionWeights
 from matcher.types import ExpertFilters, ExpertResult, Explanation
 
@@ -31,6 +34,7 @@ __all__ = [
     "embed_graph",
     "ExpertMatcher",
     "rank_experts",
+    "RetrievalConfig",
     "FusionConfig",
     "FusionWeights",
     "ExpertFilters",

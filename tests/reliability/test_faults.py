@@ -244,14 +244,16 @@ def test_a_sync_cut_by_neo4j_stopping_answers_record_by_record_what_was_written(
         with serve_in_thread(app) as base:
             th = threading.Thread(target=post, args=(base,), daemon=True)
             th.start()
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:  # the first batches are in: stop Neo4j
+
+            def first_batches_in() -> bool:
                 n = own_driver.execute_query(
                     "MATCH (s:Scientist) WHERE s.id STARTS WITH 'sci-cut-' RETURN count(s) AS n"
                 ).records[0]["n"]
-                if n >= 1000:
-                    break
-                time.sleep(0.05)
+                return bool(n >= 1000)
+
+            # Stop Neo4j once the first batches are in (not after a fixed time: on a busy
+            # machine the cut then came before any write, and the test checked nothing).
+            _wait_until(first_batches_in, 600, "the sync's first batches written")
             own_server.stop()
             th.join(timeout=180)
         assert not th.is_alive()
