@@ -45,8 +45,8 @@ graph component (:func:`matcher.scoring.feedback_shift`).
 from __future__ import annotations
 
 from matcher.formation._helpers import (
+    SENIOR_HONOURS,
     SENIOR_KINDS,
-    SENIOR_TITLES,
     comm_cost_matrix,
     is_senior,
     is_young,
@@ -102,6 +102,6 @@ __all__ = [
     "org_tie_strength",
     "parse_quota_overrides",
     "team_precision",
-    "SENIOR_TITLES",
+    "SENIOR_HONOURS",
     "SENIOR_KINDS",
 ]

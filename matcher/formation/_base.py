@@ -19,7 +19,7 @@ import neo4j
 from matcher.formation._proposals import ExcludedCandidate
 from matcher.optimise import AutoConsortiumSolver, AutoTeamSolver
 from matcher.retrieval import ExpertMatcher, Found
-from matcher.types import ExpertFilters, ExpertResult
+from matcher.types import ExpertFilters, ExpertResult, Msg
 
 __all__ = ["FormationBase"]
 
@@ -140,7 +140,14 @@ class FormationBase:
             active = int(facts.get("active_teams") or 0) - int(load_discount.get(r.scientist_id, 0))
             limit = int(facts.get("max_active_teams") or 0)
             if respect_load and active >= limit:
-                why.append(f"already on {active} active teams (limit {limit})")
+                why.append(
+                    Msg(
+                        "why.load",
+                        f"already on {active} active teams (limit {limit})",
+                        active=active,
+                        limit=limit,
+                    )
+                )
             allowed[r.scientist_id] = not why
             reasons[r.scientist_id] = why
         # Keep the best `size` allowed, every forced id, and the not-allowed among the top hits

@@ -14,7 +14,7 @@ from matcher.errors import MatchValidationError
 from matcher.formation._base import FormationBase
 from matcher.formation._proposals import BatchResult
 from matcher.optimise import BatchProblem, solve_batch
-from matcher.types import ExpertFilters
+from matcher.types import ExpertFilters, Msg
 
 __all__ = ["BatchFormation"]
 
@@ -79,7 +79,7 @@ class BatchFormation(FormationBase):
                 aff[di, e] = max(0.0, min(1.0, r.score))
                 why = list(r.explanation.exclusions)
                 if r.scientist_id in declined:
-                    why.append("declined this demand before")
+                    why.append(Msg("why.declined", "declined this demand before", teams=[]))
                 if why:
                     forb[di, e] = True
                     reasons[(d.id, r.scientist_id)] = "; ".join(why)

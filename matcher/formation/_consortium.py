@@ -28,7 +28,7 @@ from matcher.formation._base import FormationBase
 from matcher.formation._helpers import org_relevance, org_tie_strength
 from matcher.formation._proposals import ConsortiumMember, ConsortiumProposal
 from matcher.optimise import ConsortiumProblem, Organisation, solve_consortium
-from matcher.types import ExpertFilters
+from matcher.types import ExpertFilters, Msg
 
 __all__ = ["ConsortiumFormation"]
 
@@ -133,7 +133,7 @@ class ConsortiumFormation(FormationBase):
         ties = stored.ties
         pos = {c: i for i, c in enumerate(ids)}
         tmat = np.zeros((len(ids), len(ids)))
-        tie_what: dict[tuple[str, str], str] = {}
+        tie_what: dict[tuple[str, str], Msg] = {}
         for t in ties:
             s = org_tie_strength(t)
             tmat[pos[t.a], pos[t.b]] = tmat[pos[t.b], pos[t.a]] = s
@@ -146,7 +146,14 @@ class ConsortiumFormation(FormationBase):
                 )
             if t.joint_evidence:
                 what.append(f"{t.joint_evidence} joint evidence")
-            tie_what[(t.a, t.b)] = tie_what[(t.b, t.a)] = "; ".join(what)
+            tie_what[(t.a, t.b)] = tie_what[(t.b, t.a)] = Msg(
+                "consortium.tie",
+                "; ".join(what),
+                counterpart=bool(t.counterpart),
+                shared_people=int(t.shared_people or 0),
+                examples=list(t.examples.get("shared_people", ())[:2]),
+                joint_evidence=int(t.joint_evidence or 0),
+            )
         problem = ConsortiumProblem(
             organisations=tuple(keep),
             theme_disciplines=tuple(theme_disc),
@@ -177,6 +184,16 @@ class ConsortiumFormation(FormationBase):
                 parts.append("experts: " + ", ".join(f"{n} {s:.2f}" for _, n, s in ex))
             if c.ties:
                 parts.append("ties with " + ", ".join(names.get(o, o) for o, _ in c.ties))
+            brings = c.unique_disciplines or c.disciplines
+            contribution = Msg(
+                "consortium.contribution",
+                "; ".join(parts) or "relevance",
+                disciplines=[dnames.get(d, d) for d in brings],
+                alone=bool(c.unique_disciplines),
+                kinds=list(c.unique_kinds),
+                experts=[[n, round(float(sc), 2)] for _, n, sc in ex],
+                ties=[names.get(o, o) for o, _ in c.ties],
+            )
             members.append(
                 ConsortiumMember(
                     id=c.member,
@@ -187,10 +204,14 @@ class ConsortiumFormation(FormationBase):
                     unique_disciplines=c.unique_disciplines,
                     unique_kinds=c.unique_kinds,
                     ties=tuple(
-                        (o, round(float(s), 4), tie_what.get((c.member, o), "")) for o, s in c.ties
+                        (o, round(float(s), 4), str(tie_what.get((c.member, o), "")))
+                        for o, s in c.ties
                     ),
                     experts=tuple(ex),
-                    contribution="; ".join(parts) or "relevance",
+                    contribution=contribution,
+                    tie_reasons=tuple(
+                        tie_what.get((c.member, o), Msg("consortium.tie", "")) for o, _ in c.ties
+                    ),
                 )
             )
         members.sort(key=lambda m: -m.relevance)

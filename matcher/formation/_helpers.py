@@ -11,10 +11,11 @@ import numpy as np
 
 from graph_schema.formation_queries import OrgTie, PairTie
 from graph_schema.labels import SENIOR_GRADES
+from graph_schema.titles import title_level
 from matcher.errors import MatchValidationError
 
 __all__ = [
-    "SENIOR_TITLES",
+    "SENIOR_HONOURS",
     "SENIOR_KINDS",
     "comm_cost_matrix",
     "is_senior",
@@ -27,19 +28,8 @@ __all__ = [
     "team_precision",
 ]
 
-SENIOR_TITLES = (
-    "教授",
-    "研究员",
-    "正高级工程师",
-    "教授级高级工程师",
-    "主任医师",
-    "院士",
-    "首席科学家",
-    "首席专家",
-    "professor",
-    "senior engineer",
-    "chief scientist",
-)
+#: Honours that make anyone senior whatever their title field says (院士 inside 中国工程院院士 too).
+SENIOR_HONOURS = ("院士", "首席科学家", "首席专家", "academician", "chief scientist")
 SENIOR_KINDS = frozenset({"strategic_scientist", "leading_talent"})
 
 
@@ -67,18 +57,24 @@ def comm_cost_matrix(ids: Sequence[str], ties: Sequence[PairTie]) -> np.ndarray:
 
 
 def is_senior(grade: str | None, title: str | None, talent_kinds: Sequence[str] = ()) -> bool:
-    """Fellow / senior member, a senior title, or a strategic-scientist / leading-talent kind.
+    """Senior: a fellow or senior member of a society, a full-senior (正高) professional title, an
+    honour (院士, 首席科学家…), or a strategic-scientist / leading-talent kind.
+
+    The title is read by its level (:func:`graph_schema.titles.title_level`), never by a suffix:
+    助理研究员 is 中级 and 高级工程师 副高, so neither is senior by title.
 
     Example:
         >>> is_senior(None, "教授"), is_senior("member", "副教授"), is_senior("fellow", None)
         (True, False, True)
+        >>> is_senior("student_member", "助理研究员"), is_senior(None, "中国工程院院士")
+        (False, True)
     """
     if grade in SENIOR_GRADES or SENIOR_KINDS & set(talent_kinds):
         return True
+    if title_level(title) == "full_senior":
+        return True
     t = (title or "").strip().lower()
-    if not t or t.startswith("副") or t.startswith("associate") or t.startswith("assistant"):
-        return False
-    return any(t == s or t.endswith(s) for s in SENIOR_TITLES)
+    return any(h in t for h in SENIOR_HONOURS)
 
 
 def locality_score(candidate_districts: Sequence[str | None], target: str | None) -> float:

@@ -35,7 +35,7 @@ from matcher.optimise import (
     randomised_panels,
     solve_panel,
 )
-from matcher.types import ExpertFilters
+from matcher.types import ExpertFilters, Msg
 
 __all__ = ["PanelFormation"]
 
@@ -103,7 +103,7 @@ class PanelFormation(FormationBase):
                     [{"loc": ["quota"], "msg": f"unknown quotas {unknown}; known {sorted(names)}"}]
                 )
             quotas = default_panel_quotas(**{names[k]: v for k, v in counts.items()})
-        blocked = dict.fromkeys(excluded, "excluded by staff")
+        blocked = dict.fromkeys(excluded, Msg("why.staff", "excluded by staff"))
         flt = ExpertFilters(conflict_with=list(conflict_with), availability=list(availability))  # type: ignore[arg-type]
         disciplines = [c for c, _ in topic.disciplines]
         # Quota-aware pool: the most relevant experts of each group a minimum quota asks for
@@ -234,6 +234,7 @@ class PanelFormation(FormationBase):
             diversity=asdict(sol.diversity),
             relaxed=sol.relaxed,
             reasons=sol.reasons,
+            relaxations=tuple(asdict(r) for r in sol.relaxations),
             excluded=self._excluded(pool),
             lottery=lottery_info,
             solver=sol.solver,

@@ -194,6 +194,8 @@ class PanelProposal(Proposal):
     solver: str
     seconds: float
     params: Mapping[str, Any] = field(default_factory=dict)
+    #: Each relaxed quota with the bound asked for and the one the pool allowed.
+    relaxations: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,8 @@ class ConsortiumMember:
     ties: tuple[tuple[str, float, str], ...]  # (other member, strength, what)
     experts: tuple[tuple[str, str, float], ...]  # (id, name, score)
     contribution: str
+    #: Per tie, in the order of ``ties``, what makes it (a sentence with a code).
+    tie_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

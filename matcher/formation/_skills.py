@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from graph_schema.language import detect_lang
+
 __all__ = ["demand_skills"]
 
 
@@ -99,7 +101,7 @@ def demand_skills(
         and k not in _REQUEST_WORDS_ZH
         and not (k.startswith(_REQUEST_VERBS_ZH) and not jieba.dt.FREQ.get(k))
     ]
-    if not re.search(r"[\u4e00-\u9fff]", body):
+    if detect_lang(body) == "en":
         keywords = _english_phrases(body)
     # Keep title words first: they name the problem.
     title_low = title.lower()

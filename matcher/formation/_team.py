@@ -64,7 +64,7 @@ from matcher.optimise import (
     propose_replacements,
     solve_team,
 )
-from matcher.types import ExpertFilters
+from matcher.types import ExpertFilters, Msg
 
 __all__ = ["TeamFormation", "TeamSolverName"]
 
@@ -111,10 +111,15 @@ class TeamFormation(FormationBase):
         disciplines = [c for c, _ in demand.disciplines]
         declined = declined_for_demand(self.driver, demand_id, database=self.database)
         blocked = {
-            s: f"declined this demand before (team {', '.join(t)})" for s, t in declined.items()
+            s: Msg(
+                "why.declined",
+                f"declined this demand before (team {', '.join(t)})",
+                teams=list(t),
+            )
+            for s, t in declined.items()
         }
         for s in excluded:
-            blocked[s] = "excluded by staff"
+            blocked[s] = Msg("why.staff", "excluded by staff")
         discount: dict[str, int] = {}
         if ignore_team:
             rec = get_formation(self.driver, ignore_team, database=self.database)

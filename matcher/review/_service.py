@@ -48,7 +48,7 @@ from matcher.optimise import (
 )
 from matcher.retrieval import ExpertMatcher
 from matcher.review._coi import CoiPolicy, Finding, judge
-from matcher.types import Check, ExpertFilters, ExpertResult
+from matcher.types import Check, ExpertFilters, ExpertResult, Msg
 
 __all__ = [
     "ReviewService",
@@ -318,7 +318,7 @@ class ReviewService:
             why = list(results[i].explanation.exclusions)
             why += list(findings.get((item.id, i), Finding()).excluded)
             if i in excluded:
-                why.append("excluded by staff")
+                why.append(Msg("why.staff", "excluded by staff"))
             reasons[i] = why
         allowed_ids = [i for i in ids if not reasons[i]]
         keep = set(allowed_ids[:pool_size]) | set(locked) | {i for i in ids if reasons[i]}

@@ -451,6 +451,10 @@ def test_panel_quotas_hold_and_rotation(svc: FormationService) -> None:
         svc.propose_panel("T1", size=4, quota_counts={**counts, "young": 4})
     relaxed = svc.propose_panel("T1", size=4, quota_counts={**counts, "young": 4}, relax=True)
     assert "young" in relaxed.relaxed
+    # lowered to what the pool allows, not dropped: as many young members as before the ask
+    (young,) = [r for r in relaxed.relaxations if r["quota"] == "young"]
+    assert young["from_count"] == 4 and 0 < young["to_count"] < 4
+    assert sum(m.young for m in relaxed.members) >= young["to_count"]
 
 
 def test_consortium_has_industry_and_academia(svc: FormationService) -> None:
