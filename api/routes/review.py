@@ -21,13 +21,14 @@ from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import DriverDep, MatcherDep, ReadKey, SettingsDep, WriteKey
+from api.schemas import RequestModel
 from graph_schema import review_queries as RQ
 from matcher.review import ReviewService
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
 
-class EvaluationPanelCreate(BaseModel):
+class EvaluationPanelCreate(RequestModel):
     """Options of an evaluation panel (quotas as think-tank panels)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -47,7 +48,7 @@ class EvaluationPanelCreate(BaseModel):
     save: bool = True
 
 
-class RoundAssign(BaseModel):
+class RoundAssign(RequestModel):
     """Options of a round's assignment (defaults: the round's own k and L)."""
 
     model_config = ConfigDict(extra="forbid")
