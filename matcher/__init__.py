@@ -1,7 +1,8 @@
 """Matching: embeddings, hybrid retrieval with explanations, and team/panel/consortium formation.
 
-Pure algorithms never see a driver; :mod:`matcher.retrieval` and :mod:`matcher.indexing` are
-the only modules that call ``graph_schema``.
+Pure algorithms never see a driver; :mod:`matcher.retrieval`, :mod:`matcher.indexing` and
+:mod:`matcher.indexing_ray` (the embedding job on Ray, an optional extra) are the only modules
+that call ``graph_schema``.
 """
 
 from __future__ import annotations
