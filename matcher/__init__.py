@@ -1,7 +1,7 @@
 """Matching: embeddings, hybrid retrieval with explanations, and team/panel/consortium formation.
 
 Pure algorithms (scoring, text, optimise, analytics) never see a driver. The services that read
-or write the graph (retrieval, indexing, formation, review, analytics_service) call
+or write the graph (retrieval, indexing and indexing_ray, formation, review, analytics_service) call
 ``graph_schema``'s functions; :mod:`matcher.types` takes only its label enums.
 
 Retrieval is :mod:`matcher.retrieval` (``ExpertMatcher``) over its parts:

@@ -110,7 +110,9 @@ def test_team_is_explained_with_checks_coi_and_graph(
     excluded = page.locator("#excluded")
     for sid, name in (("S1", "张伟"), ("S3", "李娜")):
         expect(excluded.locator(f"tr[data-id='{sid}']")).to_contain_text(name)
-        expect(excluded.locator(f"tr[data-id='{sid}']")).to_contain_text("与重庆渝新智能汽车有限公司存在利益冲突")
+        expect(excluded.locator(f"tr[data-id='{sid}']")).to_contain_text(
+            "与重庆渝新智能汽车有限公司存在利益冲突"
+        )
     # the graph: the demand, the members, their institutions and the ties between members
     graph = page.get_by_test_id("team-graph")
     expect(graph).to_be_visible()
