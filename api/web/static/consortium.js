@@ -115,7 +115,7 @@
       h("div", { class: "table-wrap" }, h("table", { id: "cons-members" }, h("caption", { class: "sr-only" }, t("cons.members", { n: p.members.length })),
         h("thead", {}, h("tr", {}, [t("cons.org"), t("cons.role"), t("result.disciplines"), t("f.reasons"), t("cons.ties")].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, rows))));
-    const checks = h("section", { class: "card", "aria-labelledby": "cc-h" }, h("h2", { id: "cc-h" }, t("f.checks")), h("div", { class: "table-wrap" }, K.checksTable(ctx, "cons-checks", p.checks)));
+    const checks = h("section", { class: "card", "aria-labelledby": "cc-h" }, h("h2", { id: "cc-h" }, t("f.checks")), h("div", { class: "table-wrap" }, K.checksTable(ctx, "cons-checks", p.checks.map((c) => (c.name === "size" ? Object.assign({}, c, { name: "consortium_size" }) : c)))));
     const svg = K.svgGraph(ctx, "cons-graph", t("cons.graphDesc", { n: p.members.length }));
     const graph = h("section", { class: "card graph-wrap", "aria-labelledby": "cg-h" }, h("h2", { id: "cg-h" }, t("cons.graph")), svg,
       K.legend(ctx, [["request", t("cons.theme")], ["member", t("cons.org")], ["var(--c-scientist)", t("cons.ties"), true]]));
