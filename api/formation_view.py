@@ -20,9 +20,9 @@ from fastapi.encoders import jsonable_encoder
 
 from api.export import MeetingSheet, SheetLang, T
 from graph_schema import cases as C
-from graph_schema import formation as F
 from graph_schema.apikeys import ApiKey
 from graph_schema.errors import NotFoundError
+from graph_schema.formation_queries import FormationRecord, load_demand, load_topic
 
 __all__ = ["remember", "labels_for", "formation_json", "meeting_sheet"]
 
@@ -67,7 +67,7 @@ def labels_for(
     return {k: {"name": n, "name_en": e} for k, (n, e) in names.items()}
 
 
-def _stored(rec: F.FormationRecord) -> dict[str, Any] | None:
+def _stored(rec: FormationRecord) -> dict[str, Any] | None:
     text = C.read_proposal(dict(rec.props))
     if not text:
         return None
@@ -80,12 +80,12 @@ def _stored(rec: F.FormationRecord) -> dict[str, Any] | None:
     return proposal if ids == sorted(m.id for m in rec.members) else None
 
 
-def _request(driver: neo4j.Driver, rec: F.FormationRecord, database: str) -> dict[str, Any]:
+def _request(driver: neo4j.Driver, rec: FormationRecord, database: str) -> dict[str, Any]:
     """The demand, topic or theme a formation answers, as a page shows it."""
     out: dict[str, Any] = {"id": rec.request_id}
     try:
         if rec.kind == "team" and rec.request_id:
-            d = F.load_demand(driver, rec.request_id, database=database)
+            d = load_demand(driver, rec.request_id, database=database)
             out |= {
                 "kind": "demand",
                 "title": d.title,
@@ -100,7 +100,7 @@ def _request(driver: neo4j.Driver, rec: F.FormationRecord, database: str) -> dic
                 names = C.display_names(driver, [d.enterprise_id], database=database)
                 out["enterprise_name_en"] = names.get(d.enterprise_id, ("", None))[1]
         elif rec.kind == "panel" and rec.request_id:
-            t = F.load_topic(driver, rec.request_id, database=database)
+            t = load_topic(driver, rec.request_id, database=database)
             out |= {"kind": "topic", "title": t.title, "text": t.text, "issuer": t.issuer}
         else:
             out |= {"kind": "theme", "title": rec.request_id or ""}
@@ -110,7 +110,7 @@ def _request(driver: neo4j.Driver, rec: F.FormationRecord, database: str) -> dic
 
 
 def _members_info(
-    driver: neo4j.Driver, rec: F.FormationRecord, key: ApiKey, database: str
+    driver: neo4j.Driver, rec: FormationRecord, key: ApiKey, database: str
 ) -> dict[str, dict[str, Any]]:
     if rec.kind == "consortium":
         return {}
@@ -128,7 +128,7 @@ def _members_info(
 
 
 def formation_json(
-    driver: neo4j.Driver, rec: F.FormationRecord, key: ApiKey, database: str
+    driver: neo4j.Driver, rec: FormationRecord, key: ApiKey, database: str
 ) -> dict[str, Any]:
     """A saved formation as ``GET /v1/{teams,panels,consortia}/{id}`` answers it: the record
     (members, status, feedback, props without the stored proposal) plus ``proposal`` (or
@@ -152,7 +152,7 @@ def _date(iso: str | None) -> str:
 
 
 def meeting_sheet(
-    driver: neo4j.Driver, rec: F.FormationRecord, key: ApiKey, lang: SheetLang, database: str
+    driver: neo4j.Driver, rec: FormationRecord, key: ApiKey, lang: SheetLang, database: str
 ) -> MeetingSheet:
     """The meeting sheet of a saved formation, in ``lang``; contact columns only for keys with
     the ``contact`` scope."""

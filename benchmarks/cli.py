@@ -21,6 +21,7 @@ import typer
 from rich.table import Table
 
 from api.config import get_settings
+from benchmarks.formation_bench import bench_formation
 from kexie.cli.common import JsonOpt, connect, console, err, fail, make_embedder, print_json
 from kexie.cli.team_formation import formation_service
 
@@ -228,7 +229,9 @@ def formation(
                 if row.get("kind", "demand") == "demand":
                     gold[str(row["id"])] = {str(k): int(v) for k, v in row["relevant"].items()}
     with formation_service() as svc:
-        out = svc.bench(truth=gold, k_min=k_min, k_max=k_max, panel_size=panel_size, limit=limit)
+        out = bench_formation(
+            svc, truth=gold, k_min=k_min, k_max=k_max, panel_size=panel_size, limit=limit
+        )
     if as_json:
         print_json(out)
         return

@@ -218,7 +218,7 @@ def verify_writes(
 ) -> LoadResult:
     """Look up every 2xx write by id in the graph; fill ``result.lost`` and ``result.verified``."""
     from graph_schema.errors import NotFoundError
-    from graph_schema.formation import get_formation, load_demand
+    from graph_schema.formation_queries import get_formation, load_demand
     from graph_schema.search import expert_profile
 
     lost: list[str] = []

@@ -15,7 +15,8 @@ Sections of the report (``benchmarks/results/bench-<size>.md`` and ``.json``):
 3. **vector_index** — recall@10 of ``db.index.vector.queryNodes`` vs exact search (numpy brute
    force over every evidence vector fetched from the graph), and the latency of both.
 4. **formation** — greedy vs exact vs RarestFirst vs top-k on the graph's demands
-   (``FormationService.bench``) and on random instances (``compare_solvers``).
+   (:func:`benchmarks.formation_bench.bench_formation`) and on random instances
+   (``compare_solvers``).
 5. **http** — p50/p95/p99 over HTTP on 127.0.0.1 (uvicorn in a process of its own, API key) of
    expert search, team formation, panel formation, consortium and batch assignment; bounded
    counts after a few warm-up requests.
@@ -627,12 +628,17 @@ def measure_vector_index(
 def _formation(
     driver: neo4j.Driver, embedder: Any, cfg: BenchConfig, database: str | None
 ) -> dict[str, Any]:
+    from benchmarks.formation_bench import (
+        bench_formation,
+        compare_solvers,
+        random_instances,
+        summarise,
+    )
     from matcher.formation import FormationService
-    from matcher.optimise import compare_solvers, random_instances, summarise
 
     svc = FormationService(driver, embedder, database=database)
     with Stopwatch() as sw:
-        out = svc.bench(limit=cfg.formation_limit)
+        out = bench_formation(svc, limit=cfg.formation_limit)
     team_rows = [r for r in out["teams"] if "objective" in r or r.get("feasible") is False]
     graph_summary = summarise([r for r in team_rows if r.get("solver") not in (None, "-")])
     rnd = compare_solvers(random_instances(seed=0, count=10, n=30, s=5))
@@ -704,7 +710,7 @@ def _http(
     api: Mapping[str, str] | None,
 ) -> dict[str, Any]:
     from graph_schema.apikeys import create_key
-    from graph_schema.formation import list_demand_ids
+    from graph_schema.formation_queries import list_demand_ids
 
     plain, _ = create_key(
         driver, name="bench", scopes=["read", "write"], rate_limit=10_000_000, database=database
@@ -821,8 +827,8 @@ def _org_ties(
     own candidate sets against counting them live (the baseline), alternating, same sets. The
     two must agree pair by pair: the report counts the pairs that do not (a bug in the stored
     counts; the CI smoke run requires 0)."""
-    from graph_schema import formation as F
     from graph_schema import ties as T
+    from graph_schema.formation_queries import org_ties as live_org_ties
 
     live_s: list[float] = []
     stored_s: list[float] = []
@@ -834,7 +840,7 @@ def _org_ties(
             for which in order:
                 t0 = time.perf_counter()
                 if which == "live":
-                    got[which] = F.org_ties(driver, ids, database=database)
+                    got[which] = live_org_ties(driver, ids, database=database)
                     live_s.append(time.perf_counter() - t0)
                 else:
                     read = T.org_ties(driver, ids, database=database)

@@ -3,7 +3,8 @@
 ::
 
     GraphError
-    ├── GraphUnavailableError      Neo4j cannot be reached (wraps ServiceUnavailable, SessionExpired)
+    ├── GraphUnavailableError      Neo4j cannot be reached (wraps ServiceUnavailable, SessionExpired,
+    │                              DatabaseUnavailable: a database still starting)
     ├── MigrationError             a recorded migration differs from the code, or one failed
     ├── ImportFileError            a file cannot be read at all (encoding, unknown format)
     ├── NotFoundError              an entity that a caller named does not exist
@@ -20,7 +21,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import DatabaseUnavailable, ServiceUnavailable, SessionExpired
 
 __all__ = [
     "GraphError",
@@ -89,5 +90,5 @@ def translate() -> Iterator[None]:
     """Map the driver's connection failures to :class:`GraphUnavailableError`."""
     try:
         yield
-    except (ServiceUnavailable, SessionExpired) as exc:
+    except (ServiceUnavailable, SessionExpired, DatabaseUnavailable) as exc:
         raise GraphUnavailableError(str(exc) or type(exc).__name__) from exc

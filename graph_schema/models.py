@@ -37,6 +37,7 @@ from graph_schema.labels import (
     RoundKind,
     TalentKind,
 )
+from graph_schema.language import detect_lang
 
 __all__ = [
     "Record",
@@ -65,8 +66,6 @@ __all__ = [
 MAX_TEXT: Final = 20_000
 MAX_NAME: Final = 300
 _ORCID_RE: Final = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
-_CJK_RE: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_RE: Final = re.compile(r"[A-Za-z]{2,}")
 
 
 def _split_list(value: Any) -> Any:
@@ -149,20 +148,6 @@ OptYear = Annotated[Year | None, BeforeValidator(_blank_to_none)]
 def text_hash(text: str) -> str:
     """A short stable hash of a text; embeddings are redone when it changes."""
     return hashlib.sha1(text.encode()).hexdigest()[:16]
-
-
-def detect_lang(text: str) -> Literal["zh", "en", "mixed"]:
-    """Tell Chinese, English and mixed text apart by script.
-
-    Example:
-        >>> detect_lang("基于深度学习的图像识别"), detect_lang("graph neural networks")
-        ('zh', 'en')
-    """
-    cjk = len(_CJK_RE.findall(text))
-    latin = len(_LATIN_RE.findall(text))
-    if cjk and latin and latin * 4 > cjk:
-        return "mixed"
-    return "zh" if cjk else "en"
 
 
 def scientist_key(*, id: str | None, orcid: str | None, name: str, institution: str | None) -> str:

@@ -38,8 +38,8 @@ from typing import Any, Final
 import neo4j
 
 from graph_schema.errors import translate
-from graph_schema.formation import OrgTie
-from graph_schema.formation import org_ties as live_org_ties
+from graph_schema.formation_queries import OrgTie
+from graph_schema.formation_queries import org_ties as live_org_ties
 from graph_schema.labels import ORG_TIE, ORG_TIE_STATE
 from graph_schema.labels import Label as L
 from graph_schema.labels import Rel as R
@@ -230,7 +230,7 @@ def mark_ties_changed(tx: neo4j.ManagedTransaction) -> None:
 
 def org_ties(driver: neo4j.Driver, ids: Sequence[str], *, database: str | None = None) -> OrgTies:
     """The ties among ``ids`` (only linked pairs, ``a < b``): stored ones while they are
-    current, else counted live (:func:`graph_schema.formation.org_ties`)."""
+    current, else counted live (:func:`graph_schema.formation_queries.org_ties`)."""
     ids = list(dict.fromkeys(ids))
     if len(ids) < 2:
         return OrgTies([], None)

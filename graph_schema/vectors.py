@@ -23,6 +23,12 @@ made with (``tokenizer``) and its user dictionary (``user_words``, from the grap
 :func:`vocabulary`); a query is tokenized with the same dictionary, read from there. When the
 version changes, :func:`retokenize_evidence` derives every item's terms again and the counts
 are recounted.
+
+**Writes are idempotent.** :func:`write_evidence_vectors` writes an item only while it is
+still pending for the text hash it was read with; a batch written twice (a retried task whose
+first attempt committed, two jobs over the same range) changes nothing the second time: no
+vector, no corpus delta. Each item's ``embed_writes`` counts its writes, so "every pending item
+written exactly once" can be checked after a job (:func:`evidence_embed_writes`).
 """
 
 from __future__ import annotations
@@ -49,7 +55,10 @@ __all__ = [
     "write_state",
     "count_pending_evidence",
     "pending_evidence",
+    "pending_evidence_ids",
+    "pending_evidence_in_range",
     "write_evidence_vectors",
+    "evidence_embed_writes",
     "scientists_needing_profiles",
     "evidence_vectors_of",
     "write_profile_vectors",
@@ -109,13 +118,27 @@ _PENDING = (
     f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after AND ({_PENDING_WHERE}) "
     "RETURN e.id AS id, e.text AS text, e.text_hash AS hash ORDER BY e.id LIMIT $limit"
 )
-# The terms the item was counted with before this write come back, for the corpus delta.
+_PENDING_IN_RANGE = (
+    f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after AND e.id <= $upto AND ({_PENDING_WHERE}) "
+    "RETURN e.id AS id, e.text AS text, e.text_hash AS hash ORDER BY e.id"
+)
+_PENDING_IDS = (
+    f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after AND ({_PENDING_WHERE}) "
+    "RETURN e.id AS id ORDER BY e.id LIMIT $limit"
+)
+# Only an item still pending for this text is written: a batch written again (a retried task
+# whose first attempt committed, a second job over the same items) changes nothing, counts no
+# term delta and does not bump ``embed_writes``. The terms the item was counted with before
+# this write come back, for the corpus delta.
 _WRITE_EVIDENCE = f"""
 UNWIND $rows AS row
 MATCH (e:{L.EVIDENCE} {{id: row.id}})
+WHERE e.embedding IS NULL OR coalesce(e.embedding_model, '') <> $fp
+   OR coalesce(e.embedded_hash, '') <> coalesce(row.hash, '')
 WITH e, row, e.terms AS old
 CALL db.create.setNodeVectorProperty(e, 'embedding', row.vec)
-SET e.embedding_model = $fp, e.embedded_hash = row.hash, e.terms = row.terms
+SET e.embedding_model = $fp, e.embedded_hash = row.hash, e.terms = row.terms,
+    e.embed_writes = coalesce(e.embed_writes, 0) + 1
 RETURN row.id AS id, old
 """
 _WRITE_DELTA = (
@@ -253,20 +276,64 @@ def pending_evidence(
     return [r.data() for r in recs]
 
 
+def pending_evidence_ids(
+    driver: neo4j.Driver,
+    fingerprint: str,
+    *,
+    after: str = "",
+    limit: int = 10_000,
+    database: str | None = None,
+) -> list[str]:
+    """The ids of pending evidence (as :func:`pending_evidence`), without their texts: what a
+    distributed job cuts into id ranges."""
+    with translate():
+        recs = driver.execute_query(
+            _PENDING_IDS, fp=fingerprint, after=after, limit=limit, database_=database
+        ).records
+    return [r["id"] for r in recs]
+
+
+def pending_evidence_in_range(
+    driver: neo4j.Driver,
+    fingerprint: str,
+    *,
+    after: str,
+    upto: str,
+    database: str | None = None,
+) -> list[dict[str, str]]:
+    """Pending evidence with ``after < id <= upto`` (as :func:`pending_evidence`), by id."""
+    with translate():
+        recs = driver.execute_query(
+            _PENDING_IN_RANGE, fp=fingerprint, after=after, upto=upto, database_=database
+        ).records
+    return [r.data() for r in recs]
+
+
 def write_evidence_vectors(
     driver: neo4j.Driver,
     fingerprint: str,
     rows: list[dict[str, Any]],
     *,
     database: str | None = None,
-) -> None:
+) -> int:
     """Store vectors and lexical terms (rows of ``{id, vec, hash, terms}``), mark the authors'
     profiles stale and record what the new terms change in the corpus counts, all in one
-    transaction: a write is never kept without its profile marks or its corpus delta."""
+    transaction: a write is never kept without its profile marks or its corpus delta.
 
-    def work(tx: neo4j.ManagedTransaction) -> None:
+    Idempotent: a row whose item already holds a vector of ``fingerprint`` made from the same
+    text hash is skipped (no vector, no delta, no profile mark), so a batch may be written
+    again after a failure that left its outcome unknown. Each item written counts one more in
+    its ``embed_writes``.
+
+    Returns:
+        How many items were written (rows skipped as already current are not).
+    """
+
+    def work(tx: neo4j.ManagedTransaction) -> int:
         old = {r["id"]: r["old"] for r in tx.run(_WRITE_EVIDENCE, rows=rows, fp=fingerprint)}
-        tx.run(_MARK_PROFILES_STALE, ids=[r["id"] for r in rows]).consume()
+        if not old:
+            return 0
+        tx.run(_MARK_PROFILES_STALE, ids=list(old)).consume()
         changes = [(old[r["id"]], r["terms"]) for r in rows if r["id"] in old]
         n, df, tokens = _term_delta(changes)
         if n or df or tokens:
@@ -278,9 +345,33 @@ def write_evidence_vectors(
                 tokens=tokens,
                 df_json=json.dumps(df, ensure_ascii=False),
             ).consume()
+        return len(changes)
 
     with translate(), driver.session(database=database) as session:
-        session.execute_write(work)
+        return session.execute_write(work)
+
+
+_EMBED_WRITES = (
+    f"MATCH (e:{L.EVIDENCE}) WHERE e.id > $after "
+    "RETURN e.id AS id, coalesce(e.embed_writes, 0) AS n ORDER BY e.id LIMIT $limit"
+)
+
+
+def evidence_embed_writes(
+    driver: neo4j.Driver, *, page: int = 10_000, database: str | None = None
+) -> dict[str, int]:
+    """How many times each evidence item's vector was written (0: never)."""
+    out: dict[str, int] = {}
+    after = ""
+    with translate():
+        while True:
+            recs = driver.execute_query(
+                _EMBED_WRITES, after=after, limit=page, database_=database
+            ).records
+            if not recs:
+                return out
+            out.update((r["id"], int(r["n"])) for r in recs)
+            after = recs[-1]["id"]
 
 
 def _term_delta(

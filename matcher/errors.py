@@ -12,8 +12,9 @@
     ├── SolverError                 a solver failed for a reason other than infeasibility
     │                               (numerical trouble, time limit without any solution) → 500
     ├── EmbeddingError              the embedding model cannot be loaded or fails to encode → 503
-    └── EmbeddingsStaleError        the graph's vectors were made by another model; run
-                                    ``kexie embed`` → 503
+    ├── EmbeddingsStaleError        the graph's vectors were made by another model; run
+    │                               ``kexie embed`` → 503
+    └── EngineUnavailableError      an optional engine (Ray) is not installed or cannot start
 
 As in openreview-matcher, *infeasible* and *broken* are different errors: an
 :class:`InfeasibleError` is an answer ("no team covers skill X"), and the API turns it into a 422
@@ -35,6 +36,7 @@ __all__ = [
     "SolverError",
     "EmbeddingError",
     "EmbeddingsStaleError",
+    "EngineUnavailableError",
 ]
 
 
@@ -101,3 +103,8 @@ class EmbeddingError(MatcherError):
 
 class EmbeddingsStaleError(MatcherError):
     """The graph's vectors were made by another model than the configured one."""
+
+
+class EngineUnavailableError(MatcherError):
+    """An optional engine of the embedding job (Ray) is not installed, or cannot start or join
+    its cluster; the message says what to install or check."""

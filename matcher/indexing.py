@@ -8,6 +8,10 @@ vector indexes are dropped first and everything is re-embedded: two models never
 corpus term counts (lexical IDF) are updated from what the vector writes changed
 (:func:`graph_schema.vectors.fold_corpus_deltas`); every item is counted again only when the
 vectors were rebuilt or the counts do not add up.
+
+The evidence stage is pluggable (:class:`EvidenceStage`): this process by default, or a Ray
+Data pipeline (:mod:`matcher.indexing_ray`) for a national graph; the steps before and after it
+are the same for both.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import neo4j
 import numpy as np
@@ -25,7 +30,15 @@ from graph_schema import vectors as V
 from matcher.embedding import Embedder
 from matcher.text import Tokenizer
 
-__all__ = ["EmbedReport", "embed_graph", "recency_weights"]
+__all__ = [
+    "EmbedReport",
+    "EvidenceOutcome",
+    "EvidenceStage",
+    "InProcessEvidence",
+    "embed_graph",
+    "evidence_rows",
+    "recency_weights",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +65,9 @@ class EmbedReport:
     #: it changed (0: none).
     tokenizer: str = ""
     retokenized: int = 0
+    #: What embedded the evidence: ``process`` (this process) or ``ray`` (a Ray Data pipeline;
+    #: its ``embed_seconds`` are the pipeline's wall seconds, graph reads and writes included).
+    engine: str = "process"
 
     @property
     def texts_per_second(self) -> float:
@@ -70,6 +86,93 @@ def recency_weights(
     return np.asarray(out, dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class EvidenceOutcome:
+    """What an evidence stage did: items it embedded, items it wrote (fewer when a write found
+    an item already current: see :func:`graph_schema.vectors.write_evidence_vectors`) and the
+    seconds its throughput is measured over."""
+
+    embedded: int
+    written: int
+    embed_seconds: float
+
+
+class EvidenceStage(Protocol):
+    """The evidence stage of :func:`embed_graph`: embed every pending item of ``fingerprint``
+    and write it back with its ``tokenizer`` terms through
+    :func:`graph_schema.vectors.write_evidence_vectors`. Everything before (model switch,
+    tokenizer) and after (profiles, indexes, state, corpus counts) is :func:`embed_graph`'s."""
+
+    @property
+    def engine(self) -> str:
+        """``process`` (this process) or ``ray``."""
+        ...
+
+    def __call__(
+        self,
+        driver: neo4j.Driver,
+        embedder: Embedder,
+        tokenizer: Tokenizer,
+        *,
+        database: str | None,
+        on_progress: ProgressFn | None,
+    ) -> EvidenceOutcome: ...
+
+
+@dataclass(frozen=True)
+class InProcessEvidence:
+    """The evidence stage in this process: pending items by id, ``page`` at a time."""
+
+    page: int = 512
+    engine: str = "process"
+
+    def __call__(
+        self,
+        driver: neo4j.Driver,
+        embedder: Embedder,
+        tokenizer: Tokenizer,
+        *,
+        database: str | None,
+        on_progress: ProgressFn | None,
+    ) -> EvidenceOutcome:
+        fp = embedder.fingerprint()
+        total = V.count_pending_evidence(driver, fp, database=database)
+        done = written = 0
+        embed_seconds = 0.0
+        after = ""
+        while True:
+            rows = V.pending_evidence(driver, fp, after=after, limit=self.page, database=database)
+            if not rows:
+                break
+            t0 = time.perf_counter()
+            vecs = embedder.embed_documents([r["text"] or "" for r in rows])
+            embed_seconds += time.perf_counter() - t0
+            written += V.write_evidence_vectors(
+                driver, fp, evidence_rows(rows, vecs, tokenizer), database=database
+            )
+            done += len(rows)
+            after = rows[-1]["id"]
+            if on_progress:
+                on_progress("evidence", done, total)
+        return EvidenceOutcome(done, written, embed_seconds)
+
+
+def evidence_rows(
+    rows: list[dict[str, str]], vecs: np.ndarray, tokenizer: Tokenizer
+) -> list[dict[str, Any]]:
+    """The writer's rows for pending items and their vectors (shape [n, dim]): the one place
+    both engines build them, so what they write is the same."""
+    return [
+        {
+            "id": r["id"],
+            "vec": np.asarray(v, dtype=np.float32).tolist(),
+            "hash": r["hash"],
+            "terms": tokenizer.tokenize(r["text"] or ""),
+        }
+        for r, v in zip(rows, vecs, strict=True)
+    ]
+
+
 def embed_graph(
     driver: neo4j.Driver,
     embedder: Embedder,
@@ -79,21 +182,25 @@ def embed_graph(
     page: int = 512,
     refresh_dictionary: bool = False,
     on_progress: ProgressFn | None = None,
+    evidence: EvidenceStage | None = None,
 ) -> EmbedReport:
     """Bring the graph's vectors up to date with ``embedder``.
 
     Args:
         full: re-embed everything, even what is current.
-        page: texts fetched and embedded per round trip.
+        page: texts fetched and embedded per round trip (the in-process stage).
         refresh_dictionary: build the tokenizer's user dictionary from the graph's vocabulary
             again (discipline names, demand skills) and derive every item's terms with it;
             done anyway when the tokenizer's rules changed or none is stamped.
         on_progress: called with ``(stage, done, total)``.
+        evidence: what embeds the pending evidence; default this process
+            (:class:`InProcessEvidence`), or :class:`matcher.indexing_ray.RayEvidence`.
 
     Returns:
         What was embedded, and the embedding throughput.
     """
     started = time.perf_counter()
+    stage_run = evidence or InProcessEvidence(page=page)
     fp = embedder.fingerprint()
     state = V.read_state(driver, database=database)
     dims = V.vector_index_dimensions(driver, database=database)
@@ -118,36 +225,14 @@ def embed_graph(
     )
     stages["tokenizer"] = time.perf_counter() - t_stage
     t_stage = time.perf_counter()
-    total = V.count_pending_evidence(driver, fp, database=database)
-    done = 0
-    embed_seconds = 0.0
-    after = ""
-    while True:
-        rows = V.pending_evidence(driver, fp, after=after, limit=page, database=database)
-        if not rows:
-            break
-        t0 = time.perf_counter()
-        vecs = embedder.embed_documents([r["text"] or "" for r in rows])
-        embed_seconds += time.perf_counter() - t0
-        V.write_evidence_vectors(
-            driver,
-            fp,
-            [
-                {
-                    "id": r["id"],
-                    "vec": v.tolist(),
-                    "hash": r["hash"],
-                    "terms": tokenizer.tokenize(r["text"] or ""),
-                }
-                for r, v in zip(rows, vecs, strict=True)
-            ],
-            database=database,
+    outcome = stage_run(driver, embedder, tokenizer, database=database, on_progress=on_progress)
+    done = outcome.embedded
+    if outcome.written != outcome.embedded:
+        logger.info(
+            "%s of %s embedded items were already current when written (left as they were)",
+            outcome.embedded - outcome.written,
+            outcome.embedded,
         )
-        done += len(rows)
-        after = rows[-1]["id"]
-        if on_progress:
-            on_progress("evidence", done, total)
-
     stages["evidence"] = time.perf_counter() - t_stage
     t_stage = time.perf_counter()
     profiles = _build_profiles(
@@ -211,11 +296,12 @@ def embed_graph(
         profiles_built=profiles,
         rebuilt_indexes=rebuild or requantize,
         seconds=time.perf_counter() - started,
-        embed_seconds=embed_seconds,
+        embed_seconds=outcome.embed_seconds,
         stage_seconds={k: round(v, 3) for k, v in stages.items()},
         statistics=statistics,
         tokenizer=tokenizer.version(),
         retokenized=retokenized,
+        engine=stage_run.engine,
     )
 
 

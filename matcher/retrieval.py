@@ -16,202 +16,49 @@ not depend on what else is ranked.
 
 from __future__ import annotations
 
-import datetime as _dt
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Final, NamedTuple, TypeVar
+from concurrent.futures import Future
+from typing import Any, Final, NamedTuple
 
 import neo4j
-from pydantic import ValidationError
 
 from graph_schema import search as S
 from graph_schema import vectors as V
 from matcher.embedding import Embedder
 from matcher.errors import EmbeddingsStaleError, MatchValidationError
-from matcher.scoring import (
-    Calibration,
-    FusionConfig,
-    FusionWeights,
-    fuse,
-    score_candidate,
-    weights_for,
+from matcher.retrieval_config import DEFAULT_CONFIG, RetrievalConfig
+from matcher.retrieval_explain import exclusions, expert_result
+from matcher.retrieval_query import (
+    Corpus,
+    Query,
+    fusion_weights,
+    infer_disciplines,
+    plan_query,
+    validate,
 )
-from matcher.text import (
-    TOKENIZER_VERSION,
-    Lang,
-    LexicalQuery,
-    Tokenizer,
-    bm25_item,
-    detect_lang,
-    display_term,
-    is_word,
-    matched_words,
+from matcher.retrieval_reads import (
+    Reads,
+    candidate_reader,
+    pool,
+    read_candidate_rows,
+    submit_candidate_rows,
+    submit_fulltext,
+    submit_vector,
 )
-from matcher.types import EvidenceExplanation, ExpertFilters, ExpertResult, Explanation, Mode
+from matcher.scoring import Calibration, FusionWeights
+from matcher.text import TOKENIZER_VERSION, Lang, Tokenizer
+from matcher.types import ExpertFilters, ExpertResult, Mode
 
-__all__ = ["ExpertMatcher", "rank_experts"]
+__all__ = ["ExpertMatcher", "Found", "RetrievalConfig", "rank_experts"]
 
 logger = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
-MAX_TEXT = 10_000
-MAX_CANDIDATES = 5_000
-#: Terms of a text sent to the fulltext index (its BM25 finds candidates; scoring uses all).
-_QUERY_TERMS = 32
-#: Distinct terms of a text that scoring weighs (a pasted paper has a few hundred).
-_SCORED_TERMS = 256
-#: Query words an explanation lists as found nowhere in the expert's evidence.
-_UNMATCHED_SHOWN = 8
-#: A result is flagged low-confidence when its lexical affinity is below ``LOW_LEXICAL`` (about
-#: no more of the text's words found than chance gives) and its dense affinity below
-#: ``LOW_DENSE`` (no closer in meaning than a text is to unrelated work: a cosine under the
-#: background's mean + 1 spread). `kexie eval --benchmark` reports how many real queries' best
-#: expert is flagged and which of its control texts ("！！！", the weather, a pasta recipe…)
-#: are (benchmarks README, "Low confidence"); 0.05 let short chit-chat through, 0.1 flagged a
-#: few real titles.
-LOW_LEXICAL: Final = 0.08
-LOW_DENSE: Final = 0.5
-_VEC_CACHE = 512
-#: Query vectors per candidate read (each item's cosine to each travels back).
-_VECS_PER_READ = 16
-#: A candidate read is split in up to ``_READ_PARTS`` parts of at least ``_IDS_PER_PART``
-#: scientists, read side by side (one Cypher query runs on one core; the server has more).
-_IDS_PER_PART = 20
-_READ_PARTS = 2
-#: Index hits read per search at least (disciplines are inferred from them).
-_MIN_HITS = 200
-#: Hits of each index that discipline inference reads (:meth:`ExpertMatcher._infer_disciplines`),
-#: and the vector hits asked for when they serve inference alone: twice as many, as the index is
-#: approximate (ad hoc `kexie eval` runs at size 100: asking for 30 cost 0.002 of Chinese
-#: nDCG@10, 60 cost nothing).
-_INFER_HITS = 30
-_INFER_VECTOR_HITS = 2 * _INFER_HITS
 #: ``search_with``'s default for an ``also`` text: the disciplines of the searched text.
 _AS_TEXT: Final = object()
-#: Threads that run the graph reads of every search in this process, kept between searches.
-#: A search used to start a pool of its own, two or three threads, and each ``Thread.start``
-#: waits until the new thread holds the GIL (up to ~3 ms under cProfile on a busy machine; at
-#: size 100 the time outside a search's named phases fell 12.1 → 10.7 ms p50 in process:
-#: ``benchmarks/search_phases.py``, benchmarks README). The tasks are leaf reads (they never
-#: wait on another task), so a bounded pool cannot deadlock; each caller bounds its own reads
-#: in flight (:class:`_Reads`).
-_READ_THREADS = 32
-_read_executor: ThreadPoolExecutor | None = None
-_read_executor_lock = threading.Lock()
-
-
-def _executor() -> ThreadPoolExecutor:
-    global _read_executor
-    with _read_executor_lock:
-        if _read_executor is None:
-            _read_executor = ThreadPoolExecutor(_READ_THREADS, thread_name_prefix="kexie-read")
-        return _read_executor
-
-
-def _forget_executor() -> None:
-    # A forked child has none of the parent's threads: it starts its own pool when it reads.
-    global _read_executor, _read_executor_lock
-    _read_executor, _read_executor_lock = None, threading.Lock()
-
-
-os.register_at_fork(after_in_child=_forget_executor)
-
-
-class _Reads:
-    """One caller's graph reads on the shared read threads, at most ``limit`` in flight (a
-    batch's 200 discipline-inference reads must not take every thread, nor every core)."""
-
-    def __init__(self, limit: int) -> None:
-        self._slots = threading.BoundedSemaphore(max(1, limit))
-
-    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Future[_T]:
-        self._slots.acquire()
-        try:
-            future = _executor().submit(fn, *args, **kwargs)
-        except BaseException:
-            self._slots.release()
-            raise
-        future.add_done_callback(lambda _: self._slots.release())
-        return future
-
-
-_GRADE_RANK = S.GRADE_RANK
-
-
-@dataclass
-class _Corpus:
-    n_docs: int
-    df: dict[str, int]
-    calibration: Calibration
-    fingerprint: str | None
-    loaded_at: float
-    #: Discipline code → name, filled as codes are met; dropped with the snapshot.
-    names: dict[str, str]
-    #: Mean evidence length in terms (BM25's length normalisation).
-    avgdl: float = 1.0
-    #: The tokenizer the stored terms were made with (its user dictionary included).
-    tokenizer: Tokenizer = field(default_factory=Tokenizer)
-
-
-@dataclass(frozen=True)
-class _Query:
-    """A text as retrieval reads it: language, weighted query terms, fusion weights."""
-
-    text: str
-    lang: Lang
-    lexical: LexicalQuery
-    weights: FusionWeights
-    #: The fulltext query ('' in dense mode or without usable words).
-    lucene: str
-
-    @property
-    def qweights(self) -> Mapping[str, float]:
-        """Each scored term's BM25 weight (query term frequency × idf); read-only, shared."""
-        return self.lexical.weights
-
-    def item_lexical(self, terms: Sequence[str], dl: int) -> float:
-        """BM25 of an item holding ``terms`` (the query's, with repeats) in ``dl`` terms."""
-        counts: dict[str, int] = {}
-        for t in terms:
-            counts[t] = counts.get(t, 0) + 1
-        return bm25_item(self.lexical, counts, dl)
-
-    @property
-    def words(self) -> list[str]:
-        """The text's words that scoring weighs, heaviest first (what explanations show)."""
-        w = self.lexical.weights
-        return sorted((t for t in w if is_word(t)), key=lambda t: (-w[t], t))
-
-    @property
-    def scores_dense(self) -> bool:
-        """Whether its dense part has a weight: not in lexical mode, nor in a language the
-        model does not cover (its vector then serves discipline inference only)."""
-        return self.weights.dense > 0
-
-
-def _lucene(tokens: Iterable[str]) -> str:
-    """A Lucene OR-query of quoted terms (terms are letters/digits/CJK; quotes escaped anyway)."""
-    terms = []
-    for t in tokens:
-        clean = t.replace("\\", "").replace('"', "")
-        if clean:
-            terms.append(f'"{clean}"')
-    return " OR ".join(terms)
-
-
-def _text_match(components: Mapping[str, float], used: Mapping[str, float]) -> float:
-    """How well the text itself matched: the dense and lexical affinities by their fusion
-    weights (discipline and graph left out: a senior scientist of the inferred discipline is no
-    match for a text none of whose words nor meaning they share)."""
-    parts = {k: used[k] for k in ("dense", "lexical") if used.get(k, 0.0) > 0 and k in components}
-    total = sum(parts.values())
-    return sum(w * components[k] for k, w in parts.items()) / total if total > 0 else 0.0
 
 
 def _declared(facts: Iterable[S.CandidateFacts]) -> set[str]:
@@ -237,7 +84,10 @@ class ExpertMatcher:
         driver: an open Neo4j driver.
         embedder: the configured embedder (must match the graph's vectors).
         database: Neo4j database name.
-        config: fusion weights.
+        config: the retrieval settings (:class:`RetrievalConfig`: fusion weights, read sizes,
+            confidence flags); default: those the service runs with.
+        stats_ttl: seconds the corpus statistics are kept.
+        pool: candidates scored in full per search at least (``rerank`` overrides).
 
     Example::
 
@@ -252,24 +102,24 @@ class ExpertMatcher:
         embedder: Embedder | None,
         *,
         database: str | None = None,
-        config: FusionConfig | None = None,
+        config: RetrievalConfig | None = None,
         stats_ttl: float = 60.0,
         pool: int = 40,
     ) -> None:
         self.driver = driver
         self.embedder = embedder
         self.database = database
-        self.config = config or FusionConfig()
+        self.config = config or DEFAULT_CONFIG
         self.stats_ttl = stats_ttl
         self.pool = pool
-        self._corpus: _Corpus | None = None
+        self._corpus: Corpus | None = None
         self._vec_cache: OrderedDict[tuple[str, str], list[float]] = OrderedDict()
         self._vec_lock = threading.Lock()
         #: One tokenizer per user dictionary met (jieba's dictionary loads once per tokenizer).
         self._tokenizers: dict[tuple[str, ...], Tokenizer] = {}
 
     # -- corpus statistics -------------------------------------------------------------------
-    def corpus(self) -> _Corpus:
+    def corpus(self) -> Corpus:
         now = time.monotonic()
         if self._corpus is None or now - self._corpus.loaded_at > self.stats_ttl:
             snap = V.read_corpus_snapshot(self.driver, database=self.database)
@@ -286,7 +136,7 @@ class ExpertMatcher:
                     f"the graph's lexical terms were made by tokenizer {made_by}, this release "
                     f"uses {TOKENIZER_VERSION}: run `kexie embed`"
                 )
-            self._corpus = _Corpus(
+            self._corpus = Corpus(
                 snap.n_docs,
                 snap.df,
                 cal,
@@ -298,7 +148,7 @@ class ExpertMatcher:
             )
         return self._corpus
 
-    def _discipline_names(self, corpus: _Corpus, codes: Iterable[str]) -> dict[str, str]:
+    def _discipline_names(self, corpus: Corpus, codes: Iterable[str]) -> dict[str, str]:
         wanted = sorted(set(codes))
         missing = [c for c in wanted if c not in corpus.names]
         if missing:
@@ -336,7 +186,7 @@ class ExpertMatcher:
                 for t, fv in fresh.items():
                     self._vec_cache[(fp, t)] = fv
                     self._vec_cache.move_to_end((fp, t))
-                while len(self._vec_cache) > _VEC_CACHE:
+                while len(self._vec_cache) > self.config.vec_cache:
                     self._vec_cache.popitem(last=False)
         for t, cv in zip(texts, cached, strict=True):
             out.append(cv if cv is not None else fresh[t])
@@ -443,19 +293,22 @@ class ExpertMatcher:
         window = max(self.pool, 4 * k) if rerank is None else max(k, rerank)
         # Index hits: 200 at least (disciplines are inferred from them), 10 per result asked
         # for, but no more than 3 per candidate scored in full (an item has ~3 contributors).
-        n_hits = max(_MIN_HITS, min(10 * k, 3 * window))
-        index_reads = _Reads(2)
-        ft_future = self._submit_fulltext(index_reads, q, n_hits)
+        cfg = self.config
+        n_hits = max(cfg.min_hits, min(10 * k, 3 * window))
+        index_reads = Reads(2, cfg.read_threads)
+        ft_future = submit_fulltext(index_reads, self.driver, q, n_hits, self.database)
         vec = self._query_vectors([text], mode)[0]
         vec_future: Future[list[S.EvidenceHit]] | None = None
         if vec is not None:
             # Where the dense part has no weight (a language the model does not cover),
             # the vector hits serve discipline inference only, which reads the first few.
-            n_vec = n_hits if q.scores_dense else _INFER_VECTOR_HITS
-            vec_future = index_reads.submit(
-                S.vector_evidence_hits, self.driver, vec, n_vec, database=self.database
-            )
-        early = self._read_candidates_early(q, vec, vec_future, ft_future, corpus, window)
+            n_vec = n_hits if q.scores_dense else cfg.infer_vector_hits
+            vec_future = submit_vector(index_reads, self.driver, vec, n_vec, self.database)
+        early = (
+            self._read_candidates_early(q, vec, vec_future, ft_future, corpus, window)
+            if cfg.read_early
+            else None
+        )
         # The other texts are embedded while the index reads run (apart: in one batch,
         # short skills would be padded to the length of a long demand).
         vecs = [vec, *self._query_vectors(also, mode)]
@@ -476,12 +329,13 @@ class ExpertMatcher:
         also_vec = [
             i for i in range(1, len(vecs)) if vecs[i] is not None and also_q[i - 1].scores_dense
         ]
-        chunks = [also_vec[a : a + _VECS_PER_READ] for a in range(0, len(also_vec), _VECS_PER_READ)]
+        per_read = cfg.vecs_per_read
+        chunks = [also_vec[a : a + per_read] for a in range(0, len(also_vec), per_read)]
         chunks = chunks or [[]]
         slot = {i: (c, pos) for c, chunk in enumerate(chunks) for pos, i in enumerate(chunk)}
 
         def read(
-            chunk: list[int], who: list[str], qs: Sequence[_Query]
+            chunk: list[int], who: list[str], qs: Sequence[Query]
         ) -> dict[str, S.CandidateFacts]:
             rows = self._candidate_rows(
                 who,
@@ -552,11 +406,11 @@ class ExpertMatcher:
 
     def _read_candidates_early(
         self,
-        q: _Query,
+        q: Query,
         vec: list[float] | None,
         vec_future: Future[list[S.EvidenceHit]] | None,
         ft_future: Future[list[S.EvidenceHit]] | None,
-        corpus: _Corpus,
+        corpus: Corpus,
         window: int,
     ) -> Callable[[], list[S.CandidateFacts]] | None:
         """Start reading candidates before the vector hits are in: the fulltext hits' best
@@ -584,7 +438,7 @@ class ExpertMatcher:
 
     def _infer_for(
         self,
-        queries: Sequence[_Query],
+        queries: Sequence[Query],
         vecs: Sequence[list[float] | None],
         which: list[int],
         mode: Mode,
@@ -595,18 +449,17 @@ class ExpertMatcher:
         if not which or mode != "hybrid":
             return {}
         found: dict[int, set[str]] = {}
-        reads = _Reads(min(4, 2 * len(which)))
+        cfg = self.config
+        reads = Reads(min(4, 2 * len(which)), cfg.read_threads)
         futures = {}
         for i in which:
             vec = vecs[i]
             # BM25 is exact: its first hits are those of a longer list. The vector index is
             # approximate: a text whose dense part has a weight keeps its longer search.
-            n_vec = _MIN_HITS if queries[i].scores_dense else _INFER_VECTOR_HITS
+            n_vec = cfg.min_hits if queries[i].scores_dense else cfg.infer_vector_hits
             futures[i] = (
-                self._submit_fulltext(reads, queries[i], _INFER_HITS),
-                reads.submit(
-                    S.vector_evidence_hits, self.driver, vec, n_vec, database=self.database
-                )
+                submit_fulltext(reads, self.driver, queries[i], cfg.infer_hits, self.database),
+                submit_vector(reads, self.driver, vec, n_vec, self.database)
                 if vec is not None
                 else None,
             )
@@ -669,9 +522,8 @@ class ExpertMatcher:
 
         # One candidate read per chunk of query vectors (each item's cosine to each travels back).
         with_vec = [i for i, v in enumerate(vecs) if v is not None and queries[i].scores_dense]
-        chunks = [
-            with_vec[a : a + _VECS_PER_READ] for a in range(0, len(with_vec), _VECS_PER_READ)
-        ] or [[]]
+        per_read = self.config.vecs_per_read
+        chunks = [with_vec[a : a + per_read] for a in range(0, len(with_vec), per_read)] or [[]]
         slot: dict[int, tuple[int, int | None]] = {}  # text → (chunk, position in it)
         for c, chunk in enumerate(chunks):
             for pos, i in enumerate(chunk):
@@ -718,92 +570,7 @@ class ExpertMatcher:
             out.append(results)
         return out
 
-    # -- steps -------------------------------------------------------------------------------
-    def _candidate_rows(
-        self, ids: list[str], vecs: list[list[float]], terms: Iterable[str]
-    ) -> list[S.CandidateFacts]:
-        """:func:`graph_schema.search.candidate_rows`, in up to ``_READ_PARTS`` parts of at
-        least ``_IDS_PER_PART`` scientists read side by side (the first on this thread); rows
-        keep the order of ``ids``."""
-        if not ids:
-            return []
-        split = self._candidate_parts(ids)
-        one = self._candidate_reader(vecs, terms)
-        if len(split) <= 1:
-            return one(ids)
-        reads = _Reads(len(split) - 1)
-        later = [reads.submit(one, part) for part in split[1:]]
-        rows = one(split[0])
-        for f in later:
-            rows.extend(f.result())
-        return rows
-
-    def _submit_candidate_rows(
-        self, ids: list[str], vecs: list[list[float]], terms: Iterable[str]
-    ) -> Callable[[], list[S.CandidateFacts]]:
-        """:meth:`_candidate_rows` with every part on the read threads: returns what waits
-        for the rows."""
-        one = self._candidate_reader(vecs, terms)
-        split = self._candidate_parts(ids)
-        reads = _Reads(len(split))
-        parts = [reads.submit(one, part) for part in split]
-        return lambda: [row for f in parts for row in f.result()]
-
-    @staticmethod
-    def _candidate_parts(ids: list[str]) -> list[list[str]]:
-        parts = max(1, min(_READ_PARTS, len(ids) // _IDS_PER_PART))
-        size = -(-len(ids) // parts)
-        return [ids[a : a + size] for a in range(0, len(ids), size)]
-
-    def _candidate_reader(
-        self, vecs: list[list[float]], terms: Iterable[str]
-    ) -> Callable[[list[str]], list[S.CandidateFacts]]:
-        terms = list(terms)
-        fingerprint = self._fingerprint()
-
-        def one(part: list[str]) -> list[S.CandidateFacts]:
-            return S.candidate_rows(
-                self.driver,
-                part,
-                vecs=vecs,
-                terms=terms,
-                fingerprint=fingerprint,
-                database=self.database,
-            )
-
-        return one
-
-    def _fingerprint(self) -> str:
-        return self.embedder.fingerprint() if self.embedder else ""
-
-    def _query(self, text: str, mode: Mode) -> _Query:
-        lang = detect_lang(text)
-        corpus = self.corpus()
-        lexical = LexicalQuery.build(
-            corpus.tokenizer.tokenize(text),
-            corpus.df,
-            corpus.n_docs,
-            corpus.avgdl,
-            max_terms=_SCORED_TERMS,
-        )
-        top_terms = list(lexical.weights)[:_QUERY_TERMS]
-        return _Query(
-            text=text,
-            lang=lang,
-            lexical=lexical,
-            weights=self._weights(mode, lang),
-            lucene=_lucene(self._lucene_words(text, top_terms)) if mode != "dense" else "",
-        )
-
-    def _submit_fulltext(
-        self, reads: _Reads, q: _Query, n_hits: int
-    ) -> Future[list[S.EvidenceHit]] | None:
-        if not q.lucene:
-            return None
-        return reads.submit(
-            S.fulltext_evidence_hits, self.driver, q.lucene, n_hits, database=self.database
-        )
-
+    # -- steps (methods, so that a measuring tool can time each on one matcher) -------------
     def _validate(
         self,
         text: str,
@@ -811,59 +578,50 @@ class ExpertMatcher:
         filters: ExpertFilters | Mapping[str, Any] | None,
         k: int,
     ) -> ExpertFilters:
-        errors: list[dict[str, Any]] = []
-        if not isinstance(text, str) or not text.strip():
-            errors.append({"loc": ["text"], "msg": "text must not be empty"})
-        elif len(text) > MAX_TEXT:
-            errors.append({"loc": ["text"], "msg": f"text longer than {MAX_TEXT} characters"})
-        if not 1 <= k <= 500:
-            errors.append({"loc": ["k"], "msg": "k must be between 1 and 500"})
-        if candidates is not None:
-            if isinstance(candidates, str) or not all(isinstance(c, str) and c for c in candidates):
-                errors.append(
-                    {"loc": ["candidates"], "msg": "candidates must be a list of scientist ids"}
-                )
-            elif len(candidates) > MAX_CANDIDATES:
-                errors.append(
-                    {"loc": ["candidates"], "msg": f"at most {MAX_CANDIDATES} candidates"}
-                )
-        flt = ExpertFilters()
-        if isinstance(filters, ExpertFilters):
-            flt = filters
-        elif filters is not None:
-            try:
-                flt = ExpertFilters.model_validate(dict(filters))
-            except ValidationError as exc:
-                errors.extend(
-                    {"loc": ["filters", *e["loc"]], "msg": e["msg"]}
-                    for e in exc.errors(include_url=False)
-                )
-        if errors:
-            raise MatchValidationError(errors)
-        return flt
+        return validate(text, candidates, filters, k, self.config)
 
-    @staticmethod
-    def _lucene_words(text: str, top_terms: list[str]) -> list[str]:
-        # The fulltext index holds unstemmed words: use the text's own Latin words and the
-        # weightiest Chinese words and bigrams (a quoted word is a phrase of its bigrams there).
-        import re
+    def _query(self, text: str, mode: Mode) -> Query:
+        return plan_query(
+            text,
+            mode,
+            self.corpus(),
+            fusion=self.config.fusion,
+            model_languages=self.embedder.languages if self.embedder else frozenset(),
+            config=self.config,
+        )
 
-        latin = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9\-]{1,}", text)]
-        cjk = [display_term(t) for t in top_terms if not t.isascii()]
-        return list(dict.fromkeys(cjk + [w for w in latin if len(w) > 2]))[:_QUERY_TERMS]
+    def _weights(self, mode: Mode, lang: Lang) -> FusionWeights:
+        langs = self.embedder.languages if self.embedder else frozenset()
+        return fusion_weights(mode, lang, self.config.fusion, langs)
+
+    def _candidate_rows(
+        self, ids: list[str], vecs: list[list[float]], terms: Iterable[str]
+    ) -> list[S.CandidateFacts]:
+        """:func:`~matcher.retrieval_reads.read_candidate_rows` with this matcher's reader."""
+        if not ids:
+            return []
+        return read_candidate_rows(self._candidate_reader(vecs, terms), ids, self.config)
+
+    def _submit_candidate_rows(
+        self, ids: list[str], vecs: list[list[float]], terms: Iterable[str]
+    ) -> Callable[[], list[S.CandidateFacts]]:
+        """:func:`~matcher.retrieval_reads.submit_candidate_rows` with this matcher's reader."""
+        return submit_candidate_rows(self._candidate_reader(vecs, terms), ids, self.config)
+
+    def _candidate_reader(
+        self, vecs: list[list[float]], terms: Iterable[str]
+    ) -> Callable[[list[str]], list[S.CandidateFacts]]:
+        return candidate_reader(
+            self.driver,
+            vecs,
+            terms,
+            fingerprint=self.embedder.fingerprint() if self.embedder else "",
+            database=self.database,
+        )
 
     @staticmethod
     def _infer_disciplines(*hit_lists: list[S.EvidenceHit]) -> set[str]:
-        votes: dict[str, float] = {}
-        for hits in hit_lists:
-            for rank, h in enumerate(hits[:30]):
-                for code in h.disciplines:
-                    votes[code] = votes.get(code, 0.0) + 1.0 / (rank + 5)
-        if not votes:
-            return set()
-        ranked = sorted(votes.items(), key=lambda cv: (-cv[1], cv[0]))
-        best = ranked[0][1]
-        return {c for c, v in ranked[:2] if v >= 0.5 * best}
+        return infer_disciplines(*hit_lists)
 
     def _pool(
         self,
@@ -874,162 +632,27 @@ class ExpertMatcher:
         calibration: Calibration,
         window: int,
     ) -> list[str]:
-        """Candidates for a search, ordered by a cheap pre-score from the index hits alone.
-
-        Pre-score: the calibrated cosine of a scientist's best vector hit, and their best
-        fulltext hit's BM25 relative to the best in the list, weighted like the final fusion. Only the best ``window`` are scored in full — the full
-        score is still the absolute one, so comparability holds; the pre-score only decides
-        who is looked at.
-        """
-        dense: dict[str, float] = {}
-        for h in hits:
-            dense[h.scientist_id] = max(dense.get(h.scientist_id, 0.0), calibration.dense(h.score))
-        lexical: dict[str, float] = {}
-        top_bm25 = max((h.score for h in ft_hits), default=0.0) or 1.0
-        for h in ft_hits:
-            lexical[h.scientist_id] = max(lexical.get(h.scientist_id, 0.0), h.score / top_bm25)
-        wd = weights.dense if vec is not None else 0.0
-        wl = weights.lexical
-        if wd + wl <= 0:
-            wd = wl = 1.0
-        pre = {
-            sid: wd * dense.get(sid, 0.0) + wl * lexical.get(sid, 0.0)
-            for sid in set(dense) | set(lexical)
-        }
-        order = sorted(pre, key=lambda sid: (-pre[sid], sid))
-        return order[:window]
-
-    def _weights(self, mode: Mode, lang: Lang) -> FusionWeights:
-        if mode == "dense":
-            return FusionWeights(dense=1.0, lexical=0.0, discipline=0.0, graph=0.0)
-        if mode == "lexical":
-            return FusionWeights(dense=0.0, lexical=1.0, discipline=0.0, graph=0.0)
-        langs = self.embedder.languages if self.embedder else frozenset()
-        return weights_for(self.config, lang, langs)
+        """:func:`~matcher.retrieval_reads.pool`."""
+        return pool(hits, ft_hits, vec, weights, calibration, window)
 
     def _result(
         self,
         row: S.CandidateRow,
-        q: _Query,
+        q: Query,
         query_disciplines: set[str],
         inferred: bool,
         calibration: Calibration,
         flt: ExpertFilters,
         names: dict[str, str],
     ) -> ExpertResult:
-        weights, lang = q.weights, q.lang
-        sci_disc = set(row.disciplines) | set(row.evidence_disciplines)
-        comps = score_candidate(
-            row.evidence,
-            lexical_query=q.lexical,
-            query_disciplines=query_disciplines,
-            scientist_disciplines=sci_disc,
-            best_grade=row.best_grade,
-            calibration=calibration,
-            weights=weights,
-            half_life=self.config.recency_half_life,
-            feedback=row.feedback,
-            union_terms=row.union_terms,
-            evidence_years=row.evidence_years,
-            profile_cos=row.profile_cos if q.scores_dense else None,
-        )
-        score, used = fuse(comps, weights)
-        text_match = _text_match(comps.available(), used)
-        words = q.words
-        hit, miss = matched_words(words, comps.matched_terms)
-        org = row.organizations[0] if row.organizations else {}
-        facts = {
-            "title": row.title,
-            "institution": {k: org.get(k) for k in ("id", "name", "kind")} if org else None,
-            "district": row.district,
-            "societies": [
-                {k: s.get(k) for k in ("id", "name", "grade", "role")} for s in row.societies
-            ],
-            "best_grade": row.best_grade,
-            "disciplines": sorted(row.disciplines),
-            "discipline_names": [
-                {"code": c, "name": names.get(c, c)} for c in sorted(row.disciplines)
-            ],
-            "talent_kinds": row.talent_kinds,
-            "birth_year": row.birth_year,
-            "availability": row.availability,
-            "active_teams": row.active_teams,
-            "max_active_teams": row.max_active_teams,
-            "evidence_count": len(row.evidence_years),
-            "feedback": dict(row.feedback),
-        }
-        exclusions = tuple(self._exclusions(row, flt))
-        explanation = Explanation(
-            components={k: round(v, 4) for k, v in comps.available().items()},
-            weights={k: round(v, 4) for k, v in used.items()},
-            evidence=tuple(
-                EvidenceExplanation(
-                    m.id,
-                    m.kind,
-                    m.title,
-                    m.year,
-                    round(m.score, 4),
-                    None if m.dense is None else round(m.dense, 4),
-                    round(m.lexical, 4),
-                    tuple(matched_words(words, m.matched_terms)[0]),
-                )
-                for m in comps.evidence
-            ),
-            matched_terms=tuple(hit),
-            unmatched_terms=tuple(miss[:_UNMATCHED_SHOWN]),
-            matched_disciplines=tuple(
-                {"code": c, "name": names.get(c, c)} for c in comps.matched_disciplines
-            ),
-            query_disciplines_inferred=inferred,
-            facts=facts,
-            exclusions=exclusions,
-            query_language=lang,
-            text_match=round(text_match, 4),
-            low_confidence=comps.lexical < LOW_LEXICAL
-            and (comps.dense is None or comps.dense < LOW_DENSE),
-        )
-        return ExpertResult(
-            scientist_id=row.id,
-            name=row.name,
-            score=round(score, 6),
-            eligible=not exclusions,
-            explanation=explanation,
-            contact={"email": row.email, "phone": row.phone, "orcid": row.orcid},
+        """:func:`~matcher.retrieval_explain.expert_result` under this matcher's config."""
+        return expert_result(
+            row, q, query_disciplines, inferred, calibration, flt, names, self.config
         )
 
     @staticmethod
     def _exclusions(row: S.CandidateRow, flt: ExpertFilters) -> Iterable[str]:
-        org_ids = {o.get("id") for o in row.organizations}
-        org_districts = {o.get("district") for o in row.organizations} | {row.district}
-        if row.id in flt.exclude_ids:
-            yield "excluded by the request (conflict of interest)"
-        hit = set(flt.conflict_with) & (org_ids | set(row.conflicts) | {row.id})
-        if hit:
-            yield f"conflict of interest with {', '.join(sorted(hit))}"
-        if flt.districts and not (org_districts & set(flt.districts)):
-            yield f"works outside the districts {', '.join(flt.districts)}"
-        kinds = {o.get("kind") for o in row.organizations}
-        if flt.institution_kinds and not (kinds & set(flt.institution_kinds)):
-            yield f"institution kind not in {', '.join(flt.institution_kinds)}"
-        if flt.institutions and not (org_ids & set(flt.institutions)):
-            yield "institution not in the requested list"
-        if flt.min_grade and _GRADE_RANK.get(row.best_grade or "", 0) < _GRADE_RANK[flt.min_grade]:
-            yield f"grade {row.best_grade or 'none'} below {flt.min_grade}"
-        if flt.talent_kinds and not (set(row.talent_kinds) & set(flt.talent_kinds)):
-            yield f"none of the talent kinds {', '.join(flt.talent_kinds)}"
-        if flt.age_min is not None or flt.age_max is not None:
-            if row.birth_year is None:
-                yield "age unknown"
-            else:
-                age = _dt.date.today().year - row.birth_year
-                if flt.age_min is not None and age < flt.age_min:
-                    yield f"age {age} below {flt.age_min}"
-                if flt.age_max is not None and age > flt.age_max:
-                    yield f"age {age} above {flt.age_max}"
-        if row.availability not in flt.availability:
-            yield f"availability {row.availability}"
-        if flt.respect_load and row.active_teams >= row.max_active_teams:
-            yield f"already on {row.active_teams} active teams (limit {row.max_active_teams})"
+        return exclusions(row, flt)
 
 
 def rank_experts(

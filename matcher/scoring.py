@@ -40,6 +40,7 @@ __all__ = [
     "ComponentScores",
     "score_candidate",
     "fuse",
+    "text_match",
     "weights_for",
     "graph_prior",
     "feedback_shift",
@@ -355,3 +356,17 @@ def fuse(components: ComponentScores, weights: FusionWeights) -> tuple[float, di
         return 0.0, {}
     used = {k: v / total for k, v in w.items()}
     return sum(used[k] * parts[k] for k in used), used
+
+
+def text_match(components: Mapping[str, float], used: Mapping[str, float]) -> float:
+    """How well the text itself matched: the dense and lexical affinities by their fusion
+    weights (discipline and graph left out: a senior scientist of the inferred discipline is no
+    match for a text none of whose words nor meaning they share).
+
+    Example:
+        >>> text_match({"dense": 0.5, "lexical": 1.0, "graph": 1.0}, {"dense": 0.5, "lexical": 0.5})
+        0.75
+    """
+    parts = {k: used[k] for k in ("dense", "lexical") if used.get(k, 0.0) > 0 and k in components}
+    total = sum(parts.values())
+    return sum(w * components[k] for k, w in parts.items()) / total if total > 0 else 0.0

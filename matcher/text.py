@@ -1,4 +1,7 @@
-"""The lexical tokenizer (versioned), language detection and the BM25 pieces. Pure: no driver.
+"""The lexical tokenizer (versioned) and the BM25 pieces. Pure: no driver.
+
+**Language.** :func:`detect_lang` is :func:`graph_schema.language.detect_lang` (one rule for
+the importer and retrieval), re-exported here with :data:`Lang`.
 
 **Terms.** A Chinese run is segmented into words with jieba (a private ``jieba.Tokenizer``, so
 a user dictionary never leaks into other code; its dictionary only, no HMM guesses); each word of two or more characters that is not
@@ -37,7 +40,9 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final
+
+from graph_schema.language import CJK_RANGES, Lang, detect_lang
 
 __all__ = [
     "Lang",
@@ -56,17 +61,14 @@ __all__ = [
     "STOP_WORDS",
 ]
 
-Lang = Literal["zh", "en", "mixed"]
-
 #: Bump when the rules below change: stored terms and corpus counts are then derived again.
 TOKENIZER_VERSION: Final = "words+bigrams-3"
 #: Marks a character bigram (recall) apart from a word (what a reader recognises).
 BIGRAM_MARK: Final = "~"
 
-_CJK: Final = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK: Final = CJK_RANGES
 _RUN_RE: Final = re.compile(rf"[{_CJK}]+|[A-Za-z][A-Za-z0-9\-]*|\d+[A-Za-z]*")
 _CJK_CHAR_RE: Final = re.compile(rf"[{_CJK}]")
-_LATIN_WORD_RE: Final = re.compile(r"[A-Za-z]{2,}")
 
 EN_STOP: Final = frozenset(
     """a an and are as at be based by for from has have in into is it its of on or our over that
@@ -83,20 +85,6 @@ STOP_WORDS: Final = frozenset(
     包括 具有 可以 能够 对于 针对 关于 其中 并且 或者 利用 得到 给出 根据 这种 不同 同时 以及
     然后 最后 其他 一些 为了 因此 所以 但是 如果 已经 之间 作为 这些 它们 研究了 讨论 本研究""".split()
 )
-
-
-def detect_lang(text: str) -> Lang:
-    """Tell Chinese, English and mixed text apart by script.
-
-    Example:
-        >>> detect_lang("动力电池热管理"), detect_lang("battery thermal management")
-        ('zh', 'en')
-    """
-    cjk = len(_CJK_CHAR_RE.findall(text))
-    latin = len(_LATIN_WORD_RE.findall(text))
-    if cjk and latin and latin * 4 > cjk:
-        return "mixed"
-    return "zh" if cjk else "en"
 
 
 def _stem(word: str) -> str:

@@ -11,6 +11,7 @@ from graph_schema.labels import Availability, Grade, OrgKind, TalentKind
 
 __all__ = [
     "Check",
+    "Checked",
     "Msg",
     "code_of",
     "check_text",
@@ -81,6 +82,28 @@ class Check:
     def __str__(self) -> str:
         mark = "ok" if self.holds else "VIOLATED"
         return f"[{mark}] {self.name}: {self.detail}"
+
+
+class Checked:
+    """Mixin of a result that carries one :class:`Check` per hard constraint (a team, panel,
+    consortium or batch solution, and the proposals made of them): ``feasible`` and
+    ``violated`` are written once here.
+
+    The subclass is a frozen dataclass with a ``checks: tuple[Check, ...]`` field; the mixin
+    itself adds no field, so it changes neither a subclass's fields nor its ``asdict``.
+    """
+
+    checks: tuple[Check, ...]
+
+    @property
+    def feasible(self) -> bool:
+        """Whether every hard constraint holds."""
+        return all(c.holds for c in self.checks)
+
+    @property
+    def violated(self) -> list[Check]:
+        """The checks that do not hold, in order."""
+        return [c for c in self.checks if not c.holds]
 
 
 def check_text(value: object) -> None:

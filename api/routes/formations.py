@@ -5,7 +5,7 @@ record is validated first (nothing written on a 422), its id is claimed atomical
 id is a 409, never an overwrite), and when its first formation then fails the demand or topic
 is deleted again before the error is answered.
 
-Formations move along :data:`graph_schema.formation.TRANSITIONS` (proposed → confirmed or
+Formations move along :data:`graph_schema.formation_queries.TRANSITIONS` (proposed → confirmed or
 declined, confirmed → declined; declined is final); any other move is a 409. Each route of
 ``/v1/teams``, ``/v1/panels`` and ``/v1/consortia`` accepts only ids of its own kind (404).
 """
@@ -48,9 +48,16 @@ from api.schemas import (
     TopicSummary,
 )
 from graph_schema import cases as C
-from graph_schema import formation as F
 from graph_schema.apikeys import ApiKey
 from graph_schema.errors import AlreadyExistsError, GraphError
+from graph_schema.formation_queries import (
+    FormationKind,
+    claim_request,
+    discard_request,
+    load_demand,
+    load_topic,
+    request_formations,
+)
 from graph_schema.loaders import load_records
 from matcher.formation import FormationService
 from matcher.retrieval import ExpertMatcher
@@ -159,7 +166,7 @@ def _create_request(
     record = {k: v for k, v in record.items() if v not in (None, [])}
     _write_record(driver, f"{kind}s", record, database, dry_run=True)
     try:
-        F.claim_request(driver, kind, record["id"], database=database)
+        claim_request(driver, kind, record["id"], database=database)
     except AlreadyExistsError as exc:
         again = " (re-solve with `POST /v1/demands/{id}/teams`)" if kind == "demand" else ""
         raise ProblemError(
@@ -170,7 +177,7 @@ def _create_request(
         return 201, formation()
     except BaseException:
         try:
-            F.discard_request(driver, kind, record["id"], database=database)
+            discard_request(driver, kind, record["id"], database=database)
         except GraphError:
             logger.exception("Could not delete %s %s after its create failed", kind, record["id"])
         raise
@@ -208,8 +215,8 @@ def list_demands(
 def read_demand(
     demand_id: str, driver: DriverDep, settings: SettingsDep, _: ReadKey
 ) -> DemandDetail:
-    d = F.load_demand(driver, demand_id, database=settings.neo4j_database)
-    teams = F.request_formations(driver, demand_id, database=settings.neo4j_database)
+    d = load_demand(driver, demand_id, database=settings.neo4j_database)
+    teams = request_formations(driver, demand_id, database=settings.neo4j_database)
     return DemandDetail(
         id=d.id,
         title=d.title,
@@ -251,8 +258,8 @@ def list_topics(
 
 @router.get("/topics/{topic_id}", response_model=TopicDetail, summary="One topic and its panels")
 def read_topic(topic_id: str, driver: DriverDep, settings: SettingsDep, _: ReadKey) -> TopicDetail:
-    t = F.load_topic(driver, topic_id, database=settings.neo4j_database)
-    panels = F.request_formations(driver, topic_id, database=settings.neo4j_database)
+    t = load_topic(driver, topic_id, database=settings.neo4j_database)
+    panels = request_formations(driver, topic_id, database=settings.neo4j_database)
     return TopicDetail(
         id=t.id,
         title=t.title,
@@ -490,7 +497,7 @@ def assign(
     return _json(result.to_dict())
 
 
-def _add_formation_routes(kind: F.FormationKind, plural: str) -> None:
+def _add_formation_routes(kind: FormationKind, plural: str) -> None:
     """GET, confirm, decline and feedback for one kind; ids of other kinds are 404 here."""
 
     def read_formation(
@@ -627,12 +634,12 @@ def _add_formation_routes(kind: F.FormationKind, plural: str) -> None:
 
 
 def _view(
-    svc: FormationService, formation_id: str, kind: F.FormationKind, key: ApiKey, database: str
+    svc: FormationService, formation_id: str, kind: FormationKind, key: ApiKey, database: str
 ) -> dict[str, Any]:
     return formation_json(svc.driver, svc.get(formation_id, kind=kind), key, database)
 
 
-_KINDS: Final[tuple[tuple[F.FormationKind, str], ...]] = (
+_KINDS: Final[tuple[tuple[FormationKind, str], ...]] = (
     ("team", "teams"),
     ("panel", "panels"),
     ("consortium", "consortia"),

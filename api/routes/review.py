@@ -22,50 +22,71 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import DriverDep, MatcherDep, ReadKey, SettingsDep, WriteKey
 from api.messages import with_codes
+from api.schemas import RequestModel
 from graph_schema import review_queries as RQ
 from matcher.review import ReviewService
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
 
-class EvaluationPanelCreate(BaseModel):
+class EvaluationPanelCreate(RequestModel):
     """Options of an evaluation panel (quotas as think-tank panels)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    size: int = Field(default=5, ge=1, le=30)
+    size: int = Field(default=5, ge=1, le=30, description="Reviewers on the panel.")
     quota_counts: dict[str, int] = Field(
         default={},
         description="Override counts of senior, young, enterprise, academic, disciplines, "
         "per_institution.",
     )
     no_quotas: bool = Field(default=False, description="Relevance and independence only.")
-    young_age_max: int = Field(default=45, ge=20, le=80)
-    pool_size: int = Field(default=40, ge=5, le=300)
-    locked: list[str] = Field(default=[], max_length=30)
-    excluded: list[str] = Field(default=[], max_length=1000)
-    relax: bool = False
-    save: bool = True
+    young_age_max: int = Field(default=45, ge=20, le=80, description="Young: at most this age.")
+    pool_size: int = Field(
+        default=40, ge=5, le=300, description="Best-matching experts the panel is chosen from."
+    )
+    locked: list[str] = Field(
+        default=[], max_length=30, description="Scientist ids that must be on the panel."
+    )
+    excluded: list[str] = Field(
+        default=[], max_length=1000, description="Scientist ids staff leave out."
+    )
+    relax: bool = Field(
+        default=False,
+        description="Lower conflicting quotas to what the pool allows instead of answering 422.",
+    )
+    save: bool = Field(default=True, description="Save the panel (status `proposed`) and audit it.")
 
 
-class RoundAssign(BaseModel):
+class RoundAssign(RequestModel):
     """Options of a round's assignment (defaults: the round's own k and L)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    solver: Literal["exact", "fair", "maxmin", "greedy"] = "exact"
-    k: int | None = Field(default=None, ge=1, le=50)
-    max_load: int | None = Field(default=None, ge=1, le=1000)
-    per_item: int | None = Field(default=None, ge=1, le=200)
-    save: bool = True
+    solver: Literal["exact", "fair", "maxmin", "greedy"] = Field(
+        default="exact",
+        description="`exact`: most total relevance (HiGHS); `fair`: the highest relevance floor "
+        "every pair keeps, then most total; `maxmin`: the worst item's mean as high as possible "
+        "(small rounds); `greedy`: the baseline.",
+    )
+    k: int | None = Field(default=None, ge=1, le=50, description="Reviewers per item (round's).")
+    max_load: int | None = Field(
+        default=None, ge=1, le=1000, description="Items per reviewer at most (round's L)."
+    )
+    per_item: int | None = Field(
+        default=None, ge=1, le=200, description="Candidate reviewers considered per item."
+    )
+    save: bool = Field(default=True, description="Save the assignment and its audit record.")
 
 
 class ReviewResult(BaseModel):
     """A proposal, and the id it was saved under (a panel id or an assignment id)."""
 
-    id: str
-    saved_as: str | None
-    proposal: dict[str, Any]
+    id: str = Field(description="The evaluation item or round.")
+    saved_as: str | None = Field(description="The saved panel or assignment id (none: not saved).")
+    proposal: dict[str, Any] = Field(
+        description="The panel or assignment with its reasons, exclusions and audit."
+    )
 
 
 def _coded(proposal: dict[str, Any]) -> dict[str, Any]:

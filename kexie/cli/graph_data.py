@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.config import get_settings
+from api.config import get_settings, model_languages
 from graph_schema import GraphError, graph_stats, import_path
 from graph_schema.ties import RefreshRunningError, TieRefresh, refresh_org_ties, tie_state
 from kexie.cli.common import JsonOpt, connect, console, err, fail, make_embedder, print_json
@@ -242,6 +242,29 @@ def embed(
             "(discipline names, demand skills) and derive every item's terms again.",
         ),
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="process: this process (default); ray: a Ray Data pipeline of model actors "
+            "(needs pip install -e '.[ray]').",
+        ),
+    ] = "process",
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="Ray cluster to join (default: start a local Ray)."),
+    ] = None,
+    actors: Annotated[int, typer.Option("--actors", min=1, help="Ray model actors.")] = 1,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Ray: texts per batch and write.")
+    ] = 256,
+    gpus_per_actor: Annotated[
+        float, typer.Option("--gpus-per-actor", min=0, help="Ray: GPUs per model actor.")
+    ] = 0.0,
+    cpus_per_actor: Annotated[
+        float | None,
+        typer.Option("--cpus-per-actor", help="Ray: CPUs per model actor (default: shared out)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Embed evidence that changed since the last run, rebuild profiles and vector indexes.
@@ -250,10 +273,35 @@ def embed(
     dimension; vectors of two models are never mixed. A new tokenizer release derives every
     item's lexical terms again (vectors stay); the user dictionary is built from the graph's
     vocabulary then, and again with --refresh-dictionary after imports add disciplines or skills.
+    --engine ray runs the same job's evidence stage on Ray (local, or --address a cluster).
     """
     from matcher import embed_graph
+    from matcher.errors import EngineUnavailableError
 
     settings = get_settings()
+    evidence = None
+    if engine == "ray":
+        from matcher.indexing_ray import GraphTarget, ray_evidence
+
+        try:
+            evidence = ray_evidence(
+                GraphTarget(
+                    settings.uri, settings.neo4j_user, settings.password(), settings.neo4j_database
+                ),
+                model=settings.model,
+                backend=settings.backend,
+                model_batch_size=settings.batch_size,
+                languages=model_languages(settings),
+                actors=actors,
+                batch_size=batch_size,
+                cpus_per_actor=cpus_per_actor,
+                gpus_per_actor=gpus_per_actor,
+                address=address,
+            )
+        except (EngineUnavailableError, ValueError) as exc:
+            raise fail(str(exc)) from exc
+    elif engine != "process":
+        raise fail(f"--engine: {engine!r} is not one of process, ray")
     embedder = make_embedder(settings, for_queries=False)
     with (
         connect(settings) as driver,
@@ -273,15 +321,20 @@ def embed(
                 tasks[stage] = progress.add_task(stage, total=total or None)
             progress.update(tasks[stage], completed=done, total=total or None)
 
-        report = embed_graph(
-            driver,
-            embedder,
-            database=settings.neo4j_database,
-            full=all_,
-            refresh_dictionary=refresh_dictionary,
-            on_progress=on_progress,
-        )
+        try:
+            report = embed_graph(
+                driver,
+                embedder,
+                database=settings.neo4j_database,
+                full=all_,
+                refresh_dictionary=refresh_dictionary,
+                on_progress=on_progress,
+                evidence=evidence,
+            )
+        except EngineUnavailableError as exc:
+            raise fail(str(exc)) from exc
     data = {
+        "engine": report.engine,
         "model": report.model,
         "dimension": report.dimension,
         "evidence_embedded": report.evidence_embedded,

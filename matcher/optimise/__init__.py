@@ -1,21 +1,24 @@
 """Pure formation algorithms: teams, panels, rotation lotteries, consortia, batch assignment.
 
 No database, no driver, no embeddings model: arrays and frozen dataclasses in, frozen
-dataclasses out (the encoder/solver split of openreview-matcher). Infeasible requests raise
+dataclasses out (the encoder/solver split of openreview-matcher; the encoders are
+:mod:`matcher.formation`). Random instances and solver comparisons for tables live in
+``benchmarks/formation_bench.py``, outside the product. Infeasible requests raise
 :class:`matcher.errors.InfeasibleError` with ``reasons`` and ``advice``; anything else is a bug.
 
 Modules (private, re-exported here):
 
-* ``_team``        — expert service teams: ``greedy``, ``exact``, ``rarest_first``, ``top_k``;
-  swaps via :func:`propose_replacements`.
+* ``_team``        — expert service teams: ``greedy``, ``exact``, ``exhaustive``,
+  ``rarest_first``, ``top_k`` and the default policy ``auto`` (:class:`AutoTeamSolver`), all in
+  :data:`SOLVER_MAP`; swaps via :func:`propose_replacements`.
 * ``_panel``       — think-tank panels under configurable :class:`Quota` s; quota diagnosis
   and relaxation; diversity measures.
 * ``_rotation``    — randomised panel lotteries with capped selection probabilities.
-* ``_consortium``  — industry–university–research consortia of organisations.
+* ``_consortium``  — industry–university–research consortia of organisations: ``exact``,
+  ``greedy`` and the budgeted policy ``auto`` (:class:`AutoConsortiumSolver`).
 * ``_batch``       — many demands at once: global MILP vs one-by-one greedy.
 * ``_assignment``  — review rounds: k reviewers per item, ≤ L items per reviewer, no
   conflicts; exact (HiGHS), fair (max-min then total) and greedy.
-* ``_bench``       — random instances and solver comparisons for tables.
 * ``_milp``        — grouped-constraint model over ``scipy.optimize.milp`` and a deletion filter.
 """
 
@@ -31,18 +34,9 @@ from matcher.optimise._assignment import (
     solve_round,
 )
 from matcher.optimise._batch import BatchProblem, BatchSolution, evaluate_batch, solve_batch
-from matcher.optimise._bench import (
-    compare_batch,
-    compare_panel_randomisation,
-    compare_solvers,
-    format_table,
-    random_batch_instances,
-    random_instances,
-    random_panel_instances,
-    summarise,
-)
 from matcher.optimise._consortium import (
     ORG_KINDS,
+    AutoConsortiumSolver,
     ConsortiumProblem,
     ConsortiumSolution,
     Contribution,
@@ -70,6 +64,7 @@ from matcher.optimise._panel import (
 from matcher.optimise._rotation import PanelLottery, randomised_panels
 from matcher.optimise._team import (
     SOLVER_MAP,
+    AutoTeamSolver,
     ExactSolver,
     ExhaustiveSolver,
     GreedySolver,
@@ -99,6 +94,7 @@ __all__ = [
     "ExhaustiveSolver",
     "RarestFirstSolver",
     "TopKSolver",
+    "AutoTeamSolver",
     "SOLVER_MAP",
     "solve_team",
     "check_team",
@@ -129,6 +125,7 @@ __all__ = [
     "ConsortiumProblem",
     "Contribution",
     "ConsortiumSolution",
+    "AutoConsortiumSolver",
     "solve_consortium",
     "evaluate_consortium",
     # batch
@@ -144,15 +141,6 @@ __all__ = [
     "solve_round",
     "evaluate_round",
     "random_round",
-    # benchmark
-    "random_instances",
-    "random_panel_instances",
-    "random_batch_instances",
-    "compare_solvers",
-    "compare_panel_randomisation",
-    "compare_batch",
-    "summarise",
-    "format_table",
     # MILP helpers
     "Model",
     "MilpResult",

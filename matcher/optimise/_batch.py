@@ -37,7 +37,7 @@ import numpy as np
 from matcher.errors import InvalidProblemError, SolverError
 from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float, frozen
 from matcher.optimise._milp import Model
-from matcher.types import Check, Msg
+from matcher.types import Check, Checked, Msg
 
 __all__ = ["BatchProblem", "BatchSolution", "solve_batch", "evaluate_batch"]
 
@@ -112,7 +112,7 @@ class BatchProblem:
 
 
 @dataclass(frozen=True, eq=False)
-class BatchSolution:
+class BatchSolution(Checked):
     """An assignment of experts to demands.
 
     Args:
@@ -138,10 +138,6 @@ class BatchSolution:
     solver: str = ""
     optimal: bool = False
     seconds: float = 0.0
-
-    @property
-    def feasible(self) -> bool:
-        return all(c.holds for c in self.checks)
 
 
 def evaluate_batch(

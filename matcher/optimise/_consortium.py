@@ -19,6 +19,10 @@ Solvers:
     Greedy set cover (Chvátal 1979: take the organisation covering most uncovered disciplines,
     ties broken by marginal objective), then the missing kinds, then any member that still
     gains. A baseline: it may fail a constraint and says so in ``checks``.
+``auto``
+    The service's policy (:class:`AutoConsortiumSolver`): ``exact`` under a time budget, and
+    ``greedy`` instead when HiGHS has not proved its answer by then and greedy holds every
+    check with a higher objective.
 
 Each member's *contribution* is explained: the theme disciplines it alone brings, the kind
 requirement it alone meets, and its ties with the other members.
@@ -37,7 +41,7 @@ import numpy as np
 from matcher.errors import InfeasibleError, InvalidProblemError, SolverError
 from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float
 from matcher.optimise._milp import Model, deletion_filter
-from matcher.types import Check, Msg
+from matcher.types import Check, Checked, Msg
 
 __all__ = [
     "ORG_KINDS",
@@ -45,6 +49,7 @@ __all__ = [
     "ConsortiumProblem",
     "Contribution",
     "ConsortiumSolution",
+    "AutoConsortiumSolver",
     "solve_consortium",
     "evaluate_consortium",
 ]
@@ -175,7 +180,7 @@ class Contribution:
 
 
 @dataclass(frozen=True, eq=False)
-class ConsortiumSolution:
+class ConsortiumSolution(Checked):
     """A proposed consortium with its explanation and checks."""
 
     members: tuple[str, ...]
@@ -188,10 +193,6 @@ class ConsortiumSolution:
     solver: str = ""
     optimal: bool = False
     seconds: float = 0.0
-
-    @property
-    def feasible(self) -> bool:
-        return all(c.holds for c in self.checks)
 
 
 def evaluate_consortium(
@@ -429,9 +430,50 @@ def _greedy(p: ConsortiumProblem) -> list[str]:
     return [p.organisations[i].id for i in np.flatnonzero(x)]
 
 
+class AutoConsortiumSolver:
+    """The service's policy: ``exact`` under a budget, ``greedy`` when it does better by then.
+
+    ``exact`` runs for ``exact_budget_s``; when HiGHS has not proved its answer by then, the
+    greedy one replaces it if greedy holds every check and scores higher; when HiGHS has no
+    answer at all yet, it gets its full time (20 s). The solution is the chosen solver's, under
+    its name (``exact`` or ``greedy``).
+
+    Args:
+        exact_budget_s: Seconds the exact MILP gets before greedy may replace it.
+
+    Example:
+        >>> sol = solve_consortium(problem, AutoConsortiumSolver(0.3))  # doctest: +SKIP
+    """
+
+    name = "auto"
+
+    def __init__(self, exact_budget_s: float = 0.3) -> None:
+        self.exact_budget_s = exact_budget_s
+
+    def choose(self, problem: ConsortiumProblem) -> ConsortiumSolution:
+        """The decoded solution of the solver this policy picks (see the class docstring).
+
+        Raises:
+            InfeasibleError: naming the uncovered discipline, missing kind or the conflict.
+        """
+        try:
+            sol = solve_consortium(problem, "exact", time_limit=self.exact_budget_s)
+        except SolverError:
+            return solve_consortium(problem, "exact")
+        if sol.optimal:
+            return sol
+        greedy = solve_consortium(problem, "greedy")
+        if greedy.feasible and greedy.objective > sol.objective + 1e-9:
+            return greedy
+        return sol
+
+
+ConsortiumSolverName = Literal["exact", "greedy", "auto"]
+
+
 def solve_consortium(
     problem: ConsortiumProblem,
-    solver: Literal["exact", "greedy"] = "exact",
+    solver: ConsortiumSolverName | AutoConsortiumSolver = "exact",
     *,
     time_limit: float = 20.0,
 ) -> ConsortiumSolution:
@@ -439,15 +481,20 @@ def solve_consortium(
 
     Args:
         problem: The encoded theme request.
-        solver: ``"exact"`` (MILP; raises when infeasible) or ``"greedy"`` (baseline;
-            honest checks).
-        time_limit: Seconds for HiGHS.
+        solver: ``"exact"`` (MILP; raises when infeasible), ``"greedy"`` (baseline; honest
+            checks), or ``"auto"`` / an :class:`AutoConsortiumSolver` (exact under a budget,
+            greedy when it does better by then).
+        time_limit: Seconds for HiGHS (``exact`` only).
 
     Raises:
         InfeasibleError: ``exact`` only: naming the uncovered discipline, missing kind or the
             conflicting requirements.
         SolverError: Solver failure.
     """
+    if solver == "auto":
+        solver = AutoConsortiumSolver()
+    if isinstance(solver, AutoConsortiumSolver):
+        return solver.choose(problem)
     t0 = time.perf_counter()
     if solver == "exact":
         members, optimal = _exact(problem, time_limit)

@@ -47,7 +47,7 @@ import numpy as np
 from matcher.errors import InfeasibleError, InvalidProblemError, SolverError
 from matcher.optimise._arrays import BoolArray, FloatArray, IntArray, as_bool, as_float, frozen
 from matcher.optimise._milp import Model, deletion_filter
-from matcher.types import Check, Msg
+from matcher.types import Check, Checked, Msg
 
 __all__ = [
     "QuotaRelaxation",
@@ -360,7 +360,7 @@ class QuotaRelaxation:
 
 
 @dataclass(frozen=True, eq=False)
-class PanelSolution:
+class PanelSolution(Checked):
     """A proposed panel.
 
     Args:
@@ -387,14 +387,6 @@ class PanelSolution:
     optimal: bool = False
     seconds: float = 0.0
     relaxations: tuple[QuotaRelaxation, ...] = ()
-
-    @property
-    def feasible(self) -> bool:
-        return all(c.holds for c in self.checks)
-
-    @property
-    def violated(self) -> list[Check]:
-        return [c for c in self.checks if not c.holds]
 
 
 # ---------------------------------------------------------------------------------------------

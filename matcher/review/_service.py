@@ -33,8 +33,8 @@ from typing import Any
 import neo4j
 import numpy as np
 
-from graph_schema import formation as F
 from graph_schema import review_queries as RQ
+from graph_schema.formation_queries import scientist_embeddings
 from matcher.embedding import Embedder
 from matcher.errors import InfeasibleError, MatchValidationError
 from matcher.optimise import (
@@ -318,7 +318,7 @@ class ReviewService:
             why = list(results[i].explanation.exclusions)
             why += list(findings.get((item.id, i), Finding()).excluded)
             if i in excluded:
-                why.append(Msg("review.staff_excluded", "excluded by staff"))
+                why.append(Msg("why.staff", "excluded by staff"))
             reasons[i] = why
         allowed_ids = [i for i in ids if not reasons[i]]
         keep = set(allowed_ids[:pool_size]) | set(locked) | {i for i in ids if reasons[i]}
@@ -330,7 +330,7 @@ class ReviewService:
                 "embed the graph, or widen the pool",
             )
         facts = [results[i].explanation.facts for i in ids]
-        emb = F.scientist_embeddings(self.driver, ids, database=self.database)
+        emb = scientist_embeddings(self.driver, ids, database=self.database)
         embeddings = None
         if emb and len(emb) == len(ids) and len({len(v) for v in emb.values()}) == 1:
             embeddings = np.array([emb[i] for i in ids], dtype=float)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import neo4j
 from fastapi.testclient import TestClient
 
@@ -230,15 +228,15 @@ def test_openapi_is_complete(client: TestClient) -> None:
     assert spec["components"]["schemas"]["ExpertSearch"]["examples"][0]["text"].startswith("新能源")
 
 
-def test_neo4j_down_gives_503_quickly(embedder) -> None:
+def test_neo4j_down_gives_503(embedder) -> None:
+    # How soon is the driver's configuration (one attempt, a connect timeout), checked in
+    # tests/reliability/test_faults.py; here: the answer.
     from graph_schema import open_driver
 
     dead = open_driver("bolt://127.0.0.1:9", "neo4j", "x", connection_timeout=1.0)
     app = create_app(get_settings(), driver=dead, embedder=embedder)
     with TestClient(app) as c:
-        started = time.monotonic()
         r = c.get("/v1/experts", headers=auth("kx_abc_def"))
-        assert time.monotonic() - started < 10
         _is_problem(r, 503, "graph-unavailable")
         assert r.headers["Retry-After"]
         ready = c.get("/readyz")

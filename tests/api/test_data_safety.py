@@ -23,7 +23,7 @@ from api.idempotency import WAIT_S
 from api.main import create_app
 from api.schemas import DemandCreate
 from graph_schema import apikeys as K
-from graph_schema import formation as F
+from graph_schema.formation_queries import save_formation
 from matcher.embedding import SentenceTransformerEmbedder
 from tests.api.conftest import auth
 
@@ -250,7 +250,7 @@ def test_routes_accept_only_ids_of_their_own_kind(
 ) -> None:
     w = auth(keys["read+write"])
     team = _new_team(client, w, "类型探针")
-    cons = F.save_formation(api_graph, "consortium", "CONS-kindprobe", "主题", [{"id": "E-AUTO"}])
+    cons = save_formation(api_graph, "consortium", "CONS-kindprobe", "主题", [{"id": "E-AUTO"}])
     for path in (f"/v1/panels/{team}/confirm", f"/v1/consortia/{team}/decline"):
         _is_problem(client.post(path, headers=w), 404, "not-found")
     fb = client.post(f"/v1/panels/{team}/feedback", json={"member": "S2", "rating": 4}, headers=w)

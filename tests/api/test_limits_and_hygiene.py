@@ -154,9 +154,7 @@ def test_a_declared_length_over_the_limit_is_refused_unread(
 def test_every_list_is_bounded(
     client: TestClient, keys: dict[str, str], path: str, body: dict[str, Any], field: str | None
 ) -> None:
-    started = time.monotonic()
     r = client.post(path, json=body, headers=auth(keys["admin"]))
-    assert time.monotonic() - started < 5
     if field is None:  # a sync record is refused on its own, named by index and field
         assert r.status_code == 200, r.text
         assert r.json()["rejected"] == 1 and r.json()["rejects"][0]["field"] == "contributors"

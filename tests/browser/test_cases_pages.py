@@ -174,6 +174,10 @@ def test_consortium_page_shows_organisations_roles_ties_and_reasons(
         assert row.get_by_test_id("cons-reason").inner_text().strip()
     assert "CONS-" not in page.locator("main").inner_text()
     expect(page.locator("#cons-checks tbody tr").first).to_be_visible()
+    # checks and reasons in Chinese: the size check is the consortium's, details come from codes
+    expect(page.locator("#cons-checks tr[data-check='consortium_size']")).to_contain_text("机构数")
+    expect(page.locator("#cons-checks")).not_to_contain_text("members; need")
+    expect(page.get_by_test_id("cons-reason").first).not_to_contain_text("covers ")
     expect(page.get_by_test_id("cons-graph")).to_be_visible()
     page.screenshot(path=str(shots / "consortium.png"), full_page=True)
     names = rows.locator(".name").all_inner_texts()

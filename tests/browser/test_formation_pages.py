@@ -96,9 +96,11 @@ def test_team_is_explained_with_checks_coi_and_graph(
     assert rows.count() == 6
     assert set(rows.evaluate_all("els => els.map(e => e.dataset.holds)")) == {"true"}
     expect(page.locator("#checks tr[data-check='skill_coverage']")).to_contain_text("技能全覆盖")
+    # the server's detail arrives as a code and is rendered in Chinese: no English on the page
     expect(page.locator("#checks tr[data-check='skill_coverage']")).to_contain_text(
-        "2 of 2 skills covered"
+        "覆盖 2/2 项技能"
     )
+    expect(page.locator("#checks")).not_to_contain_text("skills covered")
     # skills coverage table, objective parts
     for s in ("电池热管理", "数据分析"):
         expect(page.locator(f"#skills tr[data-skill='{s}'] .mark.ok")).to_have_count(1)
@@ -108,7 +110,9 @@ def test_team_is_explained_with_checks_coi_and_graph(
     excluded = page.locator("#excluded")
     for sid, name in (("S1", "张伟"), ("S3", "李娜")):
         expect(excluded.locator(f"tr[data-id='{sid}']")).to_contain_text(name)
-        expect(excluded.locator(f"tr[data-id='{sid}']")).to_contain_text("与 E-AUTO 存在利益冲突")
+        expect(excluded.locator(f"tr[data-id='{sid}']")).to_contain_text(
+            "与重庆渝新智能汽车有限公司存在利益冲突"
+        )
     # the graph: the demand, the members, their institutions and the ties between members
     graph = page.get_by_test_id("team-graph")
     expect(graph).to_be_visible()
@@ -174,7 +178,7 @@ def test_swap_lock_feedback_confirm_and_export(
     expect(
         page.locator(f"[data-testid=member][data-id='{keep}'] [data-testid=locked]")
     ).to_be_visible()
-    expect(page.locator("#checks tr[data-check='locked']")).to_contain_text("1 locked in")
+    expect(page.locator("#checks tr[data-check='locked']")).to_contain_text("已锁定的 1 人均在其中")
     expect(page.locator("#team-resolve")).to_be_disabled()
     tid = team_id(page)
 
@@ -322,7 +326,9 @@ def test_switch_language_on_team_and_panel_pages(page: Any, keys: dict[str, str]
     expect(page.get_by_label("Title", exact=True)).to_have_value(DEMAND["title"])  # form survives
     expect(page.locator("#checks")).to_contain_text("Every skill covered")
     expect(page.get_by_test_id("team-status")).to_have_text("Proposed")
-    expect(page.locator("#excluded")).to_contain_text("conflict of interest with E-AUTO")
+    # the enterprise by its name, never its id
+    expect(page.locator("#excluded")).to_contain_text("conflict of interest with 重庆渝新智能汽车")
+    expect(page.locator("#excluded")).not_to_contain_text("E-AUTO")
     expect(page.get_by_role("button", name="Export CSV")).to_be_visible()
     page.get_by_role("link", name="Panels").click()
     expect(page.get_by_role("heading", name="Think-tank panel", level=1)).to_be_visible()

@@ -9,8 +9,8 @@ import neo4j
 import pytest
 from typer.testing import CliRunner
 
-from graph_schema import analytics as ga
 from graph_schema import import_path
+from graph_schema.analytics_queries import society_district_counts
 from graph_schema.errors import NotFoundError
 from matcher.analytics import PresenceThresholds
 from matcher.analytics_service import (
@@ -196,7 +196,7 @@ def test_district_coverage_counts_presences_and_scientists(loaded: neo4j.Driver)
 def test_society_district_counts_read_members_and_field(loaded: neo4j.Driver) -> None:
     rows = {
         (c.society, c.district): (c.members, c.field_scientists, c.reach)
-        for c in ga.society_district_counts(loaded)
+        for c in society_district_counts(loaded)
     }
     assert rows == {
         ("SOC-AI", NA): (1, 3, 3),

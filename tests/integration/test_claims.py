@@ -10,8 +10,14 @@ import pytest
 
 from graph_schema import NotFoundError
 from graph_schema import apikeys as K
-from graph_schema import formation as F
 from graph_schema.errors import AlreadyExistsError, TransitionError
+from graph_schema.formation_queries import (
+    claim_request,
+    discard_request,
+    get_formation,
+    save_formation,
+    set_status,
+)
 
 
 def test_an_idempotency_key_is_held_by_one_caller_until_finished_or_released(
@@ -68,12 +74,12 @@ def test_an_expired_claim_is_taken_over(graph: neo4j.Driver) -> None:
 def test_a_request_id_is_claimed_once_and_discarded_with_its_formations(
     graph: neo4j.Driver,
 ) -> None:
-    F.claim_request(graph, "demand", "D-new")
+    claim_request(graph, "demand", "D-new")
     with pytest.raises(AlreadyExistsError):
-        F.claim_request(graph, "demand", "D-new")
-    F.claim_request(graph, "topic", "D-new")  # another kind, another id space
-    F.save_formation(graph, "team", "TEAM-x", "D-new", [])
-    F.discard_request(graph, "demand", "D-new")
+        claim_request(graph, "demand", "D-new")
+    claim_request(graph, "topic", "D-new")  # another kind, another id space
+    save_formation(graph, "team", "TEAM-x", "D-new", [])
+    discard_request(graph, "demand", "D-new")
     n = graph.execute_query("MATCH (n) WHERE n:Demand OR n:Team RETURN count(n) AS n").records[0][
         "n"
     ]
@@ -82,17 +88,17 @@ def test_a_request_id_is_claimed_once_and_discarded_with_its_formations(
 
 def test_formation_status_moves(graph: neo4j.Driver) -> None:
     graph.execute_query("CREATE (:Demand {id: 'D'})")
-    F.save_formation(graph, "team", "T1", "D", [])
+    save_formation(graph, "team", "T1", "D", [])
     with pytest.raises(NotFoundError):
-        F.set_status(graph, "T1", "confirmed", kind="panel")
-    assert F.set_status(graph, "T1", "confirmed", kind="team") == "proposed"
-    assert F.set_status(graph, "T1", "confirmed") == "confirmed"  # a no-op
-    assert F.set_status(graph, "T1", "declined") == "confirmed"
+        set_status(graph, "T1", "confirmed", kind="panel")
+    assert set_status(graph, "T1", "confirmed", kind="team") == "proposed"
+    assert set_status(graph, "T1", "confirmed") == "confirmed"  # a no-op
+    assert set_status(graph, "T1", "declined") == "confirmed"
     with pytest.raises(TransitionError, match="declined and cannot become confirmed"):
-        F.set_status(graph, "T1", "confirmed")
+        set_status(graph, "T1", "confirmed")
     with pytest.raises(TransitionError):
-        F.set_status(graph, "T1", "proposed")
-    rec = F.get_formation(graph, "T1", kind="team")
+        set_status(graph, "T1", "proposed")
+    rec = get_formation(graph, "T1", kind="team")
     assert rec.status == "declined" and "_lock" not in rec.props
     with pytest.raises(NotFoundError):
-        F.get_formation(graph, "T1", kind="consortium")
+        get_formation(graph, "T1", kind="consortium")

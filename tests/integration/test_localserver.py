@@ -6,7 +6,6 @@ import json
 import os
 import re
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,11 +82,10 @@ def test_start_status_stop_through_the_cli(cli_env: dict[str, str]) -> None:
     stop = runner.invoke(app, ["neo4j", "stop"])
     assert stop.exit_code == 0 and "Stopped" in stop.output
     assert runner.invoke(app, ["neo4j", "status"]).exit_code == 3
-    # With the server gone, commands fail fast with a clear message, not a hang.
-    started = time.monotonic()
+    # With the server gone, commands fail with a clear message, not a traceback (how soon is
+    # the driver's connection timeout: graph_schema.open_driver).
     down = runner.invoke(app, ["stats"])
     assert down.exit_code == 1 and "not reachable" in down.output
-    assert time.monotonic() - started < 30
 
 
 def test_a_password_that_looks_like_an_option_is_set_not_parsed(
@@ -128,10 +126,11 @@ def test_port_taken_fails_fast_with_a_clear_message(
         blocker.listen()
         port = blocker.getsockname()[1]
         server = LocalNeo4j(tmp_path / "n", port=port, jar_cache=test_server.jar_cache)
-        started = time.monotonic()
         with pytest.raises(PortInUseError, match=str(port)):
             server.start()
-        assert time.monotonic() - started < 5
+        # Refused before anything was set up or launched (no Java, no configuration, no pid).
+        assert server.pid() is None
+        assert not (server.home / "conf").exists() and not server.version_file.exists()
 
 
 def test_missing_java_is_explained() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from graph_schema import clear_graph, import_path
 from matcher import EmbeddingsStaleError, ExpertMatcher, MatchValidationError, embed_graph
 from matcher.embedding import SentenceTransformerEmbedder
+from matcher.retrieval import RetrievalConfig
 from matcher.text import tokenize
 from tests.utils.factories import minilm_with_projection, tiny_dataset, write_jsonl
 
@@ -62,6 +64,11 @@ def loaded(
 @pytest.fixture()
 def matcher(loaded: neo4j.Driver, embedder: SentenceTransformerEmbedder) -> ExpertMatcher:
     return ExpertMatcher(loaded, embedder)
+
+
+def configured(matcher: ExpertMatcher, **settings: Any) -> ExpertMatcher:
+    """A matcher on the same graph and model with other retrieval settings."""
+    return ExpertMatcher(matcher.driver, matcher.embedder, config=RetrievalConfig(**settings))
 
 
 def test_default_model_loads_offline_and_normalises(embedder: SentenceTransformerEmbedder) -> None:
@@ -176,10 +183,12 @@ def test_rank_candidates_equals_one_call_per_text(
     evidence, exclusions and inferred disciplines (also when the vectors are split over
     several reads, the candidates read in parts side by side, and for a text with no vector in
     lexical mode)."""
-    import matcher.retrieval as retrieval
     from graph_schema import search as S
 
-    monkeypatch.setattr(retrieval, "_VECS_PER_READ", 1)
+    # One vector a read; 3 ids: parts of 2 and 1.
+    split = configured(matcher, vecs_per_read=1, ids_per_part=1)
+    # Each text alone, in one read.
+    one_part = configured(matcher, vecs_per_read=1, ids_per_part=1, read_parts=1)
     # Two texts with a dense part (English, mixed); the English model reads no Chinese.
     texts = [
         "电池热管理",
@@ -199,28 +208,26 @@ def test_rank_candidates_equals_one_call_per_text(
         return real_read(driver, who, **kw)
 
     monkeypatch.setattr(S, "candidate_rows", spy)
-    monkeypatch.setattr(retrieval, "_IDS_PER_PART", 1)  # 3 ids: parts of 2 and 1
-    together = matcher.rank_candidates(texts, ids, filters=filters, disciplines=disciplines)
+    together = split.rank_candidates(texts, ids, filters=filters, disciplines=disciplines)
     # Two vectors, one a read: two reads, each of two parts read side by side.
     assert sorted(reads) == sorted([["S1", "S2"], ["S3"]] * 2)
-    monkeypatch.setattr(retrieval, "_READ_PARTS", 1)  # each text alone, in one read
     assert len(together) == len(texts)
     for text, flt, disc, got in zip(texts, filters, disciplines, together, strict=True):
-        alone = matcher.rank_experts(text, candidates=ids, filters=flt, disciplines=disc)
+        alone = one_part.rank_experts(text, candidates=ids, filters=flt, disciplines=disc)
         assert [r.scientist_id for r in got] == [r.scientist_id for r in alone]
         for a, b in zip(got, alone, strict=True):
             assert a.score == pytest.approx(b.score, abs=1e-12)
             assert a.explanation == b.explanation
             assert a.eligible == b.eligible
-    lexical = matcher.rank_candidates(texts[:2], ids, mode="lexical")
-    alone_lex = matcher.rank_experts(texts[0], candidates=ids, mode="lexical")
+    lexical = one_part.rank_candidates(texts[:2], ids, mode="lexical")
+    alone_lex = one_part.rank_experts(texts[0], candidates=ids, mode="lexical")
     assert [(r.scientist_id, r.score) for r in lexical[0]] == [
         (r.scientist_id, r.score) for r in alone_lex
     ]
     with pytest.raises(MatchValidationError, match="NOPE"):
-        matcher.rank_candidates(texts, ["S1", "NOPE"])
+        one_part.rank_candidates(texts, ["S1", "NOPE"])
     with pytest.raises(MatchValidationError, match="one filter"):
-        matcher.rank_candidates(texts, ids, filters=[None])
+        one_part.rank_candidates(texts, ids, filters=[None])
 
 
 def test_a_search_reads_the_indexes_on_the_shared_read_threads(
@@ -230,7 +237,6 @@ def test_a_search_reads_the_indexes_on_the_shared_read_threads(
     threads (kept between searches), not on threads started for the search."""
     import threading
 
-    import matcher.retrieval as retrieval
     from graph_schema import search as S
 
     where: dict[str, list[str]] = {"vector": [], "fulltext": [], "candidates": []}
@@ -245,11 +251,10 @@ def test_a_search_reads_the_indexes_on_the_shared_read_threads(
     monkeypatch.setattr(S, "vector_evidence_hits", spy("vector", S.vector_evidence_hits))
     monkeypatch.setattr(S, "fulltext_evidence_hits", spy("fulltext", S.fulltext_evidence_hits))
     monkeypatch.setattr(S, "candidate_rows", spy("candidates", S.candidate_rows))
-    monkeypatch.setattr(retrieval, "_IDS_PER_PART", 1)  # three scientists: two parts
+    # Three scientists: two parts; the candidates read once the pool is drawn.
+    parts = configured(matcher, ids_per_part=1, read_early=False)
     text = "graph neural networks 交通流预测"
-    with monkeypatch.context() as m:  # the candidates read once the pool is drawn
-        m.setattr(ExpertMatcher, "_read_candidates_early", lambda *a, **kw: None)
-        assert matcher.rank_experts(text, k=3)
+    assert parts.rank_experts(text, k=3)
     assert where["vector"] and where["fulltext"] and len(where["candidates"]) == 2
     assert all(n.startswith("kexie-read") for n in where["vector"] + where["fulltext"]), where
     # One part on the caller's thread, the other beside it on a read thread.
@@ -262,7 +267,6 @@ def test_a_language_the_model_does_not_cover_is_not_embedded_searched_or_scored_
     """With the English model a Chinese text's dense part has no weight: no cosines are read
     for it, and the vector index is asked only for the hits discipline inference reads. An
     English text, or the same Chinese text with a model that covers Chinese, reads both."""
-    import matcher.retrieval as retrieval
     from graph_schema import search as S
 
     vector_k: list[int] = []
@@ -280,7 +284,7 @@ def test_a_language_the_model_does_not_cover_is_not_embedded_searched_or_scored_
     monkeypatch.setattr(S, "vector_evidence_hits", spy_vec)
     monkeypatch.setattr(S, "candidate_rows", spy_rows)
     zh = matcher.rank_experts("电动汽车动力电池热管理与液冷仿真", k=3)
-    assert vector_k == [retrieval._INFER_VECTOR_HITS] and set(cosines) == {0}
+    assert vector_k == [matcher.config.infer_vector_hits] and set(cosines) == {0}
     assert zh[0].scientist_id == "S3"
     assert all("dense" not in r.explanation.components for r in zh)
     assert all(e.dense is None for r in zh for e in r.explanation.evidence)
@@ -288,7 +292,7 @@ def test_a_language_the_model_does_not_cover_is_not_embedded_searched_or_scored_
     vector_k.clear()
     cosines.clear()
     en = matcher.rank_experts("battery thermal management", k=3)
-    assert vector_k == [retrieval._MIN_HITS] and set(cosines) == {1}
+    assert vector_k == [matcher.config.min_hits] and set(cosines) == {1}
     assert "dense" in en[0].explanation.components
 
     vector_k.clear()
@@ -296,7 +300,7 @@ def test_a_language_the_model_does_not_cover_is_not_embedded_searched_or_scored_
     assert matcher.embedder is not None
     monkeypatch.setattr(matcher.embedder, "languages", frozenset({"en", "zh"}))
     covered = matcher.rank_experts("电动汽车动力电池热管理与液冷仿真", k=3)
-    assert vector_k == [retrieval._MIN_HITS] and set(cosines) == {1}
+    assert vector_k == [matcher.config.min_hits] and set(cosines) == {1}
     assert "dense" in covered[0].explanation.components
 
 
@@ -307,24 +311,42 @@ def test_candidates_are_read_beside_the_vector_read_with_the_same_results(
     once drawn, keeps their rows and reads only the others. A Chinese text with the English
     model (no dense weight) needs no second read; an English one reads only whom the vector
     hits brought in. Either way the results are exactly those of reading after the pool, and
-    when the vector hits come first nothing is read early."""
-    import threading
-    import time
+    when the vector hits come first nothing is read early.
 
+    No read is slowed by a sleep: the vector read holds its answer until an early candidate
+    read is done (it never returns if none comes, and the test fails at the deadline), and the
+    fulltext read holds its answer until the vector read's is in. Events are ordered by a
+    counter, not a clock."""
+    import itertools
+    import threading
+    from collections.abc import Callable
+    from concurrent.futures import Future
+    from concurrent.futures import wait as wait_for
+
+    import matcher.retrieval as retrieval
     from graph_schema import search as S
 
-    spans: dict[str, list[tuple[float, float, frozenset[str]]]] = {"vector": [], "candidates": []}
+    deadline = 120.0  # seconds a held read waits for what it waits for before the test fails
+    late = configured(matcher, read_early=False)
+    tick = itertools.count()
+    spans: dict[str, list[tuple[int, int, frozenset[str]]]] = {"vector": [], "candidates": []}
     threads: list[tuple[str, str]] = []
-    pause = {"vector": 0.3, "fulltext": 0.0}
+    hold: dict[str, Callable[[], bool]] = {}  # what a read waits for before it answers
+    candidates_read = threading.Event()
+    vector_submitted = threading.Event()
+    vector_futures: list[Future[Any]] = []
 
     def timed(name: str, real: Any) -> Any:
         def read(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
+            started = next(tick)
             out = real(*args, **kwargs)
-            time.sleep(pause.get(name, 0.0))  # a slow read, so that what runs beside it shows
+            held = hold.get(name)
+            assert held is None or held(), f"the {name} read waited {deadline} s in vain"
             who = frozenset(args[1]) if name == "candidates" else frozenset()
-            spans.setdefault(name, []).append((started, time.perf_counter(), who))
+            spans.setdefault(name, []).append((started, next(tick), who))
             threads.append((name, threading.current_thread().name))
+            if name == "candidates":
+                candidates_read.set()
             return out
 
         return read
@@ -335,22 +357,45 @@ def test_candidates_are_read_beside_the_vector_read_with_the_same_results(
         ("candidates", "candidate_rows"),
     ):
         monkeypatch.setattr(S, fn, timed(name, getattr(S, fn)))
+    real_submit_vector = retrieval.submit_vector
 
-    def search(text: str, window: int = 3) -> list[tuple[Any, ...]]:
+    def submit_vector(*args: Any, **kwargs: Any) -> Future[Any]:
+        future = real_submit_vector(*args, **kwargs)
+        vector_futures.append(future)
+        vector_submitted.set()
+        return future
+
+    monkeypatch.setattr(retrieval, "submit_vector", submit_vector)
+
+    def vector_answered() -> bool:
+        # The vector read is submitted after the fulltext read: wait for it, then its answer.
+        if not vector_submitted.wait(deadline):
+            return False
+        return bool(wait_for([vector_futures[-1]], timeout=deadline).done)
+
+    def reset() -> None:
         spans.clear()
         threads.clear()
+        candidates_read.clear()
+        vector_submitted.clear()
+        vector_futures.clear()
+
+    def search(text: str, window: int = 3) -> list[tuple[Any, ...]]:
+        reset()
+        hold.clear()
+        hold["vector"] = lambda: candidates_read.wait(deadline)
         found = matcher.rank_experts(text, k=2, rerank=window, include_ineligible=True)
         return [(r.scientist_id, r.score, r.explanation) for r in found]
 
     def after_the_pool(text: str, window: int = 3) -> list[tuple[Any, ...]]:
-        with monkeypatch.context() as m:
-            m.setattr(ExpertMatcher, "_read_candidates_early", lambda *a, **kw: None)
-            return search(text, window)
+        reset()
+        hold.clear()
+        found = late.rank_experts(text, k=2, rerank=window, include_ineligible=True)
+        return [(r.scientist_id, r.score, r.explanation) for r in found]
 
     zh = "电动汽车动力电池热管理与液冷仿真 城市交通信号控制"
     en = "battery thermal management and graph neural networks for traffic flow forecasting"
     for text in (zh, en):
-        after_the_pool(text)  # the queries planned and cached: the timings below are the reads'
         early = search(text)
         vec_end = spans["vector"][0][1]
         first = [who for _, end, who in spans["candidates"] if end < vec_end]
@@ -365,7 +410,7 @@ def test_candidates_are_read_beside_the_vector_read_with_the_same_results(
             assert not later, spans  # no dense weight: the early read is the pool
         assert {r[0] for r in early} <= read_early.union(*later)
         assert early == after_the_pool(text)
-        assert all(start >= spans["vector"][0][1] for start, _, _ in spans["candidates"])
+        assert all(start > spans["vector"][0][1] for start, _, _ in spans["candidates"])
     # A wrong guess: the early read holds someone the pool does not and misses someone it
     # does. The pool reads the one missed, leaves the other out: the same results.
     real_pool = ExpertMatcher._pool
@@ -395,27 +440,30 @@ def test_candidates_are_read_beside_the_vector_read_with_the_same_results(
     assert guessed and set(guessed[0]) - pool and pool - set(guessed[0]), (guessed, pool)
     assert any(who == pool - set(guessed[0]) for _, _, who in spans["candidates"]), spans
     assert early == after_the_pool(zh, window=2)
-    # The fulltext hits last: the pool is drawn as soon as they are in, nothing read early.
-    pause.update(vector=0.0, fulltext=0.3)
-    search("battery thermal management for traffic signal control")
-    ft_end = spans["fulltext"][0][1]
-    assert all(start >= ft_end for start, _, _ in spans["candidates"]), spans
+    # The vector hits first: the pool is drawn as soon as the fulltext hits are in, and nothing
+    # is read early: one candidate read, of the pool, its one part on the caller's thread.
+    reset()
+    hold.clear()
+    hold["fulltext"] = vector_answered
+    found = matcher.rank_experts("battery thermal management for traffic signal control", k=2)
+    assert found
+    assert len(spans["candidates"]) == 1, spans
+    assert spans["candidates"][0][0] > spans["fulltext"][0][1] > spans["vector"][0][1], spans
+    assert [t for n, t in threads if n == "candidates"] == [threading.current_thread().name]
 
 
 def test_search_with_also_texts_equals_search_then_rank_candidates(
-    matcher: ExpertMatcher, monkeypatch: pytest.MonkeyPatch
+    matcher: ExpertMatcher,
 ) -> None:
     """A search that also scores more texts (a team's skills) on the experts it finds gives
     exactly the search alone, and for each text exactly rank_candidates on those experts —
     also when the vectors need more than one read, with disciplines given, inferred per
     text, or (the default) the searched text's."""
-    import matcher.retrieval as retrieval
-
     text = "电池热管理 交通流预测 graph neural networks"
     also = ["电池热管理", "交通流预测", "graph neural networks"]
     flt = {"conflict_with": ["E-AUTO"]}
     for per_read, disc in ((16, [["580"], None, None]), (2, [None, ["580"], None]), (2, None)):
-        monkeypatch.setattr(retrieval, "_VECS_PER_READ", per_read)
+        matcher = configured(matcher, vecs_per_read=per_read)
         found = matcher.search_with(
             text, also, k=4, filters=flt, also_disciplines=disc, include_ineligible=True
         )
@@ -440,7 +488,7 @@ def test_search_with_also_texts_equals_search_then_rank_candidates(
                     assert g.explanation == w.explanation
                 else:  # the same codes, inferred from the searched text
                     assert g.explanation.query_disciplines_inferred
-    monkeypatch.setattr(retrieval, "_VECS_PER_READ", 16)
+    matcher = configured(matcher, vecs_per_read=16)
     assert matcher.search_with(text, (), k=3).also == []
     with pytest.raises(MatchValidationError, match="empty"):
         matcher.search_with(text, ["  "])
@@ -472,18 +520,20 @@ def test_filters_and_conflicts(matcher: ExpertMatcher) -> None:
     assert not by_id["S3"].eligible and "E-AUTO" in by_id["S3"].explanation.exclusions[0]
     assert not by_id["S1"].eligible  # declared a conflict with E-AUTO
     assert by_id["S2"].eligible
+    # The text finds S1, S2 and S3 (each has evidence on one of its halves); a filter keeps
+    # exactly those who pass it, so an empty answer fails as surely as a wrong one.
+    everyone = matcher.rank_experts(text, k=10)
+    assert {r.scientist_id for r in everyone} == {"S1", "S2", "S3"}
     searched = matcher.rank_experts(text, filters={"conflict_with": ["E-AUTO"]}, k=10)
-    assert {r.scientist_id for r in searched} <= {"S2"} | {
-        r.scientist_id for r in res if r.eligible
-    }
-    assert "S3" not in {r.scientist_id for r in searched}
+    assert [r.scientist_id for r in searched] == ["S2"]
 
     fellows = matcher.rank_experts(text, filters={"min_grade": "senior_member"}, k=10)
-    assert {r.scientist_id for r in fellows} <= {"S1", "S3"}
-    young = matcher.rank_experts(text, filters={"age_max": 40}, k=10)
-    assert {r.scientist_id for r in young} <= {"S2"}
+    assert {r.scientist_id for r in fellows} == {"S1", "S3"}
+    # S2 (born 1990) is the youngest, S3 five years older: an age limit of S2's age this year.
+    young = matcher.rank_experts(text, filters={"age_max": date.today().year - 1990}, k=10)
+    assert [r.scientist_id for r in young] == ["S2"]
     yubei = matcher.rank_experts(text, filters={"districts": ["500112"]}, k=10)
-    assert {r.scientist_id for r in yubei} <= {"S2", "S3"}
+    assert {r.scientist_id for r in yubei} == {"S2", "S3"}
 
 
 def test_explanations_add_up_to_the_score(matcher: ExpertMatcher) -> None:

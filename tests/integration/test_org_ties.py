@@ -10,9 +10,9 @@ import neo4j
 import pytest
 from typer.testing import CliRunner
 
-from graph_schema import formation as F
 from graph_schema import import_path
 from graph_schema import ties as T
+from graph_schema.formation_queries import OrgTie, org_ties
 from tests.utils.factories import tiny_dataset, write_jsonl
 
 runner = CliRunner()
@@ -20,13 +20,13 @@ runner = CliRunner()
 ORGS = ["U-CQU", "I-CIGIT", "E-AUTO", "SOC-CS", "SOC-TR", "NS-CCF"]
 
 
-def _counts(ties: list[F.OrgTie]) -> dict[tuple[str, str], tuple[int, int, bool]]:
+def _counts(ties: list[OrgTie]) -> dict[tuple[str, str], tuple[int, int, bool]]:
     return {(t.a, t.b): (t.shared_people, t.joint_evidence, t.counterpart) for t in ties}
 
 
 def _agree(driver: neo4j.Driver) -> T.OrgTies:
     read = T.org_ties(driver, ORGS)
-    live = F.org_ties(driver, ORGS)
+    live = org_ties(driver, ORGS)
     assert _counts(read.ties) == _counts(live)
     for a, b in zip(read.ties, live, strict=True):
         for kind, names in b.examples.items():
@@ -45,7 +45,7 @@ def test_stored_ties_agree_with_live_and_stop_being_read_when_an_import_changes_
 
     first = T.refresh_org_ties(graph)
     assert first.generation == 1 and first.pairs == len(
-        [t for t in F.org_ties(graph, ORGS) if t.shared_people or t.joint_evidence]
+        [t for t in org_ties(graph, ORGS) if t.shared_people or t.joint_evidence]
     )
     assert first.shared_people_pairs >= 3 and first.joint_evidence_pairs >= 1
     stored = _agree(graph)

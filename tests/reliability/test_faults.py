@@ -7,11 +7,13 @@ import json
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import neo4j
+import pytest
 
 from api.config import Settings
 from api.main import create_app
@@ -31,12 +33,34 @@ def _restart(server: LocalNeo4j) -> None:
     server.start(timeout=240)
 
 
+def _wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` after ``seconds`` (a generous
+    deadline: a slow machine waits longer, it does not fail)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {seconds:g} s"
+        time.sleep(0.05)
+
+
 def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
     own_server: LocalNeo4j,
     own_driver: neo4j.Driver,
     embedder: SentenceTransformerEmbedder,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import api.main
+
+    # The 503 comes at once because the app's driver makes one attempt per query with a
+    # bounded connect timeout: check that configuration, not a stopwatch.
+    opened: list[dict[str, Any]] = []
+    real_open = api.main.open_driver
+
+    def open_driver(*args: Any, **kwargs: Any) -> neo4j.Driver:
+        opened.append(kwargs)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(api.main, "open_driver", open_driver)
     clear_graph(own_driver)
     assert import_path(own_driver, tiny_dataset(tmp_path / "d")).ok
     embed_graph(own_driver, embedder)
@@ -50,6 +74,9 @@ def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
         httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as c,
     ):
         assert c.post("/v1/experts/search", json=SEARCH).status_code == 200
+        assert len(opened) == 1, opened
+        assert opened[0]["max_retry_time"] == 0.0  # one attempt: no retry loop before the 503
+        assert 0 < opened[0]["connection_timeout"] <= 5.0
 
         # Background traffic through the outage: every answer is 200 or 503, never a 500.
         stop = threading.Event()
@@ -68,33 +95,32 @@ def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
         th = threading.Thread(target=traffic, daemon=True)
         th.start()
         try:
-            time.sleep(0.5)
+            _wait_until(lambda: 200 in seen, 60, "background traffic answered")
             own_server.stop()
             for method, path, body in (
                 ("POST", "/v1/experts/search", SEARCH),
                 ("GET", "/v1/experts/S1", None),
                 ("GET", "/v1/experts", None),
             ):
-                t0 = time.monotonic()
                 r = c.request(method, path, json=body)
-                elapsed = time.monotonic() - t0
                 assert r.status_code == 503, (path, r.status_code, r.text[:300])
                 assert r.headers["content-type"].startswith("application/problem+json")
                 assert r.json()["type"] == "/problems/graph-unavailable"
                 assert r.headers.get("retry-after")
-                assert elapsed < 3.0, f"{path}: 503 took {elapsed:.1f} s"
             assert c.get("/readyz").status_code == 503
             assert c.get("/healthz").status_code == 200
 
             _restart(own_server)
-            deadline = time.monotonic() + 60
-            status = 0
-            while time.monotonic() < deadline:
-                status = c.post("/v1/experts/search", json=SEARCH).status_code
-                if status == 200:
-                    break
-                time.sleep(0.5)
-            assert status == 200, "the app did not recover by itself after Neo4j came back"
+
+            def searched() -> bool:
+                # The first searches after a restart read a cold store: on a busy machine one
+                # may outlast the client's timeout, which is "not yet", not a failure.
+                try:
+                    return c.post("/v1/experts/search", json=SEARCH).status_code == 200
+                except httpx.TimeoutException:
+                    return False
+
+            _wait_until(searched, 300, "the app recovering by itself after Neo4j came back")
             assert c.get("/v1/experts/S1").status_code == 200
             assert c.get("/readyz").status_code == 200
         finally:
@@ -218,14 +244,16 @@ def test_a_sync_cut_by_neo4j_stopping_answers_record_by_record_what_was_written(
         with serve_in_thread(app) as base:
             th = threading.Thread(target=post, args=(base,), daemon=True)
             th.start()
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline:  # the first batches are in: stop Neo4j
+
+            def first_batches_in() -> bool:
                 n = own_driver.execute_query(
                     "MATCH (s:Scientist) WHERE s.id STARTS WITH 'sci-cut-' RETURN count(s) AS n"
                 ).records[0]["n"]
-                if n >= 1000:
-                    break
-                time.sleep(0.05)
+                return bool(n >= 1000)
+
+            # Stop Neo4j once the first batches are in (not after a fixed time: on a busy
+            # machine the cut then came before any write, and the test checked nothing).
+            _wait_until(first_batches_in, 600, "the sync's first batches written")
             own_server.stop()
             th.join(timeout=180)
         assert not th.is_alive()

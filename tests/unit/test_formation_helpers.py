@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph_schema.formation import OrgTie, PairTie
+from graph_schema.formation_queries import OrgTie, PairTie
 from matcher.errors import MatchValidationError
 from matcher.formation import (
     comm_cost_matrix,
@@ -34,12 +34,15 @@ def test_given_skills_win_and_are_cleaned() -> None:
 
 
 def test_skills_are_derived_from_chinese_text_and_disciplines() -> None:
-    skills = demand_skills(
-        "芯片测试数据分析", "晶圆测试数据分析与良率预测，需要机器学习建模。", ["计算机科学技术"]
-    )
-    assert 2 <= len(skills) <= 6
-    assert "计算机科学技术" in skills or len(skills) == 6
-    assert any(s in "芯片测试数据分析" for s in skills)
+    title, text = "芯片测试数据分析", "晶圆测试数据分析与良率预测，需要机器学习建模。"
+    skills = demand_skills(title, text, ["计算机科学技术"])
+    # Three title words first, then three of the text: six keywords fill the default six.
+    assert len(skills) == 6 and len(set(skills)) == 6
+    assert all(s in title for s in skills[:3]) and not any(s in title for s in skills[3:])
+    assert "计算机科学技术" not in skills
+    # With room, the discipline names follow the keywords.
+    roomy = demand_skills(title, text, ["计算机科学技术"], max_skills=8)
+    assert roomy == [*skills, "计算机科学技术"]
 
 
 def test_derived_skills_leave_out_the_words_of_the_request_itself() -> None:
@@ -116,6 +119,10 @@ def test_seniority_locality_sector_age() -> None:
     assert is_senior("fellow", None) and is_senior(None, "教授") and is_senior("member", "研究员")
     assert not is_senior("member", "副教授") and not is_senior(None, None)
     assert is_senior(None, None, ["leading_talent"])
+    # by title level, not by suffix: 助理研究员 (中级) and 高级工程师 (副高) are not senior
+    assert not is_senior("student_member", "助理研究员")
+    assert not is_senior("member", "高级工程师") and not is_senior(None, "senior engineer")
+    assert is_senior(None, "正高级工程师") and is_senior(None, "中国工程院院士")
     assert locality_score(["500106"], "500106") == 1.0
     assert locality_score(["500112"], "500106") == 0.2
     assert locality_score([None], "500106") == 0.5

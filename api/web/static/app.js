@@ -300,7 +300,7 @@
       h("dt", {}, t("result.societies")), h("dd", {}, socs.join("；") || t("none")),
       h("dt", {}, t("result.institution")), h("dd", {}, inst || t("none")),
       r.contact && (r.contact.email || r.contact.phone) ? [h("dt", {}, t("result.contact")), h("dd", {}, [r.contact.email, r.contact.phone].filter(Boolean).join(" · "))] : null,
-      ex.exclusions.length ? [h("dt", { class: "excl" }, t("result.exclusions")), h("dd", { class: "excl" }, ex.exclusions.join("；"))] : null);
+      ex.exclusions.length ? [h("dt", { class: "excl" }, t("result.exclusions")), h("dd", { class: "excl" }, window.MSG.fieldList(ex, "exclusions").join(window.I18N.getLang() === "zh" ? "；" : "; "))] : null);
     return h("article", { class: "card result", "data-testid": "result", "data-id": r.scientist_id, "aria-labelledby": "r-" + i },
       h("div", { class: "rank", "aria-hidden": "true" }, String(i + 1)),
       h("div", {},

@@ -107,15 +107,15 @@
       h("td", {}, label("okind", m.kind)),
       h("td", {}, m.disciplines.map(disc).join("、"), m.unique_disciplines.length ? h("div", { class: "muted" }, t("cons.only") + m.unique_disciplines.map(disc).join("、")) : null),
       h("td", { "data-testid": "cons-reason" }, h("ul", { class: "reasons" },
-        m.contribution ? h("li", {}, m.contribution) : null,
+        m.contribution ? h("li", {}, window.MSG.field(m, "contribution")) : null,
         m.unique_kinds.length ? h("li", {}, t("cons.onlyKind", { k: m.unique_kinds.map((k) => label("okind", k)).join("、") })) : null,
         m.experts.length ? h("li", {}, t("cons.experts") + "：", m.experts.flatMap(([sid, name], i) => [i ? "、" : "", h("a", { href: "/ui/experts/" + encodeURIComponent(sid) }, nm(sid, name))])) : null)),
-      h("td", {}, m.ties.length ? h("ul", { class: "reasons" }, m.ties.map(([other, strength, what]) => h("li", { "data-testid": "cons-tie" }, orgName(other) + "：" + what + ` (${strength.toFixed(2)})`))) : h("span", { class: "muted" }, t("none")))));
+      h("td", {}, m.ties.length ? h("ul", { class: "reasons" }, m.ties.map(([other, strength, what], i) => h("li", { "data-testid": "cons-tie" }, orgName(other) + "：" + (m.tie_reasons_codes && m.tie_reasons_codes[i] ? window.MSG.field(m, "tie_reasons", i) : what) + ` (${strength.toFixed(2)})`))) : h("span", { class: "muted" }, t("none")))));
     const members = h("section", { class: "card", "aria-labelledby": "cm-h" }, h("h2", { id: "cm-h" }, t("cons.members", { n: p.members.length })),
       h("div", { class: "table-wrap" }, h("table", { id: "cons-members" }, h("caption", { class: "sr-only" }, t("cons.members", { n: p.members.length })),
         h("thead", {}, h("tr", {}, [t("cons.org"), t("cons.role"), t("result.disciplines"), t("f.reasons"), t("cons.ties")].map((c) => h("th", { scope: "col" }, c)))),
         h("tbody", {}, rows))));
-    const checks = h("section", { class: "card", "aria-labelledby": "cc-h" }, h("h2", { id: "cc-h" }, t("f.checks")), h("div", { class: "table-wrap" }, K.checksTable(ctx, "cons-checks", p.checks)));
+    const checks = h("section", { class: "card", "aria-labelledby": "cc-h" }, h("h2", { id: "cc-h" }, t("f.checks")), h("div", { class: "table-wrap" }, K.checksTable(ctx, "cons-checks", p.checks.map((c) => (c.name === "size" ? Object.assign({}, c, { name: "consortium_size" }) : c)))));
     const svg = K.svgGraph(ctx, "cons-graph", t("cons.graphDesc", { n: p.members.length }));
     const graph = h("section", { class: "card graph-wrap", "aria-labelledby": "cg-h" }, h("h2", { id: "cg-h" }, t("cons.graph")), svg,
       K.legend(ctx, [["request", t("cons.theme")], ["member", t("cons.org")], ["var(--c-scientist)", t("cons.ties"), true]]));

@@ -66,7 +66,7 @@
       h("tbody", {}, rows.map((e) => h("tr", { "data-id": e.id },
         h("td", {}, h("a", { href: "/ui/experts/" + encodeURIComponent(e.id) }, e.name)),
         h("td", { class: "num" }, e.score.toFixed(3)),
-        h("td", {}, h("ul", { class: "reasons" }, e.reasons.map((r) => h("li", {}, reason(r)))))))));
+        h("td", {}, h("ul", { class: "reasons" }, e.reasons.map((r, i) => h("li", {}, e.reasons_codes && e.reasons_codes[i] ? window.MSG.field(e, "reasons", i) : reason(r)))))))));
   }
   function infeasibleBox(ctx, err, kind) {
     const { h } = ctx;

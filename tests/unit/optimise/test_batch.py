@@ -5,7 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matcher.optimise import BatchProblem, random_batch_instances, solve_batch
+from benchmarks.formation_bench import random_batch_instances
+from matcher.optimise import BatchProblem, solve_batch
 
 
 def tiny_batch(seed: int, d: int, n: int) -> BatchProblem:

@@ -2,28 +2,35 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.errors import InfeasibleError, InvalidProblemError, MatcherError, SolverError
-from matcher.optimise import (
-    Model,
+from benchmarks.formation_bench import (
     compare_batch,
     compare_panel_randomisation,
     compare_solvers,
-    deletion_filter,
     format_table,
     random_batch_instances,
     random_instances,
     random_panel_instances,
     summarise,
 )
+from matcher.errors import InfeasibleError, InvalidProblemError, MatcherError, SolverError
+from matcher.optimise import Model, deletion_filter
 
 
 def test_compare_solvers_rows_and_table() -> None:
     rows = compare_solvers(random_instances(seed=1, count=3, n=14, s=3))
     assert len(rows) == 12
-    for r in rows:
-        if r["solver"] in ("greedy", "exact") and "objective" in r:
-            assert r["feasible"] and r["coverage"] == 1.0
+    by = {(r["instance"], r["solver"]): r for r in rows}
+    # Instance 0 needs a skill no candidate has: the exact solvers report it, never raise.
+    for solver in ("greedy", "exact"):
+        assert not by[0, solver]["feasible"] and by[0, solver]["gap"] is None
+        assert "covered by no allowed candidate" in by[0, solver]["error"]
+    # The others are feasible: both cover every skill, and none is better than exact.
+    for i in (1, 2):
+        for solver in ("greedy", "exact"):
+            r = by[i, solver]
+            assert r["feasible"] and r["coverage"] == 1.0 and not r["error"]
             assert r["gap"] is not None and r["gap"] >= -1e-9
+        assert by[i, "exact"]["gap"] == pytest.approx(0.0, abs=1e-9)
     summary = summarise(rows)
     assert {s["solver"] for s in summary} == {"greedy", "exact", "rarest_first", "top_k"}
     table = format_table(summary, ["solver", "feasible", "objective", "gap", "seconds"])

@@ -8,7 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matcher.errors import InfeasibleError
-from matcher.optimise import ORG_KINDS, ConsortiumProblem, Organisation, solve_consortium
+from matcher.optimise import (
+    ORG_KINDS,
+    AutoConsortiumSolver,
+    ConsortiumProblem,
+    Organisation,
+    solve_consortium,
+)
 
 DISC = ("材料", "机械", "信息", "化工")
 
@@ -73,12 +79,9 @@ def test_budgeted_exact_holds_every_check_and_never_loses_to_greedy(
 ) -> None:
     """The service's consortium solve (exact under a budget, greedy when it scores higher and
     holds): every check holds, and it is never below a feasible greedy answer."""
-    from matcher.formation import FormationService
-
     p = tiny_consortium(seed, o, k)
-    svc = FormationService(None, None, exact_budget_s=0.01)  # type: ignore[arg-type]
     try:
-        sol = svc._solve_consortium(p, "exact")
+        sol = solve_consortium(p, AutoConsortiumSolver(exact_budget_s=0.03))
     except InfeasibleError:
         with pytest.raises(InfeasibleError):
             solve_consortium(p, "exact")

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from matcher.errors import InfeasibleError, InvalidProblemError, MatcherError
 from matcher.optimise import (
     SOLVER_MAP,
+    AutoTeamSolver,
     ExhaustiveSolver,
     TeamProblem,
     TeamWeights,
@@ -83,18 +84,14 @@ def test_auto_is_greedy_or_better_and_optimal_when_proven(
     """``auto`` (every team when few, else greedy, then the MILP under a time budget) never
     returns a worse team than greedy, keeps every hard constraint, and claims optimality only
     with the exact optimum."""
-    from matcher.formation import FormationService
-
-    svc = FormationService(  # type: ignore[arg-type]
-        None, None, exact_budget_s=budget, exhaustive_max_teams=max_teams
-    )
+    auto_solver = AutoTeamSolver(exact_budget_s=budget, exhaustive_max_teams=max_teams)
     try:
         greedy = solve_team(p, "greedy")
     except InfeasibleError:
         with pytest.raises(InfeasibleError):
-            svc._solve(p, "auto")
+            solve_team(p, auto_solver)
         return
-    auto = svc._solve(p, "auto")
+    auto = solve_team(p, auto_solver)
     assert auto.feasible and team_ok(p, auto.members)
     assert auto.objective >= greedy.objective - 1e-9
     if auto.optimal:
@@ -293,7 +290,19 @@ def test_solution_reports_parts_and_who_covers_what() -> None:
         "min_senior",
         "max_per_institution",
     ]
-    assert set(SOLVER_MAP) == {"greedy", "exact", "exhaustive", "rarest_first", "top_k"}
+    assert set(SOLVER_MAP) == {"auto", "greedy", "exact", "exhaustive", "rarest_first", "top_k"}
+
+
+def test_auto_by_name_reports_the_solver_it_chose() -> None:
+    """``auto`` is a policy over the other solvers: the solution is the chosen one's, under its
+    name, never ``auto``."""
+    p = tiny_team(11, 8, 3, k_min=2, k_max=4, p_allowed=1.0, p_cover=0.6)
+    small = solve_team(p, "auto")  # 8 candidates: every team is scored
+    assert small.solver == "exhaustive" and small.optimal
+    assert small.objective == pytest.approx(solve_team(p, "exact").objective, abs=1e-6)
+    large = solve_team(p, AutoTeamSolver(exhaustive_max_teams=0, exact_max_pool=0))
+    assert large.solver == "greedy" and not large.optimal
+    assert large.members == solve_team(p, "greedy").members
 
 
 def test_exact_solves_a_pool_of_forty_to_optimality() -> None:

@@ -1,10 +1,16 @@
-"""Benchmark helpers (pure): random instances and solver comparisons, as rows for a table.
+"""Formation benchmarks: every team solver on the graph's demands, and on random instances.
 
-Random team instances place candidates in a 2-D "collaboration space" (a stand-in for graph
-distance: people near each other have worked together), so ``comm_cost = min(1, distance)`` is a
-metric as in Lappas et al. 2009; skills, seniority, institutions and exclusions are Bernoulli /
-uniform. The lead can print :func:`format_table` of :func:`summarise` ``(compare_solvers(...))``
-and later feed real demands to :func:`compare_solvers`.
+Two halves, both outside the product (nothing in ``matcher``, ``api`` or ``graph_schema``
+imports this module; ``kexie bench formation`` and :mod:`benchmarks.run` do):
+
+* **On the graph** — :func:`bench_formation` runs every team solver on every demand of a
+  :class:`~matcher.formation.FormationService`'s graph, panels on every topic, and batch
+  assignment global vs greedy, as rows for a table.
+* **Pure** — random instances and solver comparisons. Random team instances place candidates in
+  a 2-D "collaboration space" (a stand-in for graph distance: people near each other have
+  worked together), so ``comm_cost = min(1, distance)`` is a metric as in Lappas et al. 2009;
+  skills, seniority, institutions and exclusions are Bernoulli / uniform. Print
+  :func:`format_table` of :func:`summarise` ``(compare_solvers(...))``.
 
 Example:
     >>> rows = compare_solvers(random_instances(seed=0, count=2, n=12, s=3))
@@ -16,18 +22,31 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
 
-from matcher.errors import InfeasibleError
-from matcher.optimise._batch import BatchProblem, solve_batch
-from matcher.optimise._panel import GRADES, SECTORS, PanelProblem, default_panel_quotas, solve_panel
-from matcher.optimise._rotation import randomised_panels
-from matcher.optimise._team import SOLVER_MAP, TeamProblem, TeamWeights, solve_team
+from graph_schema.formation_queries import list_demand_ids, list_topic_ids
+from matcher.errors import InfeasibleError, MatchValidationError
+from matcher.formation import FormationService, team_precision
+from matcher.optimise import (
+    GRADES,
+    SECTORS,
+    SOLVER_MAP,
+    BatchProblem,
+    PanelProblem,
+    TeamProblem,
+    TeamWeights,
+    default_panel_quotas,
+    randomised_panels,
+    solve_batch,
+    solve_panel,
+    solve_team,
+)
 
 __all__ = [
+    "bench_formation",
     "random_instances",
     "random_panel_instances",
     "random_batch_instances",
@@ -41,6 +60,144 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+
+TEAM_SOLVERS = ("greedy", "auto", "exact", "exhaustive", "rarest_first", "top_k")
+
+
+# ---------------------------------------------------------------------------------------------
+# On the graph
+
+
+def bench_formation(
+    svc: FormationService,
+    *,
+    truth: Mapping[str, Mapping[str, int]] | None = None,
+    solvers: Sequence[str] = TEAM_SOLVERS,
+    k_min: int = 2,
+    k_max: int = 4,
+    panel_size: int = 5,
+    limit: int = 50,
+) -> dict[str, list[Row]]:
+    """Run every team solver on every demand, panels on every topic, and batch global vs greedy.
+
+    ``auto`` is the service's own policy (``svc.auto_team_solver``), as ``propose_team`` runs it.
+
+    Args:
+        svc: The service whose graph, retriever and policy are measured.
+        truth: demand id → {scientist id: grade}; adds ``precision`` (share of the team graded ≥ 1).
+        solvers: Team solvers by name (:data:`matcher.optimise.SOLVER_MAP`).
+        k_min, k_max: Team size bounds. ``panel_size``: panel size.
+        limit: At most this many demands and topics.
+
+    Returns:
+        ``{"teams": rows, "panels": rows, "batch": rows}``; team rows carry coverage,
+        relevance (mean member score), precision, comm_cost (mean per pair), gap vs exact,
+        seconds, feasible, error.
+    """
+    truth = truth or {}
+    teams: list[Row] = []
+    demand_ids = list_demand_ids(svc.driver, limit=limit, database=svc.database)
+    for did in demand_ids:
+        try:
+            problem, _ = svc.team_problem(did, k_min=k_min, k_max=k_max)
+        except (InfeasibleError, MatchValidationError) as exc:
+            teams.append({"demand": did, "solver": "-", "error": str(exc)[:120]})
+            continue
+        rows: list[Row] = []
+        for name in solvers:
+            t0 = time.perf_counter()
+            try:
+                sol = solve_team(
+                    problem, svc.auto_team_solver if name == "auto" else SOLVER_MAP[name]
+                )
+            except InfeasibleError as exc:
+                rows.append(
+                    {
+                        "demand": did,
+                        "solver": name,
+                        "feasible": False,
+                        "error": exc.reasons[0][:120],
+                        "seconds": round(time.perf_counter() - t0, 4),
+                    }
+                )
+                continue
+            row = {
+                "demand": did,
+                "solver": name,
+                "pool": int(problem.allowed_mask.sum()),
+                "feasible": sol.feasible,
+                "size": len(sol.members),
+                "coverage": round(sol.coverage_fraction, 3),
+                "relevance": round(sol.relevance_mean, 4),
+                "comm_cost": round(sol.comm_cost_mean, 4),
+                "objective": round(sol.objective, 4),
+                # auto runs two solvers: its wall time, not the last one's
+                "seconds": round(time.perf_counter() - t0 if name == "auto" else sol.seconds, 4),
+                "error": "",
+            }
+            if did in truth:
+                row["precision"] = round(team_precision(sol.members, truth[did]), 3)
+            rows.append(row)
+        ref = next(
+            (float(r["objective"]) for r in rows if r["solver"] == "exact" and "objective" in r),
+            None,
+        )
+        for r in rows:
+            r["gap"] = (
+                round((ref - float(r["objective"])) / abs(ref), 4)
+                if ref and "objective" in r
+                else None
+            )
+        teams.extend(rows)
+    panels: list[Row] = []
+    for tid in list_topic_ids(svc.driver, limit=limit, database=svc.database):
+        for relax in (False, True):
+            try:
+                p = svc.propose_panel(tid, size=panel_size, relax=relax)
+            except InfeasibleError as exc:
+                panels.append(
+                    {
+                        "topic": tid,
+                        "mode": "relax" if relax else "strict",
+                        "error": exc.reasons[0][:120],
+                    }
+                )
+                continue
+            panels.append(
+                {
+                    "topic": tid,
+                    "mode": "relax" if relax else "strict",
+                    "size": len(p.members),
+                    "relevance": p.relevance_mean,
+                    "quotas_hold": sum(c.holds for c in p.checks),
+                    "checks": len(p.checks),
+                    "relaxed": ",".join(p.relaxed),
+                    "disciplines": p.diversity.get("n_disciplines"),
+                    "seconds": p.seconds,
+                    "error": "",
+                }
+            )
+            if not relax:
+                break
+    batch: list[Row] = []
+    if demand_ids:
+        res = svc.assign_batch(demand_ids, team_max=k_max)
+        for name, s in res.solutions.items():
+            batch.append(
+                {
+                    "solver": name,
+                    "filled": s.n_filled,
+                    "demands": len(demand_ids),
+                    "total_affinity": round(s.total_affinity, 4),
+                    "seconds": round(s.seconds, 4),
+                    "feasible": s.feasible,
+                }
+            )
+    return {"teams": teams, "panels": panels, "batch": batch}
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure: random instances and solver comparisons
 
 
 def random_instances(
