@@ -542,7 +542,7 @@ class PanelOptions(RequestModel):
     seed: int | None = Field(default=None, description="Seed of the lottery draw.")
     relax: bool = Field(
         default=False,
-        description="When quotas conflict, drop the lowest-priority ones (and say which) instead of failing.",
+        description="When quotas conflict, lower the lowest-priority ones to what the pool allows (and say from what to what) instead of failing.",
     )
 
 

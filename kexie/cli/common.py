@@ -82,6 +82,25 @@ def connect(settings: Settings | None = None) -> Iterator[neo4j.Driver]:
         driver.close()
 
 
+@contextmanager
+def clean_exits() -> Iterator[None]:
+    """Matcher and graph errors inside become clean exits: an infeasible request prints its
+    reasons and advice (exit 2), any other expected failure one line (exit 1)."""
+    from matcher import InfeasibleError, MatcherError
+
+    try:
+        yield
+    except InfeasibleError as exc:
+        err.print("[bold red]infeasible:[/]", highlight=False)
+        for r in exc.reasons:
+            err.print(f"  • {r}", highlight=False)
+        if exc.advice:
+            err.print(f"[yellow]advice:[/] {exc.advice}", highlight=False)
+        raise typer.Exit(2) from exc
+    except (MatcherError, GraphError, ValueError) as exc:
+        raise fail(str(exc)) from exc
+
+
 def print_json(data: Any) -> None:
     """Write ``data`` to stdout as indented JSON (Chinese kept readable, not escaped)."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -15,7 +15,14 @@ import typer
 from rich.table import Table
 
 from api.config import get_settings
-from kexie.cli.common import JsonOpt, connect, console, err, fail, make_embedder, print_json
+from kexie.cli.common import (
+    JsonOpt,
+    clean_exits,
+    connect,
+    console,
+    make_embedder,
+    print_json,
+)
 
 __all__ = ["register", "review_panel", "review_round", "review_audit"]
 
@@ -23,24 +30,12 @@ __all__ = ["register", "review_panel", "review_round", "review_audit"]
 @contextmanager
 def _service(need_model: bool = True) -> Iterator[Any]:
     """A ReviewService on the configured Neo4j; matcher errors become clean exits."""
-    from graph_schema import GraphError
-    from matcher import InfeasibleError, MatcherError
     from matcher.review import ReviewService
 
     settings = get_settings()
     embedder = make_embedder(settings) if need_model else None
-    with connect(settings) as driver:
-        try:
-            yield ReviewService(driver, embedder, database=settings.neo4j_database)
-        except InfeasibleError as exc:
-            err.print("[bold red]infeasible:[/]", highlight=False)
-            for r in exc.reasons:
-                err.print(f"  • {r}", highlight=False)
-            if exc.advice:
-                err.print(f"[yellow]advice:[/] {exc.advice}", highlight=False)
-            raise typer.Exit(2) from exc
-        except (MatcherError, GraphError, ValueError) as exc:
-            raise fail(str(exc)) from exc
+    with connect(settings) as driver, clean_exits():
+        yield ReviewService(driver, embedder, database=settings.neo4j_database)
 
 
 def review_panel(
@@ -53,7 +48,9 @@ def review_panel(
     lock: Annotated[list[str] | None, typer.Option(help="Scientist who must sit.")] = None,
     exclude: Annotated[list[str] | None, typer.Option(help="Scientist who must not.")] = None,
     pool_size: Annotated[int, typer.Option(help="Candidates from the retriever.")] = 40,
-    relax: Annotated[bool, typer.Option(help="Drop conflicting low-priority quotas.")] = False,
+    relax: Annotated[
+        bool, typer.Option(help="Lower conflicting low-priority quotas to what the pool allows.")
+    ] = False,
     save: Annotated[bool, typer.Option(help="Save the panel and its audit record.")] = False,
     as_json: JsonOpt = False,
 ) -> None:

@@ -17,7 +17,15 @@ import typer
 from rich.table import Table
 
 from api.config import get_settings
-from kexie.cli.common import JsonOpt, connect, console, err, fail, make_embedder, print_json
+from kexie.cli.common import (
+    JsonOpt,
+    clean_exits,
+    connect,
+    console,
+    fail,
+    make_embedder,
+    print_json,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,24 +46,12 @@ __all__ = [
 @contextmanager
 def formation_service(need_model: bool = True) -> Iterator[Any]:
     """A FormationService on the configured Neo4j; matcher errors become clean exits."""
-    from graph_schema import GraphError
-    from matcher import InfeasibleError, MatcherError
     from matcher.formation import FormationService
 
     settings = get_settings()
     embedder = make_embedder(settings) if need_model else None
-    with connect(settings) as driver:
-        try:
-            yield FormationService(driver, embedder, database=settings.neo4j_database)
-        except InfeasibleError as exc:
-            err.print("[bold red]infeasible:[/]", highlight=False)
-            for r in exc.reasons:
-                err.print(f"  • {r}", highlight=False)
-            if exc.advice:
-                err.print(f"[yellow]advice:[/] {exc.advice}", highlight=False)
-            raise typer.Exit(2) from exc
-        except (MatcherError, GraphError, ValueError) as exc:
-            raise fail(str(exc)) from exc
+    with connect(settings) as driver, clean_exits():
+        yield FormationService(driver, embedder, database=settings.neo4j_database)
 
 
 def _checks_table(checks: Any) -> Table:

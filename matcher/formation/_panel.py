@@ -80,7 +80,7 @@ class PanelFormation(FormationBase):
             lottery_q: If given, draw the panel from a lottery over quota-satisfying panels with
                 every expert's selection probability ≤ q, and report the probabilities.
             seed: Seed of the lottery draw.
-            relax: Drop lowest-priority conflicting quotas instead of raising.
+            relax: Lower the lowest-priority conflicting quotas to what the pool allows instead of raising.
 
         Raises:
             InfeasibleError: quotas that cannot hold (alone or together) and why.
