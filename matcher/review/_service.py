@@ -37,6 +37,7 @@ from graph_schema import review_queries as RQ
 from graph_schema.formation_queries import scientist_embeddings
 from matcher.embedding import Embedder
 from matcher.errors import InfeasibleError, MatchValidationError
+from matcher.formation import Proposal
 from matcher.optimise import (
     PanelProblem,
     Quota,
@@ -112,7 +113,7 @@ class ExcludedReviewer:
 
 
 @dataclass(frozen=True)
-class EvaluationPanelProposal:
+class EvaluationPanelProposal(Proposal):
     """A proposed evaluation panel for one item."""
 
     item_id: str
@@ -132,19 +133,6 @@ class EvaluationPanelProposal:
     solver: str
     seconds: float
     params: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def feasible(self) -> bool:
-        return all(c.holds for c in self.checks)
-
-    @property
-    def member_ids(self) -> tuple[str, ...]:
-        return tuple(m.id for m in self.members)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["feasible"] = self.feasible
-        return d
 
 
 @dataclass(frozen=True)
