@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Final
 
 import neo4j
 from fastapi import FastAPI
@@ -32,6 +33,10 @@ from matcher.retrieval import ExpertMatcher
 __all__ = ["create_app", "freeze_startup_objects"]
 
 logger = logging.getLogger(__name__)
+
+#: The app's own driver fails fast: one attempt per query and a bounded connect, so a request
+#: answers 503 with Retry-After at once while Neo4j is gone, and the client retries.
+APP_DRIVER_OPTIONS: Final[dict[str, float]] = {"connection_timeout": 3.0, "max_retry_time": 0.0}
 
 DESCRIPTION = """
 Kexie Match (科协匹配) recommends expert service teams (专家服务队) for enterprises' consulting
@@ -89,8 +94,8 @@ def create_app(
             settings.uri,
             settings.neo4j_user,
             settings.password(),
-            connection_timeout=3.0,
-            max_retry_time=0.0,
+            connection_timeout=APP_DRIVER_OPTIONS["connection_timeout"],
+            max_retry_time=APP_DRIVER_OPTIONS["max_retry_time"],
         )
         app.state.matcher = None
         if embedder is not None:

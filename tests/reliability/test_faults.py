@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import neo4j
-import pytest
 
 from api.config import Settings
 from api.main import create_app
@@ -47,20 +46,13 @@ def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
     own_driver: neo4j.Driver,
     embedder: SentenceTransformerEmbedder,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import api.main
 
     # The 503 comes at once because the app's driver makes one attempt per query with a
     # bounded connect timeout: check that configuration, not a stopwatch.
-    opened: list[dict[str, Any]] = []
-    real_open = api.main.open_driver
-
-    def open_driver(*args: Any, **kwargs: Any) -> neo4j.Driver:
-        opened.append(kwargs)
-        return real_open(*args, **kwargs)
-
-    monkeypatch.setattr(api.main, "open_driver", open_driver)
+    assert api.main.APP_DRIVER_OPTIONS["max_retry_time"] == 0.0  # no retry loop before a 503
+    assert 0 < api.main.APP_DRIVER_OPTIONS["connection_timeout"] <= 5.0
     clear_graph(own_driver)
     assert import_path(own_driver, tiny_dataset(tmp_path / "d")).ok
     embed_graph(own_driver, embedder)
@@ -74,9 +66,9 @@ def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
         httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as c,
     ):
         assert c.post("/v1/experts/search", json=SEARCH).status_code == 200
-        assert len(opened) == 1, opened
-        assert opened[0]["max_retry_time"] == 0.0  # one attempt: no retry loop before the 503
-        assert 0 < opened[0]["connection_timeout"] <= 5.0
+        # the app opened a driver of its own from settings, kept to the end (no restart)
+        app_driver = app.state.driver
+        assert isinstance(app_driver, neo4j.Driver) and app_driver is not own_driver
 
         # Background traffic through the outage: every answer is 200 or 503, never a 500.
         stop = threading.Event()
@@ -123,6 +115,7 @@ def test_api_answers_503_while_neo4j_is_down_then_recovers_without_restart(
             _wait_until(searched, 300, "the app recovering by itself after Neo4j came back")
             assert c.get("/v1/experts/S1").status_code == 200
             assert c.get("/readyz").status_code == 200
+            assert app.state.driver is app_driver  # recovered on the same driver
         finally:
             stop.set()
             th.join(timeout=60)
