@@ -217,6 +217,34 @@ def test_swap_lock_feedback_confirm_and_export(
     assert "电池热管理" in ";".join(r[rows[0].index("覆盖技能")] for r in rows[1:])
 
 
+def test_a_page_left_while_loading_keeps_off_the_focus(page: Any, keys: dict[str, str]) -> None:
+    """The search page the staff land on after login loads the districts; a staff member who moves
+    on to the team page before that load ends and starts typing an enterprise keeps the focus and
+    the open list when the search page's load ends behind them (it used to move the focus to the
+    page body, which closed the type-ahead list under the pointer)."""
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:
+        held.append(route)
+
+    page.route("**/v1/analytics/districts", hold)
+    open_team_page(page, keys["read+write"])
+    ent = page.get_by_label("企业", exact=True)
+    ent.fill("渝新")
+    option = page.locator("#team-enterprise-list li[data-id]").filter(
+        has_text="重庆渝新智能汽车有限公司"
+    )
+    expect(option).to_be_visible()
+    assert len(held) == 1, "the search page's districts request was not held"
+    with page.expect_response("**/v1/analytics/districts"):
+        held[0].continue_()
+    page.wait_for_timeout(500)  # longer than the type-ahead's close-on-blur delay (120 ms)
+    expect(ent).to_be_focused()
+    expect(option).to_be_visible()
+    option.click()
+    expect(ent).to_have_value("重庆渝新智能汽车有限公司")
+
+
 def test_form_validation_unknown_enterprise_and_infeasible(
     page: Any, keys: dict[str, str], shots: Path
 ) -> None:

@@ -142,7 +142,8 @@
     else if ((m = path.match(/^\/ui\/rounds(?:\/([^/]+))?$/))) { setTitle("title.rounds"); mark("review"); await window.KexieReview.pageRounds(ctx(), m[1] ? decodeURIComponent(m[1]) : null); }
     else if ((m = path.match(/^\/ui\/consortium(?:\/([^/]+))?$/))) { setTitle("title.consortium"); mark("consortium"); await window.KexieConsortium.pageConsortium(ctx(), m[1] ? decodeURIComponent(m[1]) : null); }
     else { setTitle("title.notfound"); show(h("h1", {}, t("title.notfound")), h("p", {}, t("notfound.body"))); }
-    if (focus) main().focus();
+    // a page that finished after the staff moved on must not take the focus from the page now shown
+    if (focus && my === seq) main().focus();
   }
   function setTitle(k) { document.title = t(k) + " · " + t("app.name"); }
   function show(...nodes) { const m = main(); while (m.firstChild) m.removeChild(m.firstChild); nodes.flat().forEach((n) => n && m.appendChild(n)); }
