@@ -510,7 +510,7 @@
       team.status = rec.status; team.error = null;
       ctx.announce(t("team.confirmedMsg"));
     } catch (e) { if (!ctx.signedIn()) return; team.error = e; }
-    await pageTeam(ctx);
+    if (onTeamPage()) await pageTeam(ctx);
   }
 
   function exportTeam(ctx) {
